@@ -1,0 +1,262 @@
+"""The support domain as plain, immutable values: shared by policy, commands, store and cards.
+
+Nothing here does I/O or knows about a platform; the store maps its rows to these types and the
+policy decides over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+CASE_NUMBER_DIGITS = 10  # CASE-5
+
+
+class Deployment(StrEnum):
+    ON_PREMISES = "on_premises"
+    CLOUD = "cloud"
+
+
+class CareLevel(StrEnum):
+    BUSINESS = "business"
+    BUSINESS_PLUS = "business_plus"
+    PREMIUM = "premium"
+
+
+class AccessLevel(StrEnum):
+    """ACC-2: ordered basic < read_only < designated."""
+
+    BASIC = "basic"
+    READ_ONLY = "read_only"
+    DESIGNATED = "designated"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {AccessLevel.BASIC: 0, AccessLevel.READ_ONLY: 1, AccessLevel.DESIGNATED: 2}
+
+
+class StaffRole(StrEnum):
+    """ACC-8."""
+
+    ANALYST = "analyst"
+    INCIDENT_COMMANDER = "incident_commander"
+    ADMIN = "admin"
+
+
+class Platform(StrEnum):
+    SLACK = "slack"
+    TEAMS = "teams"
+    CONSOLE = "console"
+
+
+class Priority(StrEnum):
+    """CASE-3. `INCIDENT` is the cloud-only severity of section 6."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INCIDENT = "incident"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Stage(StrEnum):
+    PRODUCTION = "production"
+    UAT = "uat"
+
+
+class Status(StrEnum):
+    """CASE-6 statuses; the values are the words users see."""
+
+    OPEN = "Open"
+    AWAITING_INFORMATION = "Awaiting Information"
+    SOLUTION_PROPOSED = "Solution Proposed"
+    CLOSED = "Closed"
+
+
+class SubStatus(StrEnum):
+    """CASE-6 sub-statuses; the values are the words users see."""
+
+    NEW = "New"
+    INVESTIGATION = "Investigation"
+    CUSTOMER_RESPONDED = "Customer Responded"
+    ENGINEERING_REQUEST = "Engineering Request"
+    MAINTENANCE_REVIEW = "Maintenance Review"
+    THIRD_PARTY_PENDING = "Third Party Pending"
+    REOPEN_REQUESTED = "Reopen Requested"
+    INFORMATION_REQUIRED = "Information Required From Customer"
+    REPLIED = "Replied"
+    FIXED_SOFTWARE_PROVIDED = "Fixed - Software Provided"
+    RESOLVED = "Resolved"
+    CANCELLED = "Cancelled"
+    NO_RESPONSE = "No Response"
+    DUPLICATE = "Duplicate"
+    WORKING_AS_DESIGNED = "Working as Designed"
+    PROBLEM_EXTERNAL = "Problem External"
+    REFERRED = "Referred"
+    FEATURE_REQUEST = "Feature Request"
+
+
+class ChannelPurpose(StrEnum):
+    ACCOUNT = "account"
+    QUEUE = "queue"
+    BRIDGE = "bridge"
+
+
+class EventKind(StrEnum):
+    """What happened to a case; the SLA clocks (SLA-4) are computed from this history."""
+
+    OPENED = "opened"
+    CUSTOMER_UPDATE = "customer_update"
+    STAFF_RESPONSE = "staff_response"  # a public reply by support; the first one stops the response clock
+    WORK_NOTE = "work_note"  # internal, never shown to customers
+    STATUS_CHANGE = "status_change"
+    PRIORITY_CHANGE = "priority_change"
+    PRIORITY_REQUEST = "priority_request"  # PRI-1, recorded as a work note for staff
+    ESCALATION_REQUEST = "escalation_request"
+    ESCALATION_ACCEPTED = "escalation_accepted"
+    ESCALATION_REJECTED = "escalation_rejected"
+    OWNER_CHANGE = "owner_change"
+    FOLLOW_UP = "follow_up"  # FUP-1 reminder sent
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    SURVEY = "survey"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"  # the customer sees it
+    INTERNAL = "internal"  # staff only
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """ACC-1: one Sold To and one End User company on a service contract."""
+
+    id: str
+    sold_to: str
+    end_user: str
+    partner: bool
+    deployment: Deployment
+    care_level: CareLevel
+    region: str
+    contract_start: date
+    contract_end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """ACC-2: a contact's level on one account; ACC-4 approval for partner end-user contacts."""
+
+    account_id: str
+    level: AccessLevel
+    approved_by: str | None = None
+    approved_at: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlackIdentity:
+    team: str
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsIdentity:
+    tenant: str
+    aad_object_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A customer person (ACC-5: individual corporate e-mail)."""
+
+    email: str
+    name: str
+    company: str
+    grants: tuple[Grant, ...] = ()
+    slack: SlackIdentity | None = None
+    teams: TeamsIdentity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """Support staff (ACC-8): not contacts; roles come from the directory."""
+
+    email: str
+    name: str
+    roles: frozenset[StaffRole]
+    slack: SlackIdentity | None = None
+    teams: TeamsIdentity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelBinding:
+    """A chat channel the directory knows: an account's, a queue (with filters) or a bridge."""
+
+    platform: Platform
+    channel_id: str
+    purpose: ChannelPurpose
+    account_id: str | None = None
+    regions: frozenset[str] = frozenset()  # queue filter; empty means all
+    priorities: frozenset[Priority] = frozenset()  # queue filter; empty means all
+    service_url: str | None = None  # Teams: the connector endpoint for proactive posts
+    tenant: str | None = None  # Teams
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """One entry of a case's history, in the order it happened."""
+
+    kind: EventKind
+    at: datetime
+    author: str  # e-mail of the contact or staff member; "system" for the bot itself
+    platform: Platform | None = None
+    visibility: Visibility = Visibility.PUBLIC
+    body: str = ""
+    status: Status | None = None  # for STATUS_CHANGE, OPENED, REOPENED, CLOSED: the new status
+    sub_status: SubStatus | None = None
+    priority: Priority | None = None  # for PRIORITY_CHANGE and OPENED: the new priority
+    production_down: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A support case with every CASE-2 field."""
+
+    number: int  # CASE-5; shown zero-padded to ten digits
+    account_id: str
+    summary: str
+    description: str
+    priority: Priority
+    case_type: str
+    case_subtype: str
+    stage: Stage
+    status: Status
+    sub_status: SubStatus
+    opened_by: str  # contact e-mail
+    opened_at: datetime
+    updated_at: datetime
+    production_down: bool = False
+    impact: str | None = None
+    agents: int | None = None
+    external_ref: str | None = None
+    component: str | None = None
+    security_threat: bool = False
+    owner: str | None = None  # staff e-mail
+    closed_at: datetime | None = None
+    events: tuple[CaseEvent, ...] = field(default=())
+
+    @property
+    def ref(self) -> str:
+        return format_case_number(self.number)
+
+
+def format_case_number(number: int) -> str:
+    """CASE-5: ten digits, zero-padded."""
+    return str(number).zfill(CASE_NUMBER_DIGITS)
