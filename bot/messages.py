@@ -73,11 +73,33 @@ class Command:
     args: tuple[str, ...] = ()
     options: Mapping[str, str | bool] = field(default_factory=dict)
     raw: str = ""
+    tails: tuple[str, ...] = ()  # tails[i]: free text from positional word i on, as typed
 
     @property
     def text(self) -> str:
         """The free text: positional words joined back with single spaces."""
         return " ".join(self.args)
+
+    def arg(self, index: int) -> str | None:
+        """Positional word `index`, if given."""
+        return self.args[index] if index < len(self.args) else None
+
+    def text_from(self, index: int) -> str:
+        """The free text from positional word `index` on, keeping line breaks where it can."""
+        if index >= len(self.args):
+            return ""
+        if index < len(self.tails):
+            return self.tails[index]
+        return " ".join(self.args[index:])
+
+    @classmethod
+    def unparsed(cls, raw: str) -> Command:
+        """Text as typed; the router parses it (adapters use this for typed commands)."""
+        return cls(verb="", raw=raw)
+
+    @property
+    def is_parsed(self) -> bool:
+        return bool(self.verb)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +131,8 @@ class Outcome(StrEnum):
     REFUSED = "refused"
     INVALID = "invalid"  # a usage or validation error
     NOT_FOUND = "not_found"
+    DUPLICATE = "duplicate"  # a retried request already handled (R2): post nothing
+    ERROR = "error"  # our fault; nothing was changed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,7 +371,9 @@ class Reply:
 def case_not_found(ref: str) -> Reply:
     """ACC-9: one answer for "absent" and "not yours", word for word."""
     return Reply(
-        Message(f"No case {ref} was found that you can see. Check the number, or `list` your cases."),
+        Message(
+            f"No case {ref} was found that you can see. Check the number, or `list` your cases."
+        ),
         Audience.PRIVATE,
         Outcome.NOT_FOUND,
     )

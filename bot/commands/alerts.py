@@ -1,0 +1,105 @@
+"""Notifications written to the outbox in the handler's unit of work (R3), never posted directly.
+
+Every row carries a de-duplication key (`{cause}:{platform}:{target}`), so the same cause never
+queues the same post twice, even when a request or a scheduler pass runs again (R2, R4).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.commands.payload import encode
+from bot.messages import Audience, Notice, Reply
+from bot.model import Account, ChannelBinding, Platform, Priority, Staff
+from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
+
+
+async def to_channel(
+    uow: UnitOfWork,
+    channel: ChannelBinding,
+    notice: Notice,
+    key: str,
+    now: datetime,
+    time_zone: str,
+    show_utc: bool,
+) -> bool:
+    """Queue `notice` for one channel; False when this key was already queued there."""
+    reply = Reply(notice, Audience.CHANNEL, time_zone=time_zone, show_utc=show_utc)
+    item = OutboxItem(
+        dedup_key=f"{key}:{channel.platform.value}:{channel.channel_id}",
+        platform=channel.platform,
+        target=channel.channel_id,
+        target_kind=TargetKind.CHANNEL,
+        payload=encode(reply),
+        available_at=now,
+        service_url=channel.service_url,
+        tenant=channel.tenant,
+    )
+    return await uow.outbox.add(item)
+
+
+async def to_queue(
+    uow: UnitOfWork,
+    account: Account,
+    priority: Priority,
+    notice: Notice,
+    key: str,
+    now: datetime,
+    time_zone: str,
+) -> int:
+    """Queue `notice` for every analyst queue channel whose filters match; how many were new."""
+    queued = 0
+    for channel in await uow.directory.queue_channels(account.region, priority):
+        queued += await to_channel(uow, channel, notice, key, now, time_zone, show_utc=True)
+    return queued
+
+
+async def to_account(
+    uow: UnitOfWork, account: Account, notice: Notice, key: str, now: datetime, time_zone: str
+) -> int:
+    """Queue `notice` for every channel bound to the account; how many were new."""
+    queued = 0
+    for channel in await uow.directory.account_channels(account.id):
+        queued += await to_channel(uow, channel, notice, key, now, time_zone, show_utc=False)
+    return queued
+
+
+async def to_person(
+    uow: UnitOfWork,
+    email: str,
+    notice: Notice,
+    key: str,
+    now: datetime,
+    time_zone: str,
+    prefer: Platform | None = None,
+) -> bool:
+    """Queue a private post to a contact or staff member on the platform they use (ACC-9).
+
+    `prefer` picks the platform when the person is known on both (e.g. where the case was
+    opened). False when the person has no chat identity, or the key was already queued.
+    """
+    person = await uow.directory.contact_by_email(email) or await uow.directory.staff_by_email(
+        email
+    )
+    if person is None:
+        return False
+    targets: list[tuple[Platform, str, str | None]] = []
+    if person.slack is not None:
+        targets.append((Platform.SLACK, person.slack.user, None))
+    if person.teams is not None:
+        targets.append((Platform.TEAMS, person.teams.aad_object_id, person.teams.tenant))
+    if not targets:
+        return False
+    targets.sort(key=lambda t: t[0] is not prefer)
+    platform, user, tenant = targets[0]
+    reply = Reply(notice, Audience.PRIVATE, time_zone=time_zone, show_utc=isinstance(person, Staff))
+    item = OutboxItem(
+        dedup_key=f"{key}:{platform.value}:{user}",
+        platform=platform,
+        target=user,
+        target_kind=TargetKind.PRIVATE,
+        payload=encode(reply),
+        available_at=now,
+        tenant=tenant,
+    )
+    return await uow.outbox.add(item)

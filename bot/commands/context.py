@@ -1,0 +1,183 @@
+"""What every handler gets: the open unit of work, the policy, and the lookups they all share.
+
+The router owns the transaction: it opens the unit of work, claims the request's de-duplication
+key (R2), calls the handler and commits only when the reply says the action happened (or the
+handler asked to keep an alert it wrote while refusing, ESC-7). Handlers never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.messages import Audience, Body, ChatRequest, Outcome, Reply, case_not_found
+from bot.model import AccessLevel, Account, Case, Contact, format_case_number
+from bot.policy import access
+from bot.policy.access import Action
+from bot.policy.config import PolicyConfig
+from bot.policy.decision import Decision
+from bot.store.interface import JsonValue, UnitOfWork
+
+
+@dataclass(slots=True)
+class Context:
+    """The unit of work of one request and the policy it is judged by."""
+
+    uow: UnitOfWork
+    config: PolicyConfig
+    keep_writes: bool = False  # set by a handler that refuses but must still alert (ESC-7)
+
+    def time_zone(self, account: Account) -> str:
+        return self.config.region(account.region).time_zone
+
+    def local_date(self, account: Account, now: datetime) -> date:
+        """Contract days (ACC-3) are the account's own calendar days."""
+        return now.astimezone(ZoneInfo(self.time_zone(account))).date()
+
+    def phone(self, account: Account) -> str:
+        return self.config.region(account.region).phone
+
+    async def audit(
+        self,
+        req: ChatRequest,
+        action: str,
+        case_number: int | None,
+        **detail: JsonValue,
+    ) -> None:
+        """R7: who did what, when, from which platform."""
+        who = req.actor.email or f"{req.actor.platform.value}:{req.actor.user_id}"
+        await self.uow.audit.add(who, req.platform, action, case_number, detail, req.now)
+
+
+class Refused(Exception):
+    """Raised by shared lookups to end a handler with a ready reply."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.body)
+        self.reply = reply
+
+
+def refusal(decision: Decision) -> Reply:
+    return Reply.refused(decision.rule, decision.reason, decision.instead)
+
+
+def ensure(decision: Decision) -> None:
+    """Raise `Refused` when the decision is a refusal."""
+    if not decision.allowed:
+        raise Refused(refusal(decision))
+
+
+def answer(
+    req: ChatRequest,
+    ctx: Context,
+    body: Body,
+    account: Account | None,
+    audience: Audience = Audience.PRIVATE,
+    outcome: Outcome = Outcome.OK,
+) -> Reply:
+    """A reply with times in the viewer's account zone, and in UTC too for staff."""
+    zone = ctx.time_zone(account) if account is not None else "UTC"
+    return Reply(body, audience, outcome, time_zone=zone, show_utc=req.actor.is_staff)
+
+
+def audience_for(req: ChatRequest, account_id: str) -> Audience:
+    """ACC-9: case details go to the channel only where that account's details may be seen."""
+    if req.is_direct or access.channel_may_show(account_id, req.channel, req.actor):
+        return Audience.CHANNEL
+    return Audience.PRIVATE
+
+
+def level_on(contact: Contact, account: Account, ctx: Context, now: datetime) -> AccessLevel | None:
+    level, _ = access.effective_level(contact, account, ctx.local_date(account, now))
+    return level
+
+
+async def check_action(
+    req: ChatRequest, ctx: Context, action: Action, account: Account | None
+) -> None:
+    """ACC-2..ACC-8 for `action` on `account`; raises `Refused`."""
+    today = ctx.local_date(account, req.now) if account is not None else req.now.date()
+    ensure(access.check(req.actor, action, account, today))
+
+
+async def visible_case(req: ChatRequest, ctx: Context, ref: str | None) -> tuple[Case, Account]:
+    """The case `ref` names if the asker may see it; otherwise the not-found reply (ACC-9)."""
+    from bot.commands.parser import parse_case_ref
+
+    if not ref:
+        raise Refused(Reply.invalid("Which case? Give its number, for example `show 1001`."))
+    number = parse_case_ref(ref)
+    shown = format_case_number(number) if number is not None else ref[:40]
+    if number is None:
+        raise Refused(
+            Reply.invalid(f"`{shown}` is not a case number; write it as 1001, #1001 or 0000001001.")
+        )
+    case = await ctx.uow.cases.get(number)
+    account = await ctx.uow.directory.account(case.account_id) if case is not None else None
+    if case is None or account is None or not _may_see(req, ctx, account):
+        raise Refused(case_not_found(shown))
+    return case, account
+
+
+def _may_see(req: ChatRequest, ctx: Context, account: Account) -> bool:
+    if req.actor.is_staff:
+        return True
+    contact = req.actor.contact
+    if contact is None:
+        return False
+    level = level_on(contact, account, ctx, req.now)
+    return level is not None and level.rank >= AccessLevel.READ_ONLY.rank
+
+
+async def choose_account(
+    req: ChatRequest, ctx: Context, action: Action, explicit: str | None
+) -> Account:
+    """The account a command is about: `--account`, the channel's, or the only one that fits."""
+    if explicit:
+        account = await ctx.uow.directory.account(explicit.strip().lower())
+        if account is None or not _has_grant(req, account.id):
+            raise Refused(
+                Reply.invalid(
+                    f"You have no account `{explicit[:40]}`. `whoami` lists the accounts you can use."
+                )
+            )
+        return account
+    if req.channel is not None and req.channel.account_id:
+        account = await ctx.uow.directory.account(req.channel.account_id)
+        if account is not None and _has_grant(req, account.id):
+            return account
+    contact = req.actor.contact
+    if contact is None:
+        if req.actor.is_staff:
+            raise Refused(Reply.invalid("Name the account with `--account ID`."))
+        ensure(access.check(req.actor, action, None, req.now.date()))
+        raise Refused(Reply.invalid("Name the account with `--account ID`."))
+    needed = access.required_level(action) or AccessLevel.DESIGNATED
+    fitting: list[Account] = []
+    granted: list[str] = []
+    for grant in contact.grants:
+        account = await ctx.uow.directory.account(grant.account_id)
+        if account is None:
+            continue
+        granted.append(account.id)
+        level = level_on(contact, account, ctx, req.now)
+        if level is not None and level.rank >= needed.rank:
+            fitting.append(account)
+    if len(fitting) == 1:
+        return fitting[0]
+    if not fitting and len(granted) == 1:
+        only = await ctx.uow.directory.account(granted[0])
+        if only is not None:
+            return only  # the access check then explains why it is refused (ACC-3, ACC-4)
+    if not granted:
+        ensure(access.check(req.actor, action, None, req.now.date()))
+    options = ", ".join(a.id for a in fitting) or ", ".join(granted)
+    raise Refused(Reply.invalid(f"Which account? Add `--account ID` with one of: {options}."))
+
+
+def _has_grant(req: ChatRequest, account_id: str) -> bool:
+    if req.actor.is_staff:
+        return True
+    contact = req.actor.contact
+    return contact is not None and any(g.account_id == account_id for g in contact.grants)

@@ -1,0 +1,238 @@
+"""The forms of PRODUCT.md (Slack modals, Teams card forms), filled in and with inline errors.
+
+A submitted form comes back as the same verb with `form=True` among the options; a handler
+that finds problems answers with the form again, carrying the values and the errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.messages import Choice, Command, Form, FormField, FormKind
+from bot.model import Account
+from bot.policy.intake import CHAT_PRIORITIES, MAX_DESCRIPTION_CHARS, MAX_IMPACT_CHARS, type_choices
+
+FORM_FLAG = "form"  # set by adapters on form submissions; cannot be typed (not in any grammar)
+_GUIDANCE = "One issue per case (CASE-9): open a separate case for each problem."
+
+
+def is_form(command: Command) -> bool:
+    return command.options.get(FORM_FLAG) is True
+
+
+def _value(values: Mapping[str, str | bool], name: str) -> str | None:
+    value = values.get(name)
+    return value if isinstance(value, str) else None
+
+
+def open_form(
+    accounts: Sequence[Account],
+    values: Mapping[str, str | bool] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Form:
+    """CASE-2: the open-case form."""
+    v = values or {}
+    fields: list[FormField] = []
+    if len(accounts) > 1:
+        fields.append(
+            FormField(
+                "account",
+                "Account",
+                "choice",
+                True,
+                tuple(Choice(a.id, f"{a.end_user} ({a.id})") for a in accounts),
+                _value(v, "account"),
+            )
+        )
+    fields += [
+        FormField(
+            "priority",
+            "Priority",
+            "choice",
+            True,
+            tuple(Choice(p.value, p.label) for p in CHAT_PRIORITIES),
+            _value(v, "priority"),
+            hint="Critical opens as High: phone us to raise it (CASE-4).",
+        ),
+        FormField("summary", "Summary", "text", True, value=_value(v, "summary"), max_length=1000),
+        FormField(
+            "description",
+            "Description",
+            "multiline",
+            True,
+            value=_value(v, "description"),
+            hint="What happened, when, error messages, what you tried.",
+            max_length=MAX_DESCRIPTION_CHARS,
+        ),
+        FormField(
+            "type",
+            "Type",
+            "choice",
+            True,
+            tuple(Choice(t, t) for t in type_choices()),
+            _value(v, "type") or "Support/Problem",
+        ),
+        FormField(
+            "stage",
+            "Implementation stage",
+            "choice",
+            True,
+            (Choice("production", "Production"), Choice("uat", "UAT")),
+            _value(v, "stage") or "production",
+        ),
+        FormField(
+            "impact",
+            "Business impact",
+            "multiline",
+            False,
+            value=_value(v, "impact"),
+            hint="Required for High and Critical.",
+            max_length=MAX_IMPACT_CHARS,
+        ),
+        FormField("agents", "Agents affected", "number", value=_value(v, "agents")),
+        FormField(
+            "component", "Component or product", value=_value(v, "component"), max_length=200
+        ),
+        FormField("ref", "Your reference number", value=_value(v, "ref"), max_length=200),
+        FormField(
+            "security",
+            "Is there a security threat?",
+            "toggle",
+            value="true" if v.get("security") is True else None,
+        ),
+    ]
+    return Form(
+        FormKind.OPEN,
+        "Open a case",
+        tuple(fields),
+        "Open case",
+        guidance=_GUIDANCE,
+        errors=dict(errors or {}),
+    )
+
+
+def close_form(case_number: int, errors: Mapping[str, str] | None = None) -> Form:
+    """CASE-8: how it ended and a closure comment."""
+    return Form(
+        FormKind.CLOSE,
+        "Close case",
+        (
+            FormField(
+                "resolution",
+                "Outcome",
+                "choice",
+                True,
+                (Choice("resolved", "Resolved"), Choice("cancelled", "Cancelled")),
+            ),
+            FormField("comment", "Closure comment", "multiline", True, max_length=MAX_IMPACT_CHARS),
+        ),
+        "Close case",
+        case_number=case_number,
+        errors=dict(errors or {}),
+    )
+
+
+def escalate_form(case_number: int, errors: Mapping[str, str] | None = None) -> Form:
+    """ESC-1: the reason, the current business impact and whether an RCA is wanted."""
+    return Form(
+        FormKind.ESCALATE,
+        "Escalate case",
+        (
+            FormField(
+                "reason",
+                "Why does this need management attention?",
+                "multiline",
+                True,
+                max_length=MAX_IMPACT_CHARS,
+            ),
+            FormField(
+                "impact",
+                "Current business impact",
+                "multiline",
+                False,
+                hint="Required for High priority (ESC-6).",
+                max_length=MAX_IMPACT_CHARS,
+            ),
+            FormField("rca", "This is a request for a root-cause analysis", "toggle"),
+        ),
+        "Request escalation",
+        case_number=case_number,
+        errors=dict(errors or {}),
+    )
+
+
+def reopen_form(case_number: int, errors: Mapping[str, str] | None = None) -> Form:
+    """REO-1: a reason showing the issue is not resolved."""
+    return Form(
+        FormKind.REOPEN,
+        "Reopen case",
+        (
+            FormField(
+                "reason",
+                "Why is the issue not resolved?",
+                "multiline",
+                True,
+                hint="At least 10 words (REO-1).",
+                max_length=MAX_IMPACT_CHARS,
+            ),
+        ),
+        "Reopen case",
+        case_number=case_number,
+        errors=dict(errors or {}),
+    )
+
+
+def incident_form(
+    values: Mapping[str, str | bool] | None = None, errors: Mapping[str, str] | None = None
+) -> Form:
+    """INC-1: the four questions about a suspected incident."""
+    v = values or {}
+    return Form(
+        FormKind.REPORT_INCIDENT,
+        "Report an incident",
+        (
+            FormField(
+                "summary",
+                "What is happening?",
+                "text",
+                True,
+                value=_value(v, "summary"),
+                max_length=1000,
+            ),
+            FormField(
+                "affected",
+                "How is service affected?",
+                "multiline",
+                True,
+                value=_value(v, "affected"),
+                max_length=MAX_IMPACT_CHARS,
+            ),
+            FormField(
+                "services",
+                "Which services?",
+                "text",
+                True,
+                value=_value(v, "services"),
+                max_length=MAX_IMPACT_CHARS,
+            ),
+            FormField(
+                "noticed",
+                "When was it first noticed?",
+                "text",
+                True,
+                value=_value(v, "noticed"),
+                max_length=200,
+            ),
+            FormField(
+                "all-users",
+                "Are all users affected?",
+                "choice",
+                True,
+                (Choice("yes", "Yes, all users"), Choice("no", "No, some users")),
+                _value(v, "all-users"),
+            ),
+        ),
+        "Report incident",
+        guidance="Incidents are declared by phone: we show the number next.",
+        errors=dict(errors or {}),
+    )

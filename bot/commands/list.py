@@ -1,0 +1,36 @@
+"""`list [--account ID] [--closed] [--all]`: my cases, or every case of the account."""
+
+from __future__ import annotations
+
+from bot.commands.context import Context, answer, audience_for, check_action, choose_account
+from bot.commands.views import case_line
+from bot.messages import CaseList, ChatRequest, Reply
+from bot.policy.access import Action
+from bot.store.interface import CaseState
+
+LIST_LIMIT = 25
+
+
+async def handle(req: ChatRequest, ctx: Context) -> Reply:
+    """`list [--account ID] [--closed] [--all]`: your cases; --all: all cases of the account."""
+    opts = req.command.options
+    explicit = opts.get("account")
+    account = await choose_account(
+        req, ctx, Action.LIST, explicit if isinstance(explicit, str) else None
+    )
+    await check_action(req, ctx, Action.LIST, account)
+    state = CaseState.CLOSED if opts.get("closed") else CaseState.OPEN
+    everyone = bool(opts.get("all")) or req.actor.is_staff
+    if everyone:
+        cases = await ctx.uow.cases.for_account(account.id, state, limit=LIST_LIMIT + 1)
+        title = f"{'Closed' if opts.get('closed') else 'Open'} cases of {account.id}"
+    else:
+        email = req.actor.email or ""
+        mine = await ctx.uow.cases.opened_by(email, state, limit=None)
+        cases = [c for c in mine if c.account_id == account.id][: LIST_LIMIT + 1]
+        title = f"Your {'closed' if opts.get('closed') else 'open'} cases on {account.id}"
+    lines = tuple(case_line(c, account, ctx, req.now) for c in cases[:LIST_LIMIT])
+    empty = "No cases." if everyone else "No cases opened by you. `list --all` shows the account's."
+    return answer(
+        req, ctx, CaseList(title, lines, len(cases), empty), account, audience_for(req, account.id)
+    )

@@ -1,0 +1,122 @@
+"""The request pipeline shared by Slack, Teams and the console.
+
+1. Refuse over-long input, split the verb off and parse options (usage line on errors).
+2. Open one unit of work; claim the request's de-duplication key (R2).
+3. Resolve the channel binding (ACC-9) and run the verb's handler.
+4. Commit when the action happened; a refusal or invalid input writes nothing but the
+   de-duplication key (R5). Any unexpected error is logged and answered politely (R6).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from bot.commands import handlers
+from bot.commands.context import Context, Refused
+from bot.commands.parser import MAX_COMMAND_CHARS, ParseError, build_command, split_verb
+from bot.commands.verbs import VERBS, Verb
+from bot.messages import ChatRequest, Command, Message, Outcome, Reply
+from bot.policy import access
+from bot.policy.config import PolicyConfig
+from bot.store.interface import Store
+
+Handler = Callable[[ChatRequest, Context], Awaitable[Reply]]
+log = logging.getLogger(__name__)
+
+
+class Router:
+    """Runs chat requests through the handlers, one transaction each."""
+
+    def __init__(self, store: Store, config: PolicyConfig) -> None:
+        self.store = store
+        self.config = config
+        self.handlers: dict[str, Handler] = dict(handlers.HANDLERS)
+
+    def parse(self, req: ChatRequest) -> ChatRequest | Reply:
+        """The request with its command parsed, or the usage reply."""
+        if req.command.is_parsed:
+            return req
+        raw = req.command.raw
+        if len(raw) > MAX_COMMAND_CHARS:
+            return Reply.invalid(
+                f"That message is too long ({len(raw):,} characters; the limit is "
+                f"{MAX_COMMAND_CHARS:,}). Attach long logs to the case instead."
+            )
+        name, rest = split_verb(raw)
+        verb = VERBS.get(name)
+        if not name:
+            name, rest, verb = "help", "", VERBS["help"]
+        if verb is None or not self._may_know(req, verb):
+            return _unknown(name)
+        try:
+            return replace(req, command=build_command(verb.name, rest, verb.options, raw))
+        except ParseError as err:
+            return Reply.invalid(f"{err}. Usage: `{verb.usage}`")
+
+    async def handle(self, req: ChatRequest) -> Reply:
+        """Answer one request; never raises for anything a user can type."""
+        parsed = self.parse(req)
+        if isinstance(parsed, Reply):
+            return await self._answer_without_change(req, parsed)
+        handler = self.handlers.get(parsed.command.verb)
+        if handler is None:
+            return _unknown(parsed.command.verb)
+        try:
+            return await self._run(parsed, handler)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("handler %s failed (reference %s)", parsed.command.verb, reference)
+            return Reply(
+                Message(
+                    "Something went wrong on our side and nothing was changed "
+                    f"(reference {reference}). Please try again in a moment."
+                ),
+                outcome=Outcome.ERROR,
+            )
+
+    async def _run(self, req: ChatRequest, handler: Handler) -> Reply:
+        async with self.store.unit_of_work() as uow:
+            if req.request_id is not None and not await uow.inbound.claim(req.request_id, req.now):
+                return Reply(Message("Already handled."), outcome=Outcome.DUPLICATE)
+            if req.channel is None:
+                req = replace(
+                    req, channel=await uow.directory.channel(req.platform, req.channel_id)
+                )
+            ctx = Context(uow, self.config)
+            try:
+                reply = await handler(req, ctx)
+            except Refused as refused:
+                reply = refused.reply
+            if reply.outcome is Outcome.OK or ctx.keep_writes:
+                await uow.commit()
+                return reply
+            await uow.rollback()
+        return await self._answer_without_change(req, reply)
+
+    async def _answer_without_change(self, req: ChatRequest, reply: Reply) -> Reply:
+        """Remember a refused or invalid request as handled, so a retry does not answer twice."""
+        if req.request_id is None:
+            return reply
+        async with self.store.unit_of_work() as uow:
+            if not await uow.inbound.claim(req.request_id, req.now):
+                return Reply(Message("Already handled."), outcome=Outcome.DUPLICATE)
+            await uow.commit()
+        return reply
+
+    @staticmethod
+    def _may_know(req: ChatRequest, verb: Verb) -> bool:
+        # PRODUCT.md: staff verbs are refused for customers exactly like an unknown verb.
+        return not access.is_staff_verb(verb.action) or req.actor.is_staff
+
+
+def _unknown(name: str) -> Reply:
+    shown = name[:30]
+    return Reply.invalid(f"Unknown command `{shown}`. Type `help` to see what you can do.")
+
+
+def unparsed(req: ChatRequest, text: str) -> ChatRequest:
+    """`req` carrying `text` as typed, for `Router.handle` to parse."""
+    return replace(req, command=Command.unparsed(text))

@@ -1,0 +1,44 @@
+"""Writing a case change: the new fields, the event, and the due times the scheduler indexes.
+
+Every state change goes through `record` so that the SLA and follow-up timers can never drift
+from the case history (SLA-4, SLA-5, FUP-1..FUP-3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from bot.commands.context import Context
+from bot.model import Account, Case, CaseEvent
+from bot.policy import sla
+from bot.policy.followup import pending_follow_up
+
+SLA_TIMER = "sla"
+FOLLOW_UP_TIMER = "follow_up"
+
+
+async def record(
+    ctx: Context, case: Case, account: Account, event: CaseEvent, **changes: Any
+) -> Case:
+    """Apply `changes` and `event` to the case, write both, and move its timers."""
+    updated = replace(case, updated_at=event.at, events=(*case.events, event), **changes)
+    await ctx.uow.cases.update(updated)
+    await ctx.uow.cases.add_event(case.number, event)
+    await track(ctx, updated, account, event.at)
+    return updated
+
+
+async def track(ctx: Context, case: Case, account: Account, now: datetime) -> None:
+    """Set the case's SLA-5 and FUP-1 timers from its history (removed when nothing is due)."""
+    clocks = sla.clocks(case, account, ctx.config, now)
+    due = sla.next_due_instants(clocks)
+    subject = str(case.number)
+    await ctx.uow.timers.set(SLA_TIMER, subject, due[0].at if due else None)
+    follow_up = pending_follow_up(case, account, ctx.config)
+    if follow_up is None:
+        await ctx.uow.timers.set(FOLLOW_UP_TIMER, subject, None)
+    else:
+        step, at = follow_up
+        await ctx.uow.timers.set(FOLLOW_UP_TIMER, subject, at, {"step": step.value})

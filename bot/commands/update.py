@@ -1,0 +1,80 @@
+"""`update CASE TEXT`: add an update; a customer's answer resumes a waiting case (CASE-7)."""
+
+from __future__ import annotations
+
+from bot.commands import alerts
+from bot.commands.context import Context, check_action, visible_case
+from bot.commands.limits import MAX_TEXT_CHARS, require_text
+from bot.commands.tracking import record
+from bot.commands.views import case_reply
+from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
+from bot.model import CaseEvent, EventKind, Status, Visibility
+from bot.policy import lifecycle
+from bot.policy.access import Action
+
+
+async def handle(req: ChatRequest, ctx: Context) -> Reply:
+    """`update CASE TEXT`: add an update to a case."""
+    case, account = await visible_case(req, ctx, req.command.arg(0))
+    await check_action(req, ctx, Action.UPDATE, account)
+    text = require_text(req.command.text_from(1), "update", "update CASE TEXT", MAX_TEXT_CHARS)
+    if case.status is Status.CLOSED:
+        return Reply.refused(
+            "REO-1",
+            f"Case {case.ref} is closed, so it can't take updates.",
+            f"Reopen it with `reopen {case.number} <why it is not resolved>`, or open a new case.",
+        )
+    author = req.actor.email or req.actor.user_id
+    if req.actor.is_staff:
+        # Staff answer customers with `respond`; their `update` is an internal work note.
+        event = CaseEvent(
+            EventKind.WORK_NOTE, req.now, author, req.platform, Visibility.INTERNAL, text
+        )
+        case = await record(ctx, case, account, event)
+        await ctx.audit(req, "case.work_note", case.number)
+        return case_reply(req, ctx, case, account, "Work note added (internal).")
+    case = await record(
+        ctx,
+        case,
+        account,
+        CaseEvent(EventKind.CUSTOMER_UPDATE, req.now, author, req.platform, body=text),
+    )
+    resumed = lifecycle.after_customer_update(case)
+    if resumed is not None:
+        status, sub = resumed
+        case = await record(
+            ctx,
+            case,
+            account,
+            CaseEvent(
+                EventKind.STATUS_CHANGE,
+                req.now,
+                "system",
+                req.platform,
+                body="Customer responded (CASE-7)",
+                status=status,
+                sub_status=sub,
+            ),
+            status=status,
+            sub_status=sub,
+        )
+    await ctx.audit(req, "case.update", case.number, resumed=resumed is not None)
+    notice = Notice(
+        NoticeKind.CASE_UPDATED,
+        f"Customer update on {case.ref}: {case.summary}",
+        text,
+        (
+            Fact("Account", account.id),
+            Fact("By", author),
+            Fact("Status", f"{case.status}/{case.sub_status}"),
+        ),
+        case_number=case.number,
+    )
+    key = f"update:{case.number}:{len(case.events)}"
+    zone = ctx.time_zone(account)
+    if case.owner:
+        await alerts.to_person(ctx.uow, case.owner, notice, key, req.now, zone)
+    else:
+        await alerts.to_queue(ctx.uow, account, case.priority, notice, key, req.now, zone)
+    note = "Update added." + (" The case is back with support (CASE-7)." if resumed else "")
+    return case_reply(req, ctx, case, account, note)

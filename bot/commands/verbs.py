@@ -1,0 +1,145 @@
+"""Every chat verb of PRODUCT.md: its usage line, one-line help, options and the policy action.
+
+This table is the grammar; `router.py` maps each verb to its handler and `help` prints it,
+filtered to what the asker may do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.commands.parser import OptionKind
+from bot.policy.access import Action
+
+V, F = OptionKind.VALUE, OptionKind.FLAG
+
+
+@dataclass(frozen=True, slots=True)
+class Verb:
+    name: str
+    action: Action
+    usage: str
+    summary: str
+    options: Mapping[str, OptionKind] = field(default_factory=dict)
+
+
+VERBS: dict[str, Verb] = {
+    v.name: v
+    for v in (
+        Verb("help", Action.HELP, "help [VERB]", "what you can do here, or how to use one verb"),
+        Verb("whoami", Action.WHOAMI, "whoami", "how you are known: accounts and access levels"),
+        Verb(
+            "open",
+            Action.OPEN,
+            "open PRIORITY SUMMARY [--account ID] [--type TYPE/SUBTYPE] [--stage production|uat] "
+            "[--impact TEXT] [--agents N] [--ref TEXT] [--component TEXT] [--security] "
+            "[--description TEXT]",
+            "open a case (just `open` shows the form)",
+            {
+                "account": V,
+                "type": V,
+                "stage": V,
+                "impact": V,
+                "agents": V,
+                "ref": V,
+                "component": V,
+                "security": F,
+                "description": V,
+            },
+        ),
+        Verb(
+            "list",
+            Action.LIST,
+            "list [--account ID] [--closed] [--all]",
+            "your cases; --all: every case of the account; --closed: closed ones",
+            {"account": V, "closed": F, "all": F},
+        ),
+        Verb("show", Action.SHOW, "show CASE", "a case with its recent updates"),
+        Verb(
+            "sla", Action.SLA, "sla CASE", "response and resolution targets, due times, paused time"
+        ),
+        Verb("update", Action.UPDATE, "update CASE TEXT", "add an update to a case"),
+        Verb(
+            "close",
+            Action.CLOSE,
+            "close CASE resolved|cancelled COMMENT",
+            "close a case (a short survey follows)",
+        ),
+        Verb(
+            "reopen",
+            Action.REOPEN,
+            "reopen CASE REASON",
+            "reopen a case closed in the last 30 days",
+        ),
+        Verb(
+            "escalate",
+            Action.ESCALATE,
+            "escalate CASE REASON [--impact TEXT] [--rca]",
+            "ask for management attention on a case",
+            {"impact": V, "rca": F},
+        ),
+        Verb(
+            "priority",
+            Action.PRIORITY,
+            "priority CASE PRIORITY REASON",
+            "ask for a priority change",
+        ),
+        Verb(
+            "report-incident",
+            Action.REPORT_INCIDENT,
+            "report-incident [SUMMARY] [--account ID]",
+            "report a suspected incident (then phone us)",
+            {"account": V, "affected": V, "services": V, "noticed": V, "all-users": V},
+        ),
+        Verb(
+            "survey",
+            Action.SURVEY,
+            "survey CASE RATING [COMMENT]",
+            "rate how a closed case went (1-5)",
+        ),
+        Verb("queue", Action.QUEUE, "queue", "cases near or past a target, escalations waiting"),
+        Verb("take", Action.TAKE, "take CASE", "make yourself the case owner"),
+        Verb(
+            "respond",
+            Action.RESPOND,
+            "respond CASE TEXT",
+            "reply to the customer (stops the response clock)",
+        ),
+        Verb(
+            "request-info",
+            Action.REQUEST_INFO,
+            "request-info CASE TEXT",
+            "ask the customer for information (Awaiting Information; follow-ups start)",
+        ),
+        Verb(
+            "propose",
+            Action.PROPOSE,
+            "propose CASE TEXT",
+            "propose a solution (Solution Proposed; follow-ups start)",
+        ),
+        Verb(
+            "set-priority",
+            Action.SET_PRIORITY,
+            "set-priority CASE PRIORITY REASON [--production-down]",
+            "change a case's priority",
+            {"production-down": F},
+        ),
+        Verb(
+            "set-status",
+            Action.SET_STATUS,
+            "set-status CASE STATUS[/SUBSTATUS] NOTE",
+            "change a case's status",
+        ),
+        Verb(
+            "escalation",
+            Action.ESCALATION_DECIDE,
+            "escalation accept|reject CASE TEXT",
+            "accept or reject a waiting escalation",
+        ),
+    )
+}
+
+
+def lookup(name: str) -> Verb | None:
+    return VERBS.get(name.lower())

@@ -1,0 +1,95 @@
+"""Building the neutral views handlers reply with: the case card and case-list rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.commands.context import Context, answer, audience_for, level_on
+from bot.messages import CaseAction, CaseLine, CaseView, ChatRequest, Reply
+from bot.model import AccessLevel, Account, Case, CaseEvent, EventKind, Status, Visibility
+from bot.policy import sla
+
+RECENT_UPDATES = 5
+_SHOWN_KINDS = frozenset(
+    {
+        EventKind.OPENED,
+        EventKind.CUSTOMER_UPDATE,
+        EventKind.STAFF_RESPONSE,
+        EventKind.WORK_NOTE,
+        EventKind.STATUS_CHANGE,
+        EventKind.PRIORITY_CHANGE,
+        EventKind.PRIORITY_REQUEST,
+        EventKind.ESCALATION_REQUEST,
+        EventKind.ESCALATION_ACCEPTED,
+        EventKind.ESCALATION_REJECTED,
+        EventKind.REOPENED,
+        EventKind.CLOSED,
+    }
+)
+
+
+def visible_events(req: ChatRequest, case: Case) -> tuple[CaseEvent, ...]:
+    """The case history the asker may read, most recent first: customers never see work notes."""
+    staff = req.actor.is_staff
+    events = [
+        e
+        for e in case.events
+        if e.kind in _SHOWN_KINDS and (staff or e.visibility is Visibility.PUBLIC)
+    ]
+    return tuple(reversed(events))
+
+
+def actions_for(
+    req: ChatRequest, ctx: Context, case: Case, account: Account
+) -> tuple[CaseAction, ...]:
+    """The card buttons the viewer may use (none for read-only viewers)."""
+    if req.actor.is_staff:
+        return (
+            ()
+            if case.status is Status.CLOSED or case.owner == req.actor.email
+            else (CaseAction.TAKE,)
+        )
+    contact = req.actor.contact
+    if contact is None or level_on(contact, account, ctx, req.now) is not AccessLevel.DESIGNATED:
+        return ()
+    if case.status is Status.CLOSED:
+        return (CaseAction.REOPEN,)
+    return (CaseAction.UPDATE, CaseAction.CLOSE, CaseAction.ESCALATE)
+
+
+def case_view(
+    req: ChatRequest, ctx: Context, case: Case, account: Account, note: str | None = None
+) -> CaseView:
+    clocks = sla.clocks(case, account, ctx.config, req.now)
+    return CaseView(
+        case=case,
+        account=account,
+        timers=sla.to_timers(clocks),
+        updates=visible_events(req, case)[:RECENT_UPDATES],
+        actions=actions_for(req, ctx, case, account),
+        note=note,
+    )
+
+
+def case_reply(
+    req: ChatRequest, ctx: Context, case: Case, account: Account, note: str | None = None
+) -> Reply:
+    """The case card, where ACC-9 allows it to be seen."""
+    return answer(
+        req, ctx, case_view(req, ctx, case, account, note), account, audience_for(req, account.id)
+    )
+
+
+def case_line(case: Case, account: Account, ctx: Context, now: datetime) -> CaseLine:
+    due = sla.next_due_instants(sla.clocks(case, account, ctx.config, now), after=now)
+    breach = [d.at for d in due if d.threshold >= sla.BREACH]
+    return CaseLine(
+        number=case.number,
+        account_id=case.account_id,
+        summary=case.summary,
+        priority=case.priority,
+        status=case.status,
+        sub_status=case.sub_status,
+        updated_at=case.updated_at,
+        next_due_at=breach[0] if breach else None,
+    )

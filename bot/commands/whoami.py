@@ -1,0 +1,36 @@
+"""`whoami`: how the bot knows you, your accounts and your access level on each today."""
+
+from __future__ import annotations
+
+from bot.commands.context import Context, answer
+from bot.messages import ChatRequest, GrantLine, Identity, Reply
+from bot.model import StaffRole
+from bot.policy import access
+
+_HINT = (
+    "This chat account isn't linked to a support contact. Ask your company's designated "
+    "support contact to add you to the support directory with this {platform} account "
+    "(user id {user}), or to record your corporate e-mail address there."
+)
+
+
+async def handle(req: ChatRequest, ctx: Context) -> Reply:
+    """`whoami`: identity, accounts and access level per account."""
+    actor = req.actor
+    if not actor.is_mapped:
+        hint = _HINT.format(platform=req.platform.value.capitalize(), user=actor.user_id)
+        return answer(req, ctx, Identity(actor.name, None, hint=hint), None)
+    lines: list[GrantLine] = []
+    contact = actor.contact
+    if contact is not None:
+        for grant in sorted(contact.grants, key=lambda g: g.account_id):
+            account = await ctx.uow.directory.account(grant.account_id)
+            if account is None:
+                continue
+            level, why = access.effective_level(contact, account, ctx.local_date(account, req.now))
+            if level is None:
+                continue
+            note = why if level is not grant.level else None
+            lines.append(GrantLine(account.id, account.end_user, level, note))
+    roles: tuple[StaffRole, ...] = tuple(sorted(actor.staff.roles)) if actor.staff else ()
+    return answer(req, ctx, Identity(actor.name, actor.email, tuple(lines), roles), None)
