@@ -1,7 +1,10 @@
 """The forms of PRODUCT.md (Slack modals, Teams card forms), filled in and with inline errors.
 
-A submitted form comes back as the same verb with `form=True` among the options; a handler
-that finds problems answers with the form again, carrying the values and the errors.
+A submitted form comes back from the adapters as a parsed `Command` of the same verb:
+`Command(verb, args=(case_number,) for case forms else (), options={field name: value, ...,
+"form": True})`, text fields as `str`, toggles as `bool`, empty fields left out. A handler that
+finds problems answers with the form again, carrying the values and the errors, with outcome
+INVALID (Slack shows them inline via `response_action: errors`; Teams re-renders the card).
 """
 
 from __future__ import annotations
