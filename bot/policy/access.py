@@ -1,0 +1,296 @@
+"""Who may do what: access levels (ACC-2), entitlement (ACC-3), partner approval (ACC-4), staff
+roles (ACC-8), unmapped users (ACC-7) and where case details may be shown (ACC-9)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.messages import Actor
+from bot.model import (
+    AccessLevel,
+    Account,
+    ChannelBinding,
+    ChannelPurpose,
+    Contact,
+    Grant,
+    StaffRole,
+)
+from bot.policy.decision import Decision
+
+
+class Action(StrEnum):
+    """Every verb of PRODUCT.md, customer and staff; `verb` is how it is typed in chat."""
+
+    HELP = "help"
+    WHOAMI = "whoami"
+    NOTICES = "notices"
+    LIST = "list"
+    SHOW = "show"
+    SLA = "sla"
+    OPEN = "open"
+    UPDATE = "update"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    ESCALATE = "escalate"
+    PRIORITY = "priority"
+    REPORT_INCIDENT = "report_incident"
+    SURVEY = "survey"
+    QUEUE = "queue"
+    TAKE = "take"
+    RESPOND = "respond"
+    REQUEST_INFO = "request_info"
+    PROPOSE = "propose"
+    SET_PRIORITY = "set_priority"
+    SET_STATUS = "set_status"
+    ESCALATION_DECIDE = "escalation_decide"
+    INCIDENT_DECLARE = "incident_declare"
+    INCIDENT_RUN = "incident_run"  # incident status / restore / all-clear / rca
+    NOTIFY = "notify"
+
+    @property
+    def verb(self) -> str:
+        return _VERBS.get(self, self.value)
+
+
+_VERBS = {
+    Action.REPORT_INCIDENT: "report-incident",
+    Action.REQUEST_INFO: "request-info",
+    Action.SET_PRIORITY: "set-priority",
+    Action.SET_STATUS: "set-status",
+    Action.ESCALATION_DECIDE: "escalation",
+    Action.INCIDENT_DECLARE: "incident declare",
+    Action.INCIDENT_RUN: "incident",
+}
+
+# ACC-2: the least level each customer verb needs.
+_REQUIRED_LEVEL: dict[Action, AccessLevel] = {
+    Action.HELP: AccessLevel.BASIC,
+    Action.WHOAMI: AccessLevel.BASIC,
+    Action.NOTICES: AccessLevel.BASIC,
+    Action.LIST: AccessLevel.READ_ONLY,
+    Action.SHOW: AccessLevel.READ_ONLY,
+    Action.SLA: AccessLevel.READ_ONLY,
+    Action.OPEN: AccessLevel.DESIGNATED,
+    Action.UPDATE: AccessLevel.DESIGNATED,
+    Action.CLOSE: AccessLevel.DESIGNATED,
+    Action.REOPEN: AccessLevel.DESIGNATED,
+    Action.ESCALATE: AccessLevel.DESIGNATED,
+    Action.PRIORITY: AccessLevel.DESIGNATED,
+    Action.REPORT_INCIDENT: AccessLevel.DESIGNATED,
+    Action.SURVEY: AccessLevel.DESIGNATED,
+}
+
+_ANYONE = frozenset({Action.HELP, Action.WHOAMI})  # ACC-7: even unmapped users
+_INCIDENT_VERBS = frozenset({Action.INCIDENT_DECLARE, Action.INCIDENT_RUN, Action.NOTIFY})
+_STAFF_VERBS = frozenset(a for a in Action if a not in _REQUIRED_LEVEL)
+# ACC-8: analysts work every case; the survey stays the opener's own rating of support (CASE-8).
+_ANALYST = frozenset(a for a in Action if a not in _INCIDENT_VERBS and a is not Action.SURVEY)
+_COMMANDER = _ANALYST | _INCIDENT_VERBS
+
+
+def is_staff_verb(action: Action) -> bool:
+    """ACC-8: verbs only support staff may use."""
+    return action in _STAFF_VERBS
+
+
+def required_level(action: Action) -> AccessLevel | None:
+    """ACC-2: the least customer level the action needs; None for staff verbs."""
+    return _REQUIRED_LEVEL.get(action)
+
+
+@dataclass(frozen=True, slots=True)
+class _Effective:
+    level: AccessLevel | None
+    rule: str | None = None
+    reason: str | None = None
+
+
+def _same_company(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _best_grant(contact: Contact, account_id: str) -> Grant | None:
+    grants = [g for g in contact.grants if g.account_id == account_id]
+    return max(grants, key=lambda g: g.level.rank, default=None)
+
+
+def _effective(contact: Contact, account: Account, today: date) -> _Effective:
+    grant = _best_grant(contact, account.id)
+    if grant is None:
+        return _Effective(None)
+    if grant.level is AccessLevel.BASIC:
+        return _Effective(AccessLevel.BASIC)
+    if not account.contract_start <= today <= account.contract_end:
+        return _Effective(
+            AccessLevel.BASIC,
+            "ACC-3",
+            f"the service contract of account {account.id} is not active "
+            f"({account.contract_start.isoformat()} to {account.contract_end.isoformat()}; "
+            "Maintenance Review)",
+        )
+    end_user_of_partner = (
+        account.partner
+        and _same_company(contact.company, account.end_user)
+        and not _same_company(contact.company, account.sold_to)
+    )
+    if not end_user_of_partner:
+        return _Effective(grant.level)
+    approved = (
+        grant.approved_by is not None
+        and grant.approved_at is not None
+        and grant.approved_at <= today
+    )
+    if not approved:
+        return _Effective(
+            AccessLevel.BASIC,
+            "ACC-4",
+            f"account {account.id} is supported through the partner {account.sold_to}, "
+            "and the partner's approval of your access is not recorded",
+        )
+    if grant.level is AccessLevel.DESIGNATED:
+        return _Effective(
+            AccessLevel.READ_ONLY,
+            "ACC-4",
+            f"account {account.id} is supported through the partner {account.sold_to}; "
+            "end-user contacts have at most read-only access",
+        )
+    return _Effective(grant.level)
+
+
+def effective_level(
+    contact: Contact, account: Account, today: date
+) -> tuple[AccessLevel | None, str | None]:
+    """The level `contact` acts with on `account` today, and why it is lower than granted."""
+    eff = _effective(contact, account, today)
+    if eff.reason is None:
+        return eff.level, None
+    return eff.level, f"{eff.reason} ({eff.rule})"
+
+
+def _unknown_verb(action: Action) -> Decision:
+    # PRODUCT.md: staff verbs are refused for customers exactly like an unknown verb.
+    return Decision.refuse(
+        "ACC-8",
+        f"Unknown command `{action.verb}`.",
+        "Type `help` to see the commands you can use.",
+    )
+
+
+def _staff_check(actor: Actor, action: Action) -> Decision | None:
+    """The staff side of ACC-8; None when staff roles do not settle it."""
+    if actor.has_role(StaffRole.INCIDENT_COMMANDER) and action in _COMMANDER:
+        return Decision.allow("ACC-8")
+    if actor.has_role(StaffRole.ANALYST) and action in _ANALYST:
+        return Decision.allow("ACC-8")
+    if action in _ANYONE:
+        return Decision.allow("ACC-8")
+    if action in _INCIDENT_VERBS and actor.has_role(StaffRole.ANALYST):
+        return Decision.refuse(
+            "ACC-8",
+            f"`{action.verb}` is for incident commanders.",
+            "Ask an incident commander on the bridge to do it.",
+        )
+    if actor.contact is None:
+        if actor.has_role(StaffRole.ADMIN) and not actor.has_role(StaffRole.ANALYST):
+            return Decision.refuse(
+                "ACC-8",
+                "Admins manage the directory from the command line, not in chat.",
+                "Use `supportbot directory load FILE`; ask for the analyst role to work cases.",
+            )
+        return _unknown_verb(action)
+    return None
+
+
+def check(actor: Actor, action: Action, account: Account | None, today: date) -> Decision:
+    """ACC-2..ACC-4, ACC-7, ACC-8: may `actor` do `action` on `account` (None: no account) today."""
+    if actor.staff is not None:
+        staff_decision = _staff_check(actor, action)
+        if staff_decision is not None:
+            return staff_decision
+    contact = actor.contact
+    if contact is None:
+        if action in _ANYONE:
+            return Decision.allow("ACC-7")
+        return Decision.refuse(
+            "ACC-7",
+            "Your chat account isn't linked to a support contact, so you have no access to cases.",
+            "Ask your company's designated support contact to add you to the support directory; "
+            "`whoami` shows how you are known.",
+        )
+    needed = _REQUIRED_LEVEL.get(action)
+    if needed is None:
+        return _unknown_verb(action)
+    if action in _ANYONE or (account is None and needed is AccessLevel.BASIC):
+        return Decision.allow("ACC-2")
+    if account is None:
+        return Decision.refuse(
+            "ACC-2",
+            f"`{action.verb}` needs an account.",
+            "Name it with `--account ID`; `whoami` lists your accounts.",
+        )
+    eff = _effective(contact, account, today)
+    if eff.level is None:
+        return Decision.refuse(
+            "ACC-2",
+            f"You have no access to account {account.id}.",
+            "`whoami` lists the accounts you can use.",
+        )
+    if eff.level.rank >= needed.rank:
+        return Decision.allow("ACC-2")
+    return _level_refusal(action, account, needed, eff)
+
+
+def _level_refusal(
+    action: Action, account: Account, needed: AccessLevel, eff: _Effective
+) -> Decision:
+    if eff.rule == "ACC-3":
+        return Decision.refuse(
+            "ACC-3",
+            f"The service contract of account {account.id} is not active "
+            f"(it runs {account.contract_start.isoformat()} to "
+            f"{account.contract_end.isoformat()}; Maintenance Review), "
+            "so you have basic access only.",
+            "Ask your account manager to renew the service contract; "
+            "`notices` and `help` still work.",
+        )
+    if eff.rule == "ACC-4":
+        if eff.level is AccessLevel.READ_ONLY:
+            reason = (
+                f"Account {account.id} is supported through the partner {account.sold_to}: "
+                "end-user contacts can view its cases but not change them."
+            )
+            instead = f"Ask {account.sold_to} to `{action.verb}` for you."
+        else:
+            reason = (
+                f"Account {account.id} is supported through the partner {account.sold_to}, and "
+                "the partner's approval of your access is not recorded."
+            )
+            instead = f"Ask {account.sold_to} to approve your read-only access."
+        return Decision.refuse("ACC-4", reason, instead)
+    return Decision.refuse(
+        "ACC-2",
+        f"`{action.verb}` needs {needed.value.replace('_', '-')} access on account {account.id}; "
+        f"you have {eff.level.value.replace('_', '-') if eff.level else 'no'} access.",
+        "Ask a designated contact of your company to do it, or to request a higher level for you.",
+    )
+
+
+def allowed_actions(actor: Actor, accounts: Mapping[str, Account], today: date) -> set[Action]:
+    """For `help`: every action `actor` may take on at least one of `accounts` (or on none)."""
+    candidates: list[Account | None] = [None]
+    if actor.contact is not None:
+        ids = {g.account_id for g in actor.contact.grants}
+        candidates += [accounts[i] for i in sorted(ids) if i in accounts]
+    return {a for a in Action for acc in candidates if check(actor, a, acc, today).allowed}
+
+
+def channel_may_show(case_account_id: str, channel: ChannelBinding | None, actor: Actor) -> bool:
+    """ACC-9: may details of a case of `case_account_id` be posted in `channel` for everyone?"""
+    if channel is None:
+        return False
+    if channel.purpose is ChannelPurpose.ACCOUNT:
+        return channel.account_id == case_account_id
+    return channel.purpose in (ChannelPurpose.QUEUE, ChannelPurpose.BRIDGE) and actor.is_staff

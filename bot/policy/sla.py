@@ -1,0 +1,284 @@
+"""Service level targets and clocks (SLA-1..SLA-6): what is due when, and how it went."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple, Protocol
+
+from bot.messages import SlaTimer, TimerState
+from bot.model import Account, CareLevel, Case, Priority
+from bot.policy.calendar import calendar_for, duration_timedelta
+from bot.policy.config import Duration, PolicyConfig, SlaTarget
+from bot.policy.sla_timeline import Interval, Timeline, replay
+
+RESPONSE = "response"
+RESOLUTION = "resolution"
+BREACH = 1.0  # SLA-5: the breach notice is the threshold where the whole target has elapsed
+
+
+def target_for(
+    config: PolicyConfig, account: Account, priority: Priority, production_down: bool
+) -> SlaTarget:
+    """SLA-1..SLA-3: the target row for an account's deployment and care level."""
+    table = config.sla_targets.get((account.deployment, account.care_level))
+    if table is None:
+        raise ValueError(
+            f"no SLA table for {account.deployment.value} {account.care_level.value} (SLA-1..3)"
+        )
+    row = config.sla_class(priority, production_down)
+    try:
+        return table[row]
+    except KeyError:
+        raise ValueError(
+            f"no SLA target for {row.value} on {account.deployment.value} "
+            f"{account.care_level.value} (SLA-1..3)"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class SlaClock:
+    """One target's clock at `SlaClocks.as_of` (SLA-4, SLA-5)."""
+
+    name: str  # "response" | "resolution": the stable key for SLA-5 de-duplication
+    label: str  # what people read: "response", "resolution" or "restoration"
+    duration: Duration
+    state: TimerState
+    due_at: datetime | None  # when running time reaches the target; None if not (yet) known
+    elapsed: timedelta  # running time so far, business time for business targets
+    paused: timedelta  # paused time so far, measured like `elapsed`
+    met_at: datetime | None  # the staff response or closing that stopped the clock in time or late
+    late: bool  # met, but after the target had elapsed
+    warnings: tuple[tuple[float, datetime], ...]  # (threshold, instant) incl. the breach at 1.0
+    started_at: datetime
+    counting: bool  # running at `as_of`: only counting clocks send notices (SLA-5)
+
+
+@dataclass(frozen=True, slots=True)
+class SlaClocks:
+    """Both clocks of a case; a clock is None when its target does not apply (cloud incident)."""
+
+    response: SlaClock | None
+    resolution: SlaClock | None
+    as_of: datetime
+
+
+class DueInstant(NamedTuple):
+    """A notice the scheduler indexes: which target, which threshold (1.0 = breach), when."""
+
+    name: str
+    threshold: float
+    at: datetime
+
+
+class Attainment(NamedTuple):
+    """SLA-6: share of resolution targets met, the care level's goal, and whether it was reached."""
+
+    ratio: float | None  # None when there were no results to judge
+    goal: float
+    met_goal: bool | None
+
+
+class _Clockwork(Protocol):
+    """Business time (a `BusinessCalendar`) or 24x7 time (CAL-3)."""
+
+    def add(self, start: datetime, duration: timedelta) -> datetime: ...
+
+    def between(self, start: datetime, end: datetime) -> timedelta: ...
+
+
+class _AllHours:
+    """CAL-3: calendar time, 24x7, in absolute (UTC) terms so DST changes do not bend it."""
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        return start.astimezone(UTC) + duration
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        return max(end.astimezone(UTC) - start.astimezone(UTC), timedelta(0))
+
+
+_ALL_HOURS = _AllHours()
+
+
+def clocks(case: Case, account: Account, config: PolicyConfig, now: datetime) -> SlaClocks:
+    """SLA-4: the response and resolution clocks of `case` at `now`, from its event history."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"naive datetime {now.isoformat()}: SLA clocks need an aware `now`")
+    now = now.astimezone(UTC)
+    line = replay(case, now)
+    if line.opened_at is None:
+        return SlaClocks(None, None, now)
+    target = target_for(config, account, line.priority, line.production_down)
+    thresholds = sorted({t for t in config.warning_thresholds if 0 <= t < BREACH} | {BREACH})
+    response = resolution = None
+    if target.response is not None and line.response_start is not None:
+        end = line.response_end
+        response = _clock(
+            _Spec(RESPONSE, RESPONSE, target.response, line.response_start, thresholds),
+            runs=() if end is None else ((line.response_start, end),),
+            running_since=line.response_start if end is None else None,
+            paused=(),
+            stopped_at=end,
+            met=line.response_answered,
+            work=_work(config, account, target.response),
+            length=duration_timedelta(config, account.region, target.response),
+            now=now,
+        )
+    if target.resolution is not None:
+        label = "restoration" if target.resolution_is_restoration else RESOLUTION
+        resolution = _resolution(line, target.resolution, label, thresholds, config, account, now)
+    return SlaClocks(response, resolution, now)
+
+
+def _resolution(
+    line: Timeline,
+    duration: Duration,
+    label: str,
+    thresholds: Sequence[float],
+    config: PolicyConfig,
+    account: Account,
+    now: datetime,
+) -> SlaClock:
+    if line.opened_at is None:
+        raise ValueError("a resolution clock needs an opened case")
+    return _clock(
+        _Spec(RESOLUTION, label, duration, line.opened_at, thresholds),
+        runs=line.resolution_runs,
+        running_since=line.resolution_running_since,
+        paused=line.resolution_paused,
+        stopped_at=line.closed_at,
+        met=line.closed_at is not None,
+        work=_work(config, account, duration),
+        length=duration_timedelta(config, account.region, duration),
+        now=now,
+    )
+
+
+def _work(config: PolicyConfig, account: Account, duration: Duration) -> _Clockwork:
+    # CAL-2 / CAL-3: business targets count the account region's hours; the rest run 24x7.
+    return calendar_for(config, account.region) if duration.is_business else _ALL_HOURS
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    name: str
+    label: str
+    duration: Duration
+    started_at: datetime
+    thresholds: Sequence[float]
+
+
+def _clock(
+    spec: _Spec,
+    *,
+    runs: Sequence[Interval],
+    running_since: datetime | None,
+    paused: Sequence[Interval],
+    stopped_at: datetime | None,
+    met: bool,
+    work: _Clockwork,
+    length: timedelta,
+    now: datetime,
+) -> SlaClock:
+    spans = [(start, work.between(start, end)) for start, end in runs]
+    done = sum((d for _, d in spans), timedelta(0))
+    elapsed = done
+    if running_since is not None:
+        elapsed += work.between(running_since, now)
+    warnings: list[tuple[float, datetime]] = []
+    for threshold in spec.thresholds:
+        at = _reached(spans, done, running_since, work, _share(length, threshold))
+        if at is not None:
+            warnings.append((threshold, at))
+    due_at = next((at for t, at in warnings if t == BREACH), None)
+    late = met and elapsed > length
+    stopped = stopped_at is not None and running_since is None
+    if stopped and met:
+        state = TimerState.BREACHED if late else TimerState.MET
+    elif stopped:
+        # Closed before any staff response: only a target that had already passed is a breach.
+        state = TimerState.BREACHED if elapsed >= length else TimerState.STOPPED
+    elif elapsed >= length:
+        state = TimerState.BREACHED
+    else:
+        state = TimerState.RUNNING if running_since is not None else TimerState.PAUSED
+    return SlaClock(
+        name=spec.name,
+        label=spec.label,
+        duration=spec.duration,
+        state=state,
+        due_at=due_at,
+        elapsed=elapsed,
+        paused=sum((work.between(s, e) for s, e in paused), timedelta(0)),
+        met_at=stopped_at if stopped and met else None,
+        late=late,
+        warnings=tuple(warnings),
+        started_at=spec.started_at.astimezone(UTC),
+        counting=running_since is not None,
+    )
+
+
+def _share(length: timedelta, threshold: float) -> timedelta:
+    # Whole microseconds, so the instant is exact: 75% of 13 business hours is 9 h 45 min.
+    return timedelta(microseconds=round((length // timedelta(microseconds=1)) * threshold))
+
+
+def _reached(
+    spans: Sequence[tuple[datetime, timedelta]],
+    done: timedelta,
+    running_since: datetime | None,
+    work: _Clockwork,
+    mark: timedelta,
+) -> datetime | None:
+    """When running time reached (or, running, will reach) `mark`; None while paused short of it."""
+    before = timedelta(0)
+    for start, length in spans:
+        if before + length >= mark:
+            return work.add(start, mark - before)
+        before += length
+    if running_since is None:
+        return None
+    return work.add(running_since, mark - done)
+
+
+def to_timers(clocks: SlaClocks) -> tuple[SlaTimer, ...]:
+    """The clocks as `SlaTimer`s for cards and the `sla` verb."""
+    return tuple(
+        SlaTimer(
+            name=clock.label,
+            target=clock.duration.describe(),
+            state=clock.state,
+            due_at=clock.due_at,
+            paused_minutes=int(clock.paused // timedelta(minutes=1)),
+        )
+        for clock in (clocks.response, clocks.resolution)
+        if clock is not None
+    )
+
+
+def next_due_instants(clocks: SlaClocks, after: datetime | None = None) -> list[DueInstant]:
+    """SLA-5 notices of the counting clocks, earliest first; with `after`, only later ones.
+
+    Without `after`, instants already passed are included: a priority change can move a
+    threshold into the past before its notice went out, and SLA-5 sends each notice once per
+    case, target and threshold, so the scheduler de-duplicates rather than this function.
+    """
+    due = [
+        DueInstant(clock.name, threshold, at)
+        for clock in (clocks.response, clocks.resolution)
+        if clock is not None and clock.counting
+        for threshold, at in clock.warnings
+        if after is None or at > after
+    ]
+    return sorted(due, key=lambda d: (d.at, d.name, d.threshold))
+
+
+def attainment(results: Iterable[bool], care_level: CareLevel, config: PolicyConfig) -> Attainment:
+    """SLA-6: the share of resolution targets met against the care level's goal."""
+    goal = config.attainment_goals[care_level]
+    outcomes = list(results)
+    if not outcomes:
+        return Attainment(None, goal, None)
+    ratio = sum(outcomes) / len(outcomes)
+    return Attainment(ratio, goal, ratio >= goal)

@@ -1,0 +1,226 @@
+"""ACC-2, ACC-3, ACC-4, ACC-7, ACC-8, ACC-9: who may do what, where."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.model import AccessLevel, ChannelBinding, ChannelPurpose, Platform, StaffRole
+from bot.policy.access import (
+    Action,
+    allowed_actions,
+    channel_may_show,
+    check,
+    effective_level,
+    is_staff_verb,
+    required_level,
+)
+from tests.unit.policy.casefactory import account, contact, customer, grant, staff, unmapped
+
+TODAY = date(2026, 6, 1)
+BASIC = {Action.HELP, Action.WHOAMI, Action.NOTICES}
+READ = BASIC | {Action.LIST, Action.SHOW, Action.SLA}
+DESIGNATED = READ | {
+    Action.OPEN,
+    Action.UPDATE,
+    Action.CLOSE,
+    Action.REOPEN,
+    Action.ESCALATE,
+    Action.PRIORITY,
+    Action.REPORT_INCIDENT,
+    Action.SURVEY,
+}
+STAFF_VERBS = {a for a in Action if a not in DESIGNATED}
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        (AccessLevel.BASIC, BASIC),
+        (AccessLevel.READ_ONLY, READ),
+        (AccessLevel.DESIGNATED, DESIGNATED),
+    ],
+)
+def test_acc_2_each_level_allows_exactly_its_column_of_the_table(
+    level: AccessLevel, expected: set[Action]
+) -> None:
+    actor = customer(contact(grant(level)))
+    allowed = {a for a in Action if check(actor, a, account(), TODAY).allowed}
+    assert allowed == expected
+
+
+def test_acc_2_read_only_contact_is_told_which_level_opening_needs() -> None:
+    decision = check(customer(contact(grant(AccessLevel.READ_ONLY))), Action.OPEN, account(), TODAY)
+    assert not decision.allowed
+    assert decision.rule == "ACC-2"
+    assert "designated" in decision.reason
+    assert "read-only" in decision.reason
+
+
+def test_acc_2_contact_without_grant_on_the_account_has_no_access() -> None:
+    person = contact(grant(AccessLevel.DESIGNATED, "globex"))
+    decision = check(customer(person), Action.LIST, account("acme"), TODAY)
+    assert (decision.allowed, decision.rule) == (False, "ACC-2")
+    assert effective_level(person, account("acme"), TODAY) == (None, None)
+
+
+def test_acc_2_levels_are_per_account() -> None:
+    person = contact(grant(AccessLevel.DESIGNATED, "acme"), grant(AccessLevel.READ_ONLY, "globex"))
+    actor = customer(person)
+    assert check(actor, Action.OPEN, account("acme"), TODAY).allowed
+    assert not check(actor, Action.OPEN, account("globex"), TODAY).allowed
+    assert check(actor, Action.SHOW, account("globex"), TODAY).allowed
+
+
+def test_acc_2_account_verbs_without_an_account_ask_for_one() -> None:
+    decision = check(customer(contact(grant(AccessLevel.DESIGNATED))), Action.LIST, None, TODAY)
+    assert (decision.allowed, decision.rule) == (False, "ACC-2")
+    assert "--account" in (decision.instead or "")
+
+
+@pytest.mark.parametrize(
+    ("today", "level"),
+    [
+        (date(2026, 1, 1), AccessLevel.DESIGNATED),  # the contract's first day
+        (date(2026, 12, 31), AccessLevel.DESIGNATED),  # its last day
+        (date(2027, 1, 1), AccessLevel.BASIC),  # the day after
+        (date(2025, 12, 31), AccessLevel.BASIC),  # the day before
+    ],
+)
+def test_acc_3_contract_days_are_inclusive_at_both_ends(today: date, level: AccessLevel) -> None:
+    person = contact(grant(AccessLevel.DESIGNATED))
+    assert effective_level(person, account(), today)[0] is level
+
+
+def test_acc_3_refusal_says_the_service_contract_is_not_active() -> None:
+    person = contact(grant(AccessLevel.DESIGNATED))
+    decision = check(customer(person), Action.SHOW, account(), date(2027, 1, 1))
+    assert (decision.allowed, decision.rule) == (False, "ACC-3")
+    assert "service contract" in decision.reason
+    assert "not active" in decision.reason
+    assert "Maintenance Review" in decision.reason
+    assert check(customer(person), Action.NOTICES, account(), date(2027, 1, 1)).allowed
+    level, note = effective_level(person, account(), date(2027, 1, 1))
+    assert level is AccessLevel.BASIC
+    assert note is not None
+    assert "ACC-3" in note
+
+
+def test_acc_4_end_user_contact_without_partner_approval_acts_as_basic() -> None:
+    acct = account("globex", sold_to="Partner Ltd", end_user="Globex Inc", partner=True)
+    person = contact(grant(AccessLevel.READ_ONLY, "globex"), company="Globex Inc")
+    level, note = effective_level(person, acct, TODAY)
+    assert level is AccessLevel.BASIC
+    assert note is not None
+    assert "ACC-4" in note
+    decision = check(customer(person), Action.LIST, acct, TODAY)
+    assert (decision.allowed, decision.rule) == (False, "ACC-4")
+    assert "Partner Ltd" in (decision.instead or "")
+
+
+def test_acc_4_approved_end_user_contact_is_at_most_read_only() -> None:
+    acct = account("globex", sold_to="Partner Ltd", end_user="Globex Inc", partner=True)
+    approved = grant(AccessLevel.DESIGNATED, "globex", "bob@partner.example", date(2026, 2, 1))
+    person = contact(approved, company="Globex Inc")
+    assert effective_level(person, acct, TODAY)[0] is AccessLevel.READ_ONLY
+    assert check(customer(person), Action.SHOW, acct, TODAY).allowed
+    decision = check(customer(person), Action.OPEN, acct, TODAY)
+    assert (decision.allowed, decision.rule) == (False, "ACC-4")
+
+
+def test_acc_4_approval_dated_in_the_future_is_not_yet_recorded() -> None:
+    acct = account("globex", sold_to="Partner Ltd", end_user="Globex Inc", partner=True)
+    later = grant(AccessLevel.READ_ONLY, "globex", "bob@partner.example", date(2026, 7, 1))
+    person = contact(later, company="Globex Inc")
+    assert effective_level(person, acct, TODAY)[0] is AccessLevel.BASIC
+    no_approver = grant(AccessLevel.READ_ONLY, "globex", None, date(2026, 2, 1))
+    assert effective_level(contact(no_approver, company="Globex Inc"), acct, TODAY)[0] is (
+        AccessLevel.BASIC
+    )
+
+
+def test_acc_4_partner_staff_keep_their_designated_level() -> None:
+    acct = account("globex", sold_to="Partner Ltd", end_user="Globex Inc", partner=True)
+    person = contact(grant(AccessLevel.DESIGNATED, "globex"), company="Partner Ltd")
+    assert effective_level(person, acct, TODAY) == (AccessLevel.DESIGNATED, None)
+
+
+def test_acc_7_unmapped_user_may_only_ask_for_help_and_whoami() -> None:
+    actor = unmapped()
+    allowed = {a for a in Action if check(actor, a, account(), TODAY).allowed}
+    assert allowed == {Action.HELP, Action.WHOAMI}
+    decision = check(actor, Action.LIST, account(), TODAY)
+    assert decision.rule == "ACC-7"
+    assert "directory" in (decision.instead or "")
+
+
+def test_acc_8_customers_never_get_staff_verbs_and_read_them_as_unknown() -> None:
+    actor = customer(contact(grant(AccessLevel.DESIGNATED)))
+    for action in STAFF_VERBS:
+        decision = check(actor, action, account(), TODAY)
+        assert (decision.allowed, decision.rule) == (False, "ACC-8")
+        assert decision.reason.startswith("Unknown command")
+        assert is_staff_verb(action)
+        assert required_level(action) is None
+
+
+def test_acc_8_analyst_works_every_case_verb_on_any_account_but_not_incidents() -> None:
+    actor = staff(StaffRole.ANALYST)
+    expired = account("old", start=date(2020, 1, 1), end=date(2020, 12, 31))
+    allowed = {a for a in Action if check(actor, a, expired, TODAY).allowed}
+    incident = {Action.INCIDENT_DECLARE, Action.INCIDENT_RUN, Action.NOTIFY}
+    assert allowed == set(Action) - incident - {Action.SURVEY}
+    assert check(actor, Action.INCIDENT_DECLARE, expired, TODAY).rule == "ACC-8"
+
+
+def test_acc_8_incident_commander_also_runs_incidents_and_notices() -> None:
+    actor = staff(StaffRole.INCIDENT_COMMANDER)
+    allowed = {a for a in Action if check(actor, a, account(), TODAY).allowed}
+    assert allowed == set(Action) - {Action.SURVEY}
+
+
+def test_acc_8_admin_alone_gets_only_help_and_whoami_in_chat() -> None:
+    actor = staff(StaffRole.ADMIN)
+    allowed = {a for a in Action if check(actor, a, account(), TODAY).allowed}
+    assert allowed == {Action.HELP, Action.WHOAMI}
+    assert "supportbot directory" in (check(actor, Action.QUEUE, None, TODAY).instead or "")
+    both = staff(StaffRole.ADMIN, StaffRole.ANALYST)
+    assert check(both, Action.QUEUE, None, TODAY).allowed
+
+
+def test_acc_8_staff_who_is_also_a_contact_keeps_the_contact_grants() -> None:
+    actor = staff(StaffRole.ADMIN, person=contact(grant(AccessLevel.DESIGNATED)))
+    assert check(actor, Action.SURVEY, account(), TODAY).allowed
+    assert not check(actor, Action.QUEUE, account(), TODAY).allowed
+
+
+def test_acc_2_help_lists_the_union_over_the_contact_accounts() -> None:
+    person = contact(grant(AccessLevel.READ_ONLY, "acme"), grant(AccessLevel.DESIGNATED, "globex"))
+    accounts = {"acme": account("acme"), "globex": account("globex"), "other": account("other")}
+    assert allowed_actions(customer(person), accounts, TODAY) == DESIGNATED
+    basic_only = contact(grant(AccessLevel.BASIC, "acme"))
+    assert allowed_actions(customer(basic_only), accounts, TODAY) == BASIC
+    assert allowed_actions(unmapped(), accounts, TODAY) == {Action.HELP, Action.WHOAMI}
+
+
+def _binding(purpose: ChannelPurpose, account_id: str | None = None) -> ChannelBinding:
+    return ChannelBinding(Platform.SLACK, "C1", purpose, account_id)
+
+
+def test_acc_9_case_details_show_only_in_the_account_channel_or_staff_channels() -> None:
+    person = customer(contact(grant(AccessLevel.DESIGNATED)))
+    analyst = staff(StaffRole.ANALYST)
+    assert channel_may_show("acme", _binding(ChannelPurpose.ACCOUNT, "acme"), person)
+    assert not channel_may_show("acme", _binding(ChannelPurpose.ACCOUNT, "globex"), person)
+    assert not channel_may_show("acme", _binding(ChannelPurpose.ACCOUNT, "globex"), analyst)
+    assert channel_may_show("acme", _binding(ChannelPurpose.QUEUE), analyst)
+    assert channel_may_show("acme", _binding(ChannelPurpose.BRIDGE), analyst)
+    assert not channel_may_show("acme", _binding(ChannelPurpose.QUEUE), person)
+    assert not channel_may_show("acme", None, analyst)
+
+
+def test_action_verbs_are_what_users_type() -> None:
+    assert Action.REPORT_INCIDENT.verb == "report-incident"
+    assert Action.SET_STATUS.verb == "set-status"
+    assert Action.LIST.verb == "list"
