@@ -115,7 +115,9 @@ class EventKind(StrEnum):
 
     OPENED = "opened"
     CUSTOMER_UPDATE = "customer_update"
-    STAFF_RESPONSE = "staff_response"  # a public reply by support; the first one stops the response clock
+    STAFF_RESPONSE = (
+        "staff_response"  # a public reply by support; the first one stops the response clock
+    )
     WORK_NOTE = "work_note"  # internal, never shown to customers
     STATUS_CHANGE = "status_change"
     PRIORITY_CHANGE = "priority_change"

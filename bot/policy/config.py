@@ -30,7 +30,9 @@ class RegionCalendar:
     @property
     def day_minutes(self) -> int:
         """CAL-2: the length of one business day in minutes."""
-        return (self.closes.hour * 60 + self.closes.minute) - (self.opens.hour * 60 + self.opens.minute)
+        return (self.closes.hour * 60 + self.closes.minute) - (
+            self.opens.hour * 60 + self.opens.minute
+        )
 
 
 class TimeUnit(StrEnum):
@@ -141,30 +143,69 @@ def default_sla_targets() -> dict[tuple[Deployment, CareLevel], dict[SlaClass, S
 def default_regions() -> dict[str, RegionCalendar]:
     """CAL-1. Phone numbers are the vendor's support lines (fictional 555 numbers by default)."""
     return {
-        "NA": RegionCalendar("NA", time(8), time(21), "America/New_York", "US", None,
-                             phone="+1 800 555 0100"),
-        "LATAM": RegionCalendar("LATAM", time(8), time(20), "America/Sao_Paulo", "BR", None,
-                                phone="+55 11 5555 0100"),
-        "EMEA": RegionCalendar("EMEA", time(8), time(19), "Europe/London", "GB", "ENG",
-                               phone="+44 20 5555 0100"),
-        "APAC": RegionCalendar("APAC", time(8), time(18), "Australia/Brisbane", "AU", "QLD",
-                               phone="+61 7 5555 0100"),
-        "INDIA": RegionCalendar("INDIA", time(8), time(17), "Asia/Kolkata", "IN", None,
-                                phone="+91 80 5555 0100"),
-        "JAPAN": RegionCalendar("JAPAN", time(9), time(18), "Asia/Tokyo", "JP", None,
-                                phone="+81 3 5555 0100"),
+        "NA": RegionCalendar(
+            "NA", time(8), time(21), "America/New_York", "US", None, phone="+1 800 555 0100"
+        ),
+        "LATAM": RegionCalendar(
+            "LATAM", time(8), time(20), "America/Sao_Paulo", "BR", None, phone="+55 11 5555 0100"
+        ),
+        "EMEA": RegionCalendar(
+            "EMEA", time(8), time(19), "Europe/London", "GB", "ENG", phone="+44 20 5555 0100"
+        ),
+        "APAC": RegionCalendar(
+            "APAC", time(8), time(18), "Australia/Brisbane", "AU", "QLD", phone="+61 7 5555 0100"
+        ),
+        "INDIA": RegionCalendar(
+            "INDIA", time(8), time(17), "Asia/Kolkata", "IN", None, phone="+91 80 5555 0100"
+        ),
+        "JAPAN": RegionCalendar(
+            "JAPAN", time(9), time(18), "Asia/Tokyo", "JP", None, phone="+81 3 5555 0100"
+        ),
     }
 
 
-DEFAULT_PUBLIC_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
-    "yahoo.com", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me",
-    "protonmail.com", "gmx.com", "gmx.net", "mail.com", "zoho.com", "yandex.com", "qq.com",
-})
-DEFAULT_ROLE_ALIASES = frozenset({
-    "support", "admin", "administrator", "info", "noreply", "no-reply", "help", "helpdesk",
-    "sales", "contact", "office", "it", "team", "all",
-})
+DEFAULT_PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.net",
+        "mail.com",
+        "zoho.com",
+        "yandex.com",
+        "qq.com",
+    }
+)
+DEFAULT_ROLE_ALIASES = frozenset(
+    {
+        "support",
+        "admin",
+        "administrator",
+        "info",
+        "noreply",
+        "no-reply",
+        "help",
+        "helpdesk",
+        "sales",
+        "contact",
+        "office",
+        "it",
+        "team",
+        "all",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +235,13 @@ class PolicyConfig:
         default_factory=default_sla_targets
     )
     warning_thresholds: tuple[float, ...] = (0.75,)  # SLA-5; the breach is always at 1.0
-    attainment_goals: dict[CareLevel, float] = field(default_factory=lambda: {
-        CareLevel.BUSINESS: 0.80, CareLevel.BUSINESS_PLUS: 0.90, CareLevel.PREMIUM: 0.90,
-    })  # SLA-6
+    attainment_goals: dict[CareLevel, float] = field(
+        default_factory=lambda: {
+            CareLevel.BUSINESS: 0.80,
+            CareLevel.BUSINESS_PLUS: 0.90,
+            CareLevel.PREMIUM: 0.90,
+        }
+    )  # SLA-6
     follow_up: FollowUpPolicy = field(default_factory=FollowUpPolicy)
     escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
     reopen_window_days: int = 30  # REO-1
@@ -213,7 +258,9 @@ class PolicyConfig:
         try:
             return self.regions[name]
         except KeyError:
-            raise KeyError(f"unknown support region {name!r}; known: {', '.join(sorted(self.regions))}") from None
+            raise KeyError(
+                f"unknown support region {name!r}; known: {', '.join(sorted(self.regions))}"
+            ) from None
 
     def sla_class(self, priority: Priority, production_down: bool) -> SlaClass:
         if priority is Priority.CRITICAL and production_down:
