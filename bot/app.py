@@ -1,0 +1,48 @@
+"""Composition root: settings -> policy -> store -> router (-> adapters -> aiohttp app).
+
+The only module that knows every concrete part; everything else receives what it needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.commands.router import Router
+from bot.policy.config import PolicyConfig
+from bot.policy.config_file import load_policy
+from bot.settings import Settings
+from bot.store.interface import Store
+from bot.store.sql import open_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The parts every entry point shares."""
+
+    settings: Settings
+    config: PolicyConfig
+    store: Store
+    router: Router
+
+
+def policy_config(settings: Settings) -> PolicyConfig:
+    """POLICY.md defaults, overridden by the file named in SUPPORTBOT_POLICY."""
+    if settings.policy_file is None:
+        return PolicyConfig()
+    return load_policy(settings.policy_file)
+
+
+@asynccontextmanager
+async def services(settings: Settings, auto_upgrade: bool | None = None) -> AsyncIterator[Services]:
+    """Open the store (SQLite is migrated on first use) and build the router; close on exit."""
+    config = policy_config(settings)
+    store = await open_store(settings.database_url, auto_upgrade=auto_upgrade)
+    try:
+        yield Services(settings, config, store, Router(store, config))
+    finally:
+        await store.close()
