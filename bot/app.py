@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.commands.router import Router
 from bot.policy.config import PolicyConfig
-from bot.policy.config_file import load_policy
+from bot.policy_file import load_policy
 from bot.settings import Settings
 from bot.store.interface import Store
 from bot.store.sql import open_store

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import time
-from pathlib import Path
 
 import yaml
 
@@ -20,7 +19,7 @@ from bot.policy.config import (
 )
 from bot.policy.config_reader import PolicyConfigError, Reader
 
-__all__ = ["PolicyConfigError", "load_policy", "policy_from_data"]
+__all__ = ["PolicyConfigError", "parse_policy", "policy_from_data"]
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -214,13 +213,8 @@ def policy_from_data(data: object, source: str = "policy") -> PolicyConfig:
     return replace(config, **changes)  # type: ignore[arg-type]
 
 
-def load_policy(path: str | Path) -> PolicyConfig:
-    """Read the YAML policy file at `path` over POLICY.md's defaults."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyConfigError(f"{source}: cannot read the policy file: {exc.strerror}") from exc
+def parse_policy(text: str, source: str) -> PolicyConfig:
+    """A policy YAML document (the text of `source`) over POLICY.md's defaults."""
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:

@@ -9,7 +9,8 @@ import pytest
 
 from bot.model import CareLevel, Deployment
 from bot.policy.config import Duration, PolicyConfig, SlaClass, TimeUnit
-from bot.policy.config_file import PolicyConfigError, load_policy
+from bot.policy.config_file import PolicyConfigError
+from bot.policy_file import load_policy
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "policy.yaml"
 
