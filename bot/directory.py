@@ -1,0 +1,433 @@
+"""The directory file (PRODUCT.md "Directory file"): parse and validate it, load it, check it.
+
+`parse_directory` is pure and collects every problem before refusing, naming the file and the
+entry; `load_directory` writes a valid file in one unit of work, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from bot.model import (
+    AccessLevel,
+    Account,
+    CareLevel,
+    ChannelBinding,
+    ChannelPurpose,
+    Contact,
+    Deployment,
+    Grant,
+    Platform,
+    Priority,
+    SlackIdentity,
+    Staff,
+    StaffRole,
+    TeamsIdentity,
+)
+from bot.policy.access import effective_level
+from bot.policy.config import PolicyConfig
+from bot.policy.identity import corporate_email_problem
+from bot.store.interface import Directory, Store, UpsertSummary
+
+LoadSummary = UpsertSummary
+
+_E = TypeVar("_E", bound=StrEnum)
+_SECTIONS = ("accounts", "contacts", "staff", "channels")
+_CHAT_PLATFORMS = (Platform.SLACK.value, Platform.TEAMS.value)
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: a bad date becomes an entry's error, not a crash."""
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+class DirectoryError(Exception):
+    """A directory file was refused; `errors` names every bad entry."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+class _Entry:
+    """One mapping of the file, with checked getters that record problems instead of raising."""
+
+    def __init__(self, data: Mapping[str, Any], label: str, report: Callable[[str], None]) -> None:
+        self.data = data
+        self.label = label
+        self._report = report
+
+    def error(self, message: str) -> None:
+        self._report(f"{self.label}: {message}")
+
+    def allow(self, *keys: str) -> None:
+        for key in sorted(set(self.data) - set(keys)):
+            self.error(f"unknown field {key!r}")
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(f"{key} is required")
+            return None
+        if not isinstance(value, str):
+            self.error(f"{key} must be text, not {value!r}")
+            return None
+        return value.strip()
+
+    def choice(self, key: str, enum: type[_E], allowed: tuple[str, ...] | None = None) -> _E | None:
+        raw = self.text(key)
+        if raw is None:
+            return None
+        names = allowed or tuple(e.value for e in enum)
+        if raw not in names:
+            self.error(f"{key} {raw!r} is not one of: {', '.join(names)}")
+            return None
+        return enum(raw)
+
+    def day(self, key: str, value: Any, required: bool = True) -> date | None:
+        if value is None:
+            if required:
+                self.error(f"{key} is required")
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.error(f"{key} {value!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def listing(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(f"{key} must be a list")
+            return []
+        return value
+
+    def pair(self, key: str, first: str, second: str) -> tuple[str, str] | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        sub = (
+            _Entry(value, f"{self.label}: {key}", self._report) if isinstance(value, dict) else None
+        )
+        if sub is None:
+            self.error(f"{key} must be a mapping with {first} and {second}")
+            return None
+        sub.allow(first, second)
+        a, b = sub.text(first), sub.text(second)
+        return None if a is None or b is None else (a, b)
+
+
+class _Parser:
+    def __init__(self, source: str, config: PolicyConfig) -> None:
+        self.source = source
+        self.config = config
+        self.errors: list[str] = []
+        self.accounts: dict[str, Account] = {}
+        self.declared: set[str] = set()  # every account id in the file, valid or not
+        self.chat_ids: dict[tuple[str, str, str], str] = {}
+
+    def report(self, message: str) -> None:
+        self.errors.append(f"{self.source}: {message}")
+
+    def entries(self, doc: Mapping[str, Any], section: str) -> list[tuple[int, Mapping[str, Any]]]:
+        items = doc.get(section) or []
+        if not isinstance(items, list):
+            self.report(f"{section} must be a list")
+            return []
+        found: list[tuple[int, Mapping[str, Any]]] = []
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                found.append((i, item))
+            else:
+                self.report(f"{section}[{i}]: must be a mapping, not {item!r}")
+        return found
+
+    def claim_chat_id(self, entry: _Entry, kind: str, ids: tuple[str, str] | None) -> None:
+        """ACC-7: one chat identity maps to one person."""
+        if ids is None:
+            return
+        holder = self.chat_ids.setdefault((kind, *ids), entry.label)
+        if holder != entry.label:
+            entry.error(f"{kind} identity {ids[0]}/{ids[1]} is already used by {holder}")
+
+    def account(self, i: int, data: Mapping[str, Any]) -> None:
+        e = _Entry(data, f"accounts[{i}] {data.get('id', '?')}", self.report)
+        e.allow(
+            "id", "sold_to", "end_user", "partner", "deployment", "care_level", "region", "contract"
+        )
+        account_id, sold_to, end_user = e.text("id"), e.text("sold_to"), e.text("end_user")
+        if account_id is not None and account_id in self.declared:
+            e.error(f"duplicate account id {account_id!r}")
+            account_id = None
+        if account_id is not None:
+            self.declared.add(account_id)
+        partner = data.get("partner", False)
+        if not isinstance(partner, bool):
+            e.error(f"partner must be true or false, not {partner!r}")
+        deployment = e.choice("deployment", Deployment)
+        care_level = e.choice("care_level", CareLevel)
+        region = e.text("region")
+        if region is not None and region not in self.config.regions:
+            e.error(
+                f"region {region!r} is not a support region; known: "
+                f"{', '.join(sorted(self.config.regions))} (CAL-1)"
+            )
+            region = None
+        contract = data.get("contract")
+        if not isinstance(contract, dict):
+            e.error("contract is required: {start: YYYY-MM-DD, end: YYYY-MM-DD}")
+            contract = {}
+        start = e.day("contract.start", contract.get("start"))
+        end = e.day("contract.end", contract.get("end"))
+        if start is not None and end is not None and start > end:
+            e.error(f"contract starts {start} after it ends {end}")
+            return
+        if (
+            account_id is None
+            or sold_to is None
+            or end_user is None
+            or deployment is None
+            or care_level is None
+            or region is None
+            or start is None
+            or end is None
+            or not isinstance(partner, bool)
+        ):
+            return
+        self.accounts[account_id] = Account(
+            account_id, sold_to, end_user, partner, deployment, care_level, region, start, end
+        )
+
+    def grant(self, owner: _Entry, j: int, data: Any, company: str | None) -> Grant | None:
+        if not isinstance(data, dict):
+            owner.error(f"grants[{j}] must be a mapping, not {data!r}")
+            return None
+        e = _Entry(data, f"{owner.label}: grants[{j}] {data.get('account', '?')}", self.report)
+        e.allow("account", "level", "approved_by", "approved_at")
+        account_id, level = e.text("account"), e.choice("level", AccessLevel)
+        approved_by = e.text("approved_by", required=False)
+        approved_at = e.day("approved_at", data.get("approved_at"), required=False)
+        account = None if account_id is None else self.accounts.get(account_id)
+        # An account that is in the file but invalid has its own error; no second one here.
+        if account_id is not None and account_id not in self.declared:
+            e.error(f"account {account_id!r} is not in the directory's accounts")
+        if (approved_by is None) != (approved_at is None):
+            e.error("a partner approval needs both approved_by and approved_at (ACC-4)")
+        if account is None or level is None:
+            return None
+        end_user_of_partner = (
+            account.partner
+            and company is not None
+            and company.casefold() == account.end_user.casefold()
+            and company.casefold() != account.sold_to.casefold()
+        )
+        if level is AccessLevel.DESIGNATED and end_user_of_partner:
+            e.error(
+                f"account {account.id} is resold by the partner {account.sold_to}: contacts of "
+                "the end user may hold at most read_only (ACC-4)"
+            )
+            return None
+        return Grant(account.id, level, approved_by, approved_at)
+
+    def contact(self, i: int, data: Mapping[str, Any], seen: set[str]) -> Contact | None:
+        e = _Entry(data, f"contacts[{i}] {data.get('email', '?')}", self.report)
+        e.allow("email", "name", "company", "slack", "teams", "grants")
+        email, name, company = e.text("email"), e.text("name"), e.text("company")
+        slack, teams = e.pair("slack", "team", "user"), e.pair("teams", "tenant", "aad_object_id")
+        self.claim_chat_id(e, "slack", slack)
+        self.claim_chat_id(e, "teams", teams)
+        grants = [self.grant(e, j, g, company) for j, g in enumerate(e.listing("grants"))]
+        if email is not None:
+            if email.lower() in seen:
+                e.error(f"duplicate contact e-mail {email}")
+            seen.add(email.lower())
+            if any(g is not None and g.level is AccessLevel.DESIGNATED for g in grants):
+                problem = corporate_email_problem(email, self.config)
+                if problem is not None:
+                    e.error(problem)
+        accounts = [g.account_id for g in grants if g is not None]
+        for twice in sorted({a for a in accounts if accounts.count(a) > 1}):
+            e.error(f"more than one grant on account {twice}")
+        if email is None or name is None or company is None:
+            return None
+        return Contact(
+            email.lower(),
+            name,
+            company,
+            tuple(g for g in grants if g is not None),
+            None if slack is None else SlackIdentity(*slack),
+            None if teams is None else TeamsIdentity(*teams),
+        )
+
+    def staff(self, i: int, data: Mapping[str, Any], seen: set[str]) -> Staff | None:
+        e = _Entry(data, f"staff[{i}] {data.get('email', '?')}", self.report)
+        e.allow("email", "name", "roles", "slack", "teams")
+        email, name = e.text("email"), e.text("name")
+        slack, teams = e.pair("slack", "team", "user"), e.pair("teams", "tenant", "aad_object_id")
+        self.claim_chat_id(e, "slack", slack)
+        self.claim_chat_id(e, "teams", teams)
+        roles: set[StaffRole] = set()
+        names = tuple(r.value for r in StaffRole)
+        for role in e.listing("roles"):
+            if role in names:
+                roles.add(StaffRole(role))
+            else:
+                e.error(f"role {role!r} is not one of: {', '.join(names)} (ACC-8)")
+        if not e.listing("roles"):
+            e.error("roles is required: at least one of " + ", ".join(names))
+        if email is not None:
+            if email.lower() in seen:
+                e.error(f"duplicate staff e-mail {email}")
+            seen.add(email.lower())
+        if email is None or name is None or not roles:
+            return None
+        return Staff(
+            email.lower(),
+            name,
+            frozenset(roles),
+            None if slack is None else SlackIdentity(*slack),
+            None if teams is None else TeamsIdentity(*teams),
+        )
+
+    def channel(
+        self, i: int, data: Mapping[str, Any], seen: set[tuple[str, str]]
+    ) -> ChannelBinding | None:
+        e = _Entry(
+            data, f"channels[{i}] {data.get('platform', '?')} {data.get('id', '?')}", self.report
+        )
+        e.allow(
+            "platform", "id", "purpose", "account", "regions", "priorities", "service_url", "tenant"
+        )
+        platform = e.choice("platform", Platform, _CHAT_PLATFORMS)
+        channel_id, purpose = e.text("id"), e.choice("purpose", ChannelPurpose)
+        account_id = e.text("account", required=purpose is ChannelPurpose.ACCOUNT)
+        if account_id is not None and purpose is not ChannelPurpose.ACCOUNT:
+            e.error("only an account channel names an account")
+        if account_id is not None and account_id not in self.declared:
+            e.error(f"account {account_id!r} is not in the directory's accounts")
+        regions = [str(r) for r in e.listing("regions")]
+        for region in regions:
+            if region not in self.config.regions:
+                e.error(f"region {region!r} is not a support region (CAL-1)")
+        priorities: set[Priority] = set()
+        for priority in e.listing("priorities"):
+            if priority in tuple(p.value for p in Priority):
+                priorities.add(Priority(priority))
+            else:
+                e.error(
+                    f"priority {priority!r} is not one of: {', '.join(p.value for p in Priority)}"
+                )
+        if (regions or priorities) and purpose is not ChannelPurpose.QUEUE:
+            e.error("only a queue channel has regions or priorities filters")
+        if platform is not None and channel_id is not None:
+            if (platform.value, channel_id) in seen:
+                e.error(f"duplicate channel {platform.value} {channel_id}")
+            seen.add((platform.value, channel_id))
+        if platform is None or channel_id is None or purpose is None:
+            return None
+        return ChannelBinding(
+            platform,
+            channel_id,
+            purpose,
+            account_id,
+            frozenset(regions),
+            frozenset(priorities),
+            e.text("service_url", required=False),
+            e.text("tenant", required=False),
+        )
+
+
+def parse_directory(text: str, source: str, config: PolicyConfig) -> Directory:
+    """Parse and validate a directory file; raise DirectoryError naming every bad entry."""
+    try:
+        doc = yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
+    except yaml.YAMLError as exc:
+        raise DirectoryError([f"{source}: not valid YAML: {exc}"]) from None
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise DirectoryError([f"{source}: the file must be a mapping with {', '.join(_SECTIONS)}"])
+    parser = _Parser(source, config)
+    for key in sorted(set(doc) - set(_SECTIONS)):
+        parser.report(f"unknown section {key!r}; expected {', '.join(_SECTIONS)}")
+    for i, data in parser.entries(doc, "accounts"):
+        parser.account(i, data)
+    emails: set[str] = set()
+    contacts = [parser.contact(i, d, emails) for i, d in parser.entries(doc, "contacts")]
+    emails = set()
+    staff = [parser.staff(i, d, emails) for i, d in parser.entries(doc, "staff")]
+    seen: set[tuple[str, str]] = set()
+    channels = [parser.channel(i, d, seen) for i, d in parser.entries(doc, "channels")]
+    if parser.errors:
+        raise DirectoryError(parser.errors)
+    return Directory(
+        accounts=tuple(parser.accounts.values()),
+        contacts=tuple(c for c in contacts if c is not None),
+        staff=tuple(s for s in staff if s is not None),
+        channels=tuple(c for c in channels if c is not None),
+    )
+
+
+async def load_directory(
+    store: Store, path: Path | str, config: PolicyConfig | None = None
+) -> LoadSummary:
+    """`directory load FILE`: validate, then upsert in one unit of work (all or nothing)."""
+    path = Path(path)
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    directory = parse_directory(text, str(path), config or PolicyConfig())
+    async with store.unit_of_work() as uow:
+        summary = await uow.directory.upsert(directory)
+        await uow.commit()
+    return summary
+
+
+async def check_directory(store: Store, today: date, config: PolicyConfig) -> list[str]:
+    """`directory check`: ACC-6 shortfalls and inert grants (ACC-3, ACC-4, ACC-5), one per line."""
+    async with store.unit_of_work(read_only=True) as uow:
+        accounts = {a.id: a for a in await uow.directory.accounts()}
+        contacts = await uow.directory.contacts()
+    lines: list[str] = []
+    designated: dict[str, list[str]] = {a: [] for a in accounts}
+    for contact in contacts:
+        for grant in contact.grants:
+            account = accounts.get(grant.account_id)
+            if account is None:
+                continue
+            level, why = effective_level(contact, account, today)
+            if level is AccessLevel.DESIGNATED:
+                problem = corporate_email_problem(contact.email, config)
+                if problem is not None:
+                    lines.append(f"account {account.id}: contact {contact.email}: {problem}")
+                    continue
+                designated[account.id].append(contact.email)
+            elif why is not None:
+                lines.append(
+                    f"account {account.id}: contact {contact.email}: inert {grant.level.value} "
+                    f"grant, acts as {level.value if level else 'no access'}: {why}"
+                )
+    for account_id, emails in designated.items():
+        if len(emails) < 2:
+            who = ", ".join(emails) if emails else "none"
+            lines.append(
+                f"account {account_id}: {len(emails)} designated contact(s) acting as designated "
+                f"on {today.isoformat()} ({who}); every account should have at least two (ACC-6)"
+            )
+    return lines

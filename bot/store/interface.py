@@ -1,0 +1,387 @@
+"""The store as command handlers and jobs see it: a unit of work over role-named repositories.
+
+Nothing here imports SQLAlchemy (import-linter keeps it so). `bot.store.sql` implements these
+protocols; handlers, jobs and `bot.directory` depend only on this module, which also re-exports
+the plain values of `bot.store.records`.
+
+Usage: ``async with store.unit_of_work() as uow: ...; await uow.commit()``. Leaving the block
+without `commit()` rolls back, so a change, its audit entry and its outbox rows are written
+together or not at all (R3, R7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from bot.model import (
+    Account,
+    Case,
+    CaseEvent,
+    ChannelBinding,
+    Contact,
+    Platform,
+    Priority,
+    Staff,
+    StaffRole,
+)
+from bot.store.records import (
+    AuditEntry,
+    CaseCounts,
+    CaseNotFound,
+    CaseState,
+    ChannelRef,
+    Directory,
+    Escalation,
+    EscalationState,
+    Incident,
+    IncidentNotFound,
+    IncidentStatus,
+    JsonObject,
+    JsonValue,
+    OutboxBacklog,
+    OutboxItem,
+    OutboxMessage,
+    OutboxState,
+    SchemaOutdated,
+    ServiceNotice,
+    StoreError,
+    SurveyAnswer,
+    TargetKind,
+    Timer,
+    UpsertSummary,
+)
+
+__all__ = [
+    "AuditEntry",
+    "AuditRepository",
+    "CaseCounts",
+    "CaseNotFound",
+    "CaseRepository",
+    "CaseState",
+    "ChannelRef",
+    "ConversationRepository",
+    "Directory",
+    "DirectoryRepository",
+    "Escalation",
+    "EscalationRepository",
+    "EscalationState",
+    "InboundRepository",
+    "Incident",
+    "IncidentNotFound",
+    "IncidentRepository",
+    "IncidentStatus",
+    "JsonObject",
+    "JsonValue",
+    "NoticeRepository",
+    "OutboxBacklog",
+    "OutboxItem",
+    "OutboxMessage",
+    "OutboxRepository",
+    "OutboxState",
+    "SchemaOutdated",
+    "ServiceNotice",
+    "Store",
+    "StoreError",
+    "SurveyAnswer",
+    "SurveyRepository",
+    "TargetKind",
+    "Timer",
+    "TimerRepository",
+    "UnitOfWork",
+    "UpsertSummary",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Repositories. Every method runs inside the unit of work that owns it.
+
+
+class DirectoryRepository(Protocol):
+    """Accounts, contacts with their grants, staff and channel bindings (ACC-1..ACC-8)."""
+
+    async def account(self, account_id: str) -> Account | None: ...
+    async def accounts(self) -> list[Account]: ...
+    async def contact_by_email(self, email: str) -> Contact | None: ...
+    async def contact_by_slack(self, team: str, user: str) -> Contact | None: ...
+    async def contact_by_teams(self, tenant: str, aad_object_id: str) -> Contact | None: ...
+    async def contacts(self) -> list[Contact]: ...
+    async def contacts_of(self, account_id: str) -> list[Contact]:
+        """Contacts holding any grant on the account."""
+        ...
+
+    async def designated_contacts(self, account_id: str) -> list[Contact]:
+        """Contacts granted `designated` on the account (ACC-6; entitlement is policy's job)."""
+        ...
+
+    async def staff_by_email(self, email: str) -> Staff | None: ...
+    async def staff_by_slack(self, team: str, user: str) -> Staff | None: ...
+    async def staff_by_teams(self, tenant: str, aad_object_id: str) -> Staff | None: ...
+    async def staff_members(self, role: StaffRole | None = None) -> list[Staff]: ...
+    async def channel(self, platform: Platform, channel_id: str) -> ChannelBinding | None: ...
+    async def queue_channels(self, region: str, priority: Priority) -> list[ChannelBinding]:
+        """Queue bindings whose region and priority filters match (an empty filter matches all)."""
+        ...
+
+    async def account_channels(self, account_id: str) -> list[ChannelBinding]: ...
+    async def bridge_channels(self) -> list[ChannelBinding]: ...
+    async def upsert(self, directory: Directory) -> UpsertSummary:
+        """Write a directory by natural keys; see `bot.store.sql.directory` for the semantics."""
+        ...
+
+
+class CaseRepository(Protocol):
+    """Cases and their event history (CASE-1..CASE-8)."""
+
+    async def next_number(self) -> int:
+        """CASE-5: a fresh number, unique across the deployment and never reused (from 1001)."""
+        ...
+
+    async def add(self, case: Case) -> None:
+        """Insert a case (its number from `next_number`) together with `case.events`."""
+        ...
+
+    async def get(self, number: int) -> Case | None:
+        """The case with all its events, oldest first."""
+        ...
+
+    async def update(self, case: Case) -> None:
+        """Write the case's fields (not its events); raises CaseNotFound."""
+        ...
+
+    async def add_event(self, number: int, event: CaseEvent) -> None: ...
+    async def for_account(
+        self, account_id: str, state: CaseState = CaseState.OPEN, limit: int | None = None
+    ) -> list[Case]:
+        """The account's cases, most recently updated first, without events."""
+        ...
+
+    async def opened_by(
+        self, email: str, state: CaseState = CaseState.OPEN, limit: int | None = None
+    ) -> list[Case]:
+        """Cases the contact opened, most recently updated first, without events."""
+        ...
+
+    async def open_for_accounts(self, account_ids: Sequence[str]) -> list[Case]:
+        """Open cases of several accounts, most recently updated first, without events."""
+        ...
+
+    async def closed_between(self, account_id: str, start: datetime, end: datetime) -> list[Case]:
+        """Cases closed in [start, end), with events (SLA-6 attainment)."""
+        ...
+
+    async def counts(self, account_id: str, start: datetime, end: datetime) -> CaseCounts: ...
+
+
+class TimerRepository(Protocol):
+    """Indexed due times: the scheduler finds work by `due_at`, never by scanning cases (P3)."""
+
+    async def set(
+        self,
+        kind: str,
+        subject: str,
+        due_at: datetime | None,
+        payload: Mapping[str, JsonValue] | None = None,
+    ) -> None:
+        """Create or move the (kind, subject) timer; `due_at=None` removes it."""
+        ...
+
+    async def get(self, kind: str, subject: str) -> Timer | None: ...
+    async def for_subject(self, subject: str) -> list[Timer]: ...
+    async def due(self, until: datetime, kind: str | None = None, limit: int = 100) -> list[Timer]:
+        """Timers due at or before `until`, earliest first; on PostgreSQL locked (SKIP LOCKED)."""
+        ...
+
+
+class EscalationRepository(Protocol):
+    """Escalation requests (ESC-9: at most one waiting per case)."""
+
+    async def open_for(self, case_number: int) -> Escalation | None: ...
+    async def add(
+        self,
+        case_number: int,
+        requested_by: str,
+        reason: str,
+        impact: str | None,
+        rca: bool,
+        at: datetime,
+    ) -> Escalation: ...
+    async def decide(
+        self, escalation_id: int, state: EscalationState, by: str, text: str, at: datetime
+    ) -> Escalation: ...
+    async def waiting(self) -> list[Escalation]:
+        """Escalations waiting for a staff decision, oldest first (the queue)."""
+        ...
+
+    async def for_case(self, case_number: int) -> list[Escalation]: ...
+
+
+class IncidentRepository(Protocol):
+    """Incidents, their statuses and the INC-3 slot posts."""
+
+    async def declare(
+        self,
+        severity: str,
+        summary: str,
+        account_ids: Sequence[str],
+        services: str | None,
+        bridges: Sequence[ChannelRef],
+        case_number: int | None,
+        commander: str,
+        at: datetime,
+    ) -> Incident: ...
+    async def get(self, incident_id: int) -> Incident | None: ...
+    async def add_status(
+        self, incident_id: int, text: str, next_steps: str | None, by: str, at: datetime
+    ) -> None: ...
+    async def restore(
+        self, incident_id: int, text: str | None, agents_affected: int | None, at: datetime
+    ) -> Incident: ...
+    async def all_clear(self, incident_id: int, instructions: str, at: datetime) -> Incident: ...
+    async def rca(self, incident_id: int, text: str, at: datetime) -> Incident: ...
+    async def open_incidents(self) -> list[Incident]: ...
+    async def for_account(self, account_id: str, start: datetime, end: datetime) -> list[Incident]:
+        """Incidents affecting the account declared before `end` and not restored before `start`."""
+        ...
+
+    async def claim_slot(self, incident_id: int, slot: int, at: datetime) -> bool:
+        """INC-3: record that 30-minute post `slot` was made; False if it already was."""
+        ...
+
+
+class NoticeRepository(Protocol):
+    """NOT-1 maintenance notices and advisories."""
+
+    async def add(
+        self,
+        kind: str,
+        account_ids: Sequence[str],
+        text: str,
+        posted_by: str,
+        posted_at: datetime,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        impact: str | None = None,
+    ) -> ServiceNotice: ...
+    async def get(self, reference: int) -> ServiceNotice | None: ...
+    async def for_account(self, account_id: str, since: datetime) -> list[ServiceNotice]:
+        """Notices to the account (or to all) posted at or after `since`, newest first."""
+        ...
+
+
+class SurveyRepository(Protocol):
+    """CASE-8 survey answers."""
+
+    async def record(
+        self, case_number: int, rating: int, comment: str, by: str, at: datetime
+    ) -> None: ...
+    async def for_case(self, case_number: int) -> list[SurveyAnswer]: ...
+
+
+class OutboxRepository(Protocol):
+    """Posts written with their cause and delivered at least once (R3)."""
+
+    async def add(self, item: OutboxItem) -> bool:
+        """Queue a post; False (and no error) when its dedup key is already queued (R4)."""
+        ...
+
+    async def claim(
+        self, batch: int, lease_owner: str, lease_seconds: int, now: datetime
+    ) -> list[OutboxMessage]:
+        """Lease up to `batch` due pending posts, oldest first; disjoint across replicas on PG."""
+        ...
+
+    async def get(self, message_id: int) -> OutboxMessage | None: ...
+    async def mark_sent(
+        self, message_id: int, platform_message_id: str | None, at: datetime
+    ) -> None: ...
+    async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None: ...
+    async def mark_dead(self, message_id: int, error: str) -> None: ...
+    async def backlog(self) -> OutboxBacklog: ...
+
+
+class InboundRepository(Protocol):
+    """R2: de-duplication of retried Slack requests and repeated Teams activities."""
+
+    async def claim(self, key: str, now: datetime) -> bool:
+        """True the first time `key` is claimed in a committed unit of work, else False."""
+        ...
+
+
+class AuditRepository(Protocol):
+    """R7: the audit trail."""
+
+    async def add(
+        self,
+        actor: str,
+        platform: Platform | None,
+        action: str,
+        case_number: int | None,
+        detail: Mapping[str, JsonValue],
+        at: datetime,
+    ) -> None: ...
+    async def entries(
+        self, case_number: int | None = None, limit: int | None = None
+    ) -> list[AuditEntry]:
+        """Entries oldest first; only the case's when given; `limit` keeps the newest."""
+        ...
+
+
+class ConversationRepository(Protocol):
+    """Teams conversation references for proactive posts, by key (e.g. a user or channel id)."""
+
+    async def save(self, key: str, reference: Mapping[str, JsonValue], at: datetime) -> None: ...
+    async def get(self, key: str) -> JsonObject | None: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# The unit of work and the store.
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository; leaving it without `commit()` rolls back."""
+
+    @property
+    def directory(self) -> DirectoryRepository: ...
+    @property
+    def cases(self) -> CaseRepository: ...
+    @property
+    def timers(self) -> TimerRepository: ...
+    @property
+    def escalations(self) -> EscalationRepository: ...
+    @property
+    def incidents(self) -> IncidentRepository: ...
+    @property
+    def notices(self) -> NoticeRepository: ...
+    @property
+    def surveys(self) -> SurveyRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def inbound(self) -> InboundRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def conversations(self) -> ConversationRepository: ...
+
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class Store(Protocol):
+    """Hands out units of work; `close()` releases connections."""
+
+    def unit_of_work(self, read_only: bool = False) -> UnitOfWork:
+        """A new transaction; `read_only=True` promises no writes (SQLite then never waits)."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,257 @@
+"""Plain values the store takes and returns besides the bot.model types, and its errors.
+
+Re-exported by `bot.store.interface`; import them from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeAlias
+
+from bot.model import Account, ChannelBinding, Contact, Platform, Staff
+
+JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
+JsonObject: TypeAlias = "dict[str, JsonValue]"
+
+
+class StoreError(Exception):
+    """Base of the store's own errors."""
+
+
+class CaseNotFound(StoreError):
+    """An update named a case number that does not exist."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"no case {number}")
+        self.number = number
+
+
+class IncidentNotFound(StoreError):
+    """An update named an incident id that does not exist."""
+
+    def __init__(self, incident_id: int) -> None:
+        super().__init__(f"no incident {incident_id}")
+        self.incident_id = incident_id
+
+
+class SchemaOutdated(StoreError):
+    """The database schema is behind this release; run `supportbot db upgrade`."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain values the repositories take and return (besides the bot.model types).
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """A parsed, validated directory file: what `DirectoryRepository.upsert` writes."""
+
+    accounts: tuple[Account, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    staff: tuple[Staff, ...] = ()
+    channels: tuple[ChannelBinding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertSummary:
+    """How many entries of each kind a directory load wrote (inserted or updated)."""
+
+    accounts: int
+    contacts: int
+    grants: int
+    staff: int
+    channels: int
+
+
+class CaseState(StrEnum):
+    """Which cases a list returns."""
+
+    OPEN = "open"  # every status but Closed
+    CLOSED = "closed"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCounts:
+    """Report figures for one account over [start, end) (NOT-2)."""
+
+    opened: int
+    closed: int
+    open_at_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A due time the scheduler acts on, found by index (P3); unique per (kind, subject)."""
+
+    kind: str  # e.g. "sla_warning", "follow_up", "incident_post", "rca_reminder"
+    subject: str  # e.g. the case number or incident id as text
+    due_at: datetime
+    payload: JsonObject
+
+
+class EscalationState(StrEnum):
+    WAITING = "waiting"  # ESC-9: the one open escalation of a case
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """An escalation request (ESC-1..ESC-10) and, once decided, the staff decision."""
+
+    id: int
+    case_number: int
+    requested_by: str
+    reason: str
+    impact: str | None
+    rca: bool
+    requested_at: datetime
+    state: EscalationState = EscalationState.WAITING
+    decided_by: str | None = None
+    decision_text: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """A channel on a platform, e.g. an incident bridge."""
+
+    platform: Platform
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentStatus:
+    """One status an incident commander posted (INC-3)."""
+
+    text: str
+    next_steps: str | None
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A declared incident (INC-2..INC-6) with its status history, oldest first."""
+
+    id: int
+    severity: str
+    summary: str
+    account_ids: tuple[str, ...]
+    services: str | None
+    bridges: tuple[ChannelRef, ...]
+    case_number: int | None
+    commander: str
+    declared_at: datetime
+    restored_at: datetime | None = None
+    restoration_text: str | None = None
+    agents_affected: int | None = None  # INC-6
+    all_clear_at: datetime | None = None
+    all_clear_text: str | None = None
+    rca_at: datetime | None = None
+    rca_text: str | None = None
+    statuses: tuple[IncidentStatus, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        """INC-4: the 30-minute posts run until the all-clear."""
+        return self.all_clear_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceNotice:
+    """A maintenance notice or advisory (NOT-1); `reference` is unique and never reused."""
+
+    reference: int
+    kind: str  # "maintenance" | "emergency" | "advisory"
+    account_ids: tuple[str, ...]  # empty means all accounts
+    text: str
+    posted_by: str
+    posted_at: datetime
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    impact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswer:
+    """CASE-8: a satisfaction rating (1-5) and comment."""
+
+    case_number: int
+    rating: int
+    comment: str
+    by: str
+    at: datetime
+
+
+class TargetKind(StrEnum):
+    CHANNEL = "channel"  # post in a channel
+    PRIVATE = "private"  # to one user (Slack DM/ephemeral, Teams 1:1)
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A post to deliver later (R3); a second add with the same `dedup_key` is a no-op (R4)."""
+
+    dedup_key: str
+    platform: Platform
+    target: str  # channel id or user id
+    target_kind: TargetKind
+    payload: JsonObject
+    available_at: datetime
+    service_url: str | None = None  # Teams
+    tenant: str | None = None  # Teams
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """An outbox row as the delivery job sees it."""
+
+    id: int
+    dedup_key: str
+    platform: Platform
+    target: str
+    target_kind: TargetKind
+    payload: JsonObject
+    state: OutboxState
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    service_url: str | None = None
+    tenant: str | None = None
+    leased_until: datetime | None = None
+    lease_owner: str | None = None
+    last_error: str | None = None
+    platform_message_id: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    """Delivery health for metrics: pending rows and the age of the oldest one."""
+
+    pending: int
+    dead: int
+    oldest_pending_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """R7: who did what, where, on which case."""
+
+    id: int
+    actor: str
+    platform: Platform | None
+    action: str
+    case_number: int | None
+    detail: JsonObject
+    at: datetime

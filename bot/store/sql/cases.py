@@ -1,0 +1,210 @@
+"""`SqlCaseRepository`: cases, their events and case numbers (CASE-5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.model import (
+    Case,
+    CaseEvent,
+    EventKind,
+    Platform,
+    Priority,
+    Stage,
+    Status,
+    SubStatus,
+    Visibility,
+)
+from bot.store.interface import CaseCounts, CaseNotFound, CaseState
+from bot.store.sql.tables import (
+    CASE_NUMBER_COUNTER,
+    CASE_NUMBER_SEQUENCE,
+    case_events,
+    cases,
+    counters,
+)
+
+_CLOSED = Status.CLOSED.value
+_CASE_COLUMNS = [f.name for f in fields(Case) if f.name != "events"]
+_ENUM_FIELDS = {"priority", "stage", "status", "sub_status"}
+
+
+def _case_values(case: Case) -> dict[str, Any]:
+    values = {name: getattr(case, name) for name in _CASE_COLUMNS}
+    for name in _ENUM_FIELDS:
+        values[name] = values[name].value
+    return values
+
+
+def _case(row: RowMapping, events: tuple[CaseEvent, ...] = ()) -> Case:
+    values = {name: row[name] for name in _CASE_COLUMNS}
+    values["priority"] = Priority(values["priority"])
+    values["stage"] = Stage(values["stage"])
+    values["status"] = Status(values["status"])
+    values["sub_status"] = SubStatus(values["sub_status"])
+    return Case(**values, events=events)
+
+
+def _event_values(number: int, event: CaseEvent) -> dict[str, Any]:
+    return {
+        "case_number": number,
+        "kind": event.kind.value,
+        "at": event.at,
+        "author": event.author,
+        "platform": None if event.platform is None else event.platform.value,
+        "visibility": event.visibility.value,
+        "body": event.body,
+        "status": None if event.status is None else event.status.value,
+        "sub_status": None if event.sub_status is None else event.sub_status.value,
+        "priority": None if event.priority is None else event.priority.value,
+        "production_down": event.production_down,
+    }
+
+
+def _event(row: RowMapping) -> CaseEvent:
+    return CaseEvent(
+        kind=EventKind(row["kind"]),
+        at=row["at"],
+        author=row["author"],
+        platform=None if row["platform"] is None else Platform(row["platform"]),
+        visibility=Visibility(row["visibility"]),
+        body=row["body"],
+        status=None if row["status"] is None else Status(row["status"]),
+        sub_status=None if row["sub_status"] is None else SubStatus(row["sub_status"]),
+        priority=None if row["priority"] is None else Priority(row["priority"]),
+        production_down=row["production_down"],
+    )
+
+
+def _state_filter(state: CaseState) -> list[ColumnElement[bool]]:
+    if state is CaseState.OPEN:
+        return [cases.c.status != _CLOSED]
+    if state is CaseState.CLOSED:
+        return [cases.c.status == _CLOSED]
+    return []
+
+
+class SqlCaseRepository:
+    """Cases on SQL tables."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def next_number(self) -> int:
+        """CASE-5: a PostgreSQL SEQUENCE, or on SQLite a counter row under the write lock."""
+        if self._conn.dialect.name == "postgresql":
+            value = await self._conn.scalar(text(f"SELECT nextval('{CASE_NUMBER_SEQUENCE}')"))
+        else:
+            value = await self._conn.scalar(
+                update(counters)
+                .where(counters.c.name == CASE_NUMBER_COUNTER)
+                .values(value=counters.c.value + 1)
+                .returning(counters.c.value)
+            )
+        if value is None:
+            raise RuntimeError("the case number counter is missing: run `supportbot db upgrade`")
+        return int(value)
+
+    async def add(self, case: Case) -> None:
+        await self._conn.execute(cases.insert().values(_case_values(case)))
+        if case.events:
+            await self._conn.execute(
+                case_events.insert(), [_event_values(case.number, e) for e in case.events]
+            )
+
+    async def get(self, number: int) -> Case | None:
+        row = (await self._conn.execute(select(cases).where(cases.c.number == number))).first()
+        if row is None:
+            return None
+        events = await self._conn.execute(
+            select(case_events)
+            .where(case_events.c.case_number == number)
+            .order_by(case_events.c.id)
+        )
+        return _case(row._mapping, tuple(_event(e) for e in events.mappings()))
+
+    async def update(self, case: Case) -> None:
+        values = _case_values(case)
+        del values["number"]
+        result = await self._conn.execute(
+            update(cases).where(cases.c.number == case.number).values(values)
+        )
+        if result.rowcount == 0:
+            raise CaseNotFound(case.number)
+
+    async def add_event(self, number: int, event: CaseEvent) -> None:
+        exists = await self._conn.scalar(select(cases.c.number).where(cases.c.number == number))
+        if exists is None:
+            raise CaseNotFound(number)
+        await self._conn.execute(case_events.insert().values(_event_values(number, event)))
+
+    async def _list(
+        self, conditions: Sequence[ColumnElement[bool]], limit: int | None
+    ) -> list[Case]:
+        stmt = (
+            select(cases)
+            .where(*conditions)
+            .order_by(cases.c.updated_at.desc(), cases.c.number.desc())
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [_case(r) for r in (await self._conn.execute(stmt)).mappings()]
+
+    async def for_account(
+        self, account_id: str, state: CaseState = CaseState.OPEN, limit: int | None = None
+    ) -> list[Case]:
+        return await self._list([cases.c.account_id == account_id, *_state_filter(state)], limit)
+
+    async def opened_by(
+        self, email: str, state: CaseState = CaseState.OPEN, limit: int | None = None
+    ) -> list[Case]:
+        return await self._list([cases.c.opened_by == email, *_state_filter(state)], limit)
+
+    async def open_for_accounts(self, account_ids: Sequence[str]) -> list[Case]:
+        if not account_ids:
+            return []
+        return await self._list(
+            [cases.c.account_id.in_(list(account_ids)), *_state_filter(CaseState.OPEN)], None
+        )
+
+    async def closed_between(self, account_id: str, start: datetime, end: datetime) -> list[Case]:
+        numbers = await self._conn.scalars(
+            select(cases.c.number)
+            .where(cases.c.account_id == account_id, cases.c.status == _CLOSED)
+            .where(cases.c.closed_at >= start, cases.c.closed_at < end)
+            .order_by(cases.c.closed_at, cases.c.number)
+        )
+        found = [await self.get(n) for n in numbers.all()]
+        return [c for c in found if c is not None]
+
+    async def counts(self, account_id: str, start: datetime, end: datetime) -> CaseCounts:
+        mine = cases.c.account_id == account_id
+        opened = await self._conn.scalar(
+            select(func.count())
+            .select_from(cases)
+            .where(mine, cases.c.opened_at >= start, cases.c.opened_at < end)
+        )
+        closed = await self._conn.scalar(
+            select(func.count())
+            .select_from(cases)
+            .where(
+                mine, cases.c.status == _CLOSED, cases.c.closed_at >= start, cases.c.closed_at < end
+            )
+        )
+        # Open at `end`: opened before it and not closed before it (closed_at is the last close).
+        open_at_end = await self._conn.scalar(
+            select(func.count())
+            .select_from(cases)
+            .where(
+                mine,
+                cases.c.opened_at < end,
+                (cases.c.closed_at.is_(None)) | (cases.c.closed_at >= end),
+            )
+        )
+        return CaseCounts(opened=opened or 0, closed=closed or 0, open_at_end=open_at_end or 0)

@@ -1,0 +1,110 @@
+"""Opening the store: the async engine per database, schema checks and first-use upgrades."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.store.interface import SchemaOutdated
+from bot.store.sql.schema import current_revision, head_revision, upgrade_engine
+from bot.store.sql.unit_of_work import READ_ONLY_OPTION, SqlUnitOfWork
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class SqlStore:
+    """The `Store` on SQLAlchemy: hands out units of work over one engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def unit_of_work(self, read_only: bool = False) -> SqlUnitOfWork:
+        """A new transaction; use it as `async with`."""
+        return SqlUnitOfWork(self.engine, read_only)
+
+    async def close(self) -> None:
+        """Release every pooled connection."""
+        await self.engine.dispose()
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN would be DEFERRED; `_on_sqlite_begin` issues our own.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses no committed txn
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front: a DEFERRED read-then-write transaction in WAL mode
+    # fails with SQLITE_BUSY_SNAPSHOT instead of waiting when another writer got in between.
+    # Read-only units of work stay DEFERRED so that they never wait for a writer (WAL).
+    read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+    conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise ValueError(
+                "an in-memory SQLite database is private to one connection; use a file, "
+                "e.g. sqlite+aiosqlite:///./supportbot.db"
+            )
+        engine = create_async_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+        return engine
+    if backend == "postgresql":
+        return create_async_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    raise ValueError(
+        f"unsupported database URL {parsed.render_as_string()!r}: use sqlite or postgresql"
+    )
+
+
+async def open_store(url: str, auto_upgrade: bool | None = None) -> SqlStore:
+    """Open the store; upgrade SQLite on first use, refuse an outdated PostgreSQL schema.
+
+    `auto_upgrade` defaults to True for SQLite (zero configuration) and False for PostgreSQL,
+    where several replicas share the schema and an operator runs `supportbot db upgrade`.
+    """
+    engine = create_engine(url)
+    if auto_upgrade is None:
+        auto_upgrade = engine.dialect.name == "sqlite"
+    try:
+        current = await current_revision(engine)
+        head = head_revision()
+        if current != head:
+            if not auto_upgrade:
+                raise SchemaOutdated(
+                    f"the database schema is at {current or 'nothing (empty database)'}, this "
+                    f"release needs {head}: run `supportbot db upgrade` first"
+                )
+            await upgrade_engine(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return SqlStore(engine)
+
+
+async def upgrade(url: str) -> None:
+    """Bring the database at `url` to the newest schema (`supportbot db upgrade`)."""
+    engine = create_engine(url)
+    try:
+        await upgrade_engine(engine)
+    finally:
+        await engine.dispose()

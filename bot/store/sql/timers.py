@@ -1,0 +1,70 @@
+"""`SqlTimerRepository`: indexed due times for the scheduler (P3, R4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import RowMapping, delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.interface import JsonValue, Timer
+from bot.store.sql.statements import upsert_row
+from bot.store.sql.tables import timers
+
+
+def _timer(row: RowMapping) -> Timer:
+    return Timer(row["kind"], row["subject"], row["due_at"], dict(row["payload"]))
+
+
+class SqlTimerRepository:
+    """Timers on an indexed table, unique per (kind, subject)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def set(
+        self,
+        kind: str,
+        subject: str,
+        due_at: datetime | None,
+        payload: Mapping[str, JsonValue] | None = None,
+    ) -> None:
+        if due_at is None:
+            await self._conn.execute(
+                delete(timers).where(timers.c.kind == kind, timers.c.subject == subject)
+            )
+            return
+        values = {
+            "kind": kind,
+            "subject": subject,
+            "due_at": due_at,
+            "payload": dict(payload or {}),
+        }
+        await upsert_row(self._conn, timers, values, ["kind", "subject"])
+
+    async def get(self, kind: str, subject: str) -> Timer | None:
+        row = (
+            await self._conn.execute(
+                select(timers).where(timers.c.kind == kind, timers.c.subject == subject)
+            )
+        ).first()
+        return None if row is None else _timer(row._mapping)
+
+    async def for_subject(self, subject: str) -> list[Timer]:
+        rows = await self._conn.execute(
+            select(timers)
+            .where(timers.c.subject == subject)
+            .order_by(timers.c.due_at, timers.c.kind)
+        )
+        return [_timer(r) for r in rows.mappings()]
+
+    async def due(self, until: datetime, kind: str | None = None, limit: int = 100) -> list[Timer]:
+        stmt = select(timers).where(timers.c.due_at <= until)
+        if kind is not None:
+            stmt = stmt.where(timers.c.kind == kind)
+        stmt = stmt.order_by(timers.c.due_at, timers.c.id).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            # R4: another replica's pass skips the rows this transaction is working on.
+            stmt = stmt.with_for_update(skip_locked=True)
+        return [_timer(r) for r in (await self._conn.execute(stmt)).mappings()]

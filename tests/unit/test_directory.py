@@ -1,0 +1,182 @@
+"""Parsing and validating the directory file (PRODUCT.md "Directory file", ACC-1..ACC-8)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.directory import DirectoryError, parse_directory
+from bot.model import AccessLevel, ChannelPurpose, Deployment, Platform, Priority, StaffRole
+from bot.policy.config import PolicyConfig
+from bot.store.interface import Directory
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "directory.yaml"
+CONFIG = PolicyConfig()
+
+ACCOUNT = """
+accounts:
+  - id: acme
+    sold_to: Acme Corp
+    end_user: Acme Corp
+    deployment: on_premises
+    care_level: business
+    region: NA
+    contract: {start: 2026-01-01, end: 2027-12-31}
+  - id: resold
+    sold_to: Initech Solutions
+    end_user: Hooli Pty Ltd
+    partner: true
+    deployment: cloud
+    care_level: premium
+    region: APAC
+    contract: {start: 2026-01-01, end: 2027-12-31}
+"""
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(DirectoryError) as refused:
+        parse_directory(text, "dir.yaml", CONFIG)
+    return refused.value.errors
+
+
+def test_the_example_directory_parses_with_every_kind_of_entry() -> None:
+    directory = parse_directory(EXAMPLE.read_text(encoding="utf-8"), str(EXAMPLE), CONFIG)
+    assert len(directory.accounts) == 5
+    assert {a.region for a in directory.accounts} >= {"NA", "EMEA", "APAC"}
+    assert {a.deployment for a in directory.accounts} == set(Deployment)
+    assert any(a.partner for a in directory.accounts)
+    assert {r for s in directory.staff for r in s.roles} == set(StaffRole)
+    assert {(c.platform, c.purpose) for c in directory.channels} == {
+        (p, k) for p in (Platform.SLACK, Platform.TEAMS) for k in ChannelPurpose
+    }
+    isla = next(c for c in directory.contacts if c.email == "isla@hooli.example")
+    assert isla.grants[0].approved_at == date(2026, 3, 15)
+    queue = next(c for c in directory.channels if c.channel_id == "C0QUEUECR")
+    assert queue.priorities == {Priority.CRITICAL, Priority.INCIDENT} and queue.regions == set()
+
+
+@pytest.mark.parametrize(
+    ("email", "why"),
+    [
+        ("someone@gmail.com", "public mail provider"),
+        ("help@acme.example", "role address"),
+        ("support+acme@acme.example", "role address"),
+    ],
+)
+def test_acc_5_a_designated_contact_needs_an_individual_corporate_email(
+    email: str, why: str
+) -> None:
+    text = (
+        ACCOUNT
+        + f"""
+contacts:
+  - {{email: ok@acme.example, name: Ok, company: Acme Corp, grants: [{{account: acme, level: designated}}]}}
+  - {{email: "{email}", name: Someone, company: Acme Corp, grants: [{{account: acme, level: designated}}]}}
+"""
+    )
+    (error,) = errors_of(text)
+    assert error.startswith(f"dir.yaml: contacts[1] {email}: ")
+    assert why in error and error.endswith("(ACC-5)")
+
+
+def test_acc_5_a_public_address_may_hold_a_read_only_grant() -> None:
+    text = (
+        ACCOUNT
+        + """
+contacts:
+  - {email: someone@gmail.com, name: Someone, company: Acme Corp, grants: [{account: acme, level: read_only}]}
+"""
+    )
+    directory = parse_directory(text, "dir.yaml", CONFIG)
+    assert directory.contacts[0].grants[0].level is AccessLevel.READ_ONLY
+
+
+def test_acc_4_an_end_user_contact_cannot_be_designated_on_a_partner_account() -> None:
+    text = (
+        ACCOUNT
+        + """
+contacts:
+  - {email: pat@hooli.example, name: Pat, company: Hooli Pty Ltd, grants: [{account: resold, level: designated}]}
+  - {email: ria@initech.example, name: Ria, company: Initech Solutions, grants: [{account: resold, level: designated}]}
+"""
+    )
+    (error,) = errors_of(text)
+    assert error.startswith("dir.yaml: contacts[0] pat@hooli.example: grants[0] resold: ")
+    assert error.endswith("(ACC-4)")
+
+
+def test_acc_4_an_approval_needs_both_who_and_when() -> None:
+    text = (
+        ACCOUNT
+        + """
+contacts:
+  - {email: pat@hooli.example, name: Pat, company: Hooli Pty Ltd,
+     grants: [{account: resold, level: read_only, approved_by: ria@initech.example}]}
+"""
+    )
+    (error,) = errors_of(text)
+    assert "approved_by and approved_at" in error
+
+
+def test_every_bad_entry_is_named_in_one_refusal() -> None:
+    text = """
+accounts:
+  - {id: a1, sold_to: A, end_user: A, deployment: hybrid, care_level: business, region: NA,
+     contract: {start: 2026-01-01, end: 2027-01-01}}
+  - {id: a2, sold_to: B, end_user: B, deployment: cloud, care_level: business, region: MARS,
+     contract: {start: 2027-01-01, end: 2026-01-01}}
+  - {id: a3, end_user: C, deployment: cloud, care_level: business, region: NA,
+     contract: {start: 2026-13-01, end: 2027-01-01}}
+  - {id: a3, sold_to: D, end_user: D, deployment: cloud, care_level: business, region: NA,
+     contract: {start: 2026-01-01, end: 2027-01-01}, colour: red}
+contacts:
+  - {email: x@d.example, name: X, company: D, grants: [{account: zz, level: admin}]}
+  - {email: X@d.example, name: X2, company: D, slack: {team: T1, user: U1}}
+  - {email: y@d.example, company: D, slack: {team: T1, user: U1}}
+staff:
+  - {email: s@vendor.example, name: S, roles: [analyst, boss]}
+  - {email: t@vendor.example, name: T}
+channels:
+  - {platform: irc, id: "#x", purpose: account, account: a3}
+  - {platform: slack, id: C1, purpose: account, account: nope}
+  - {platform: slack, id: C1, purpose: bridge, regions: [NA]}
+"""
+    errors = errors_of(text)
+    expected = [
+        "accounts[0] a1: deployment 'hybrid' is not one of: on_premises, cloud",
+        "accounts[1] a2: region 'MARS' is not a support region",
+        "accounts[1] a2: contract starts 2027-01-01 after it ends 2026-01-01",
+        "accounts[2] a3: sold_to is required",
+        "accounts[2] a3: contract.start '2026-13-01' is not a date",
+        "accounts[3] a3: unknown field 'colour'",
+        "accounts[3] a3: duplicate account id 'a3'",
+        "contacts[0] x@d.example: grants[0] zz: level 'admin' is not one of",
+        "contacts[0] x@d.example: grants[0] zz: account 'zz' is not in the directory's accounts",
+        "contacts[1] X@d.example: duplicate contact e-mail X@d.example",
+        "contacts[2] y@d.example: name is required",
+        "contacts[2] y@d.example: slack identity T1/U1 is already used by contacts[1] X@d.example",
+        "staff[0] s@vendor.example: role 'boss' is not one of",
+        "staff[1] t@vendor.example: roles is required",
+        "channels[0] irc #x: platform 'irc' is not one of: slack, teams",
+        "channels[1] slack C1: account 'nope' is not in the directory's accounts",
+        "channels[2] slack C1: only a queue channel has regions or priorities filters",
+        "channels[2] slack C1: duplicate channel slack C1",
+    ]
+    for message in expected:
+        assert any(e.startswith("dir.yaml: " + message) for e in errors), message
+    assert len(errors) == len(expected)
+
+
+def test_invalid_yaml_and_unknown_sections_are_refused_naming_the_file() -> None:
+    assert errors_of("accounts: [")[0].startswith("dir.yaml: not valid YAML")
+    assert errors_of("- just a list")[0].startswith("dir.yaml: the file must be a mapping")
+    assert errors_of("acounts: []") == [
+        "dir.yaml: unknown section 'acounts'; expected accounts, contacts, staff, channels"
+    ]
+
+
+def test_an_empty_file_is_an_empty_directory() -> None:
+    directory = parse_directory("", "dir.yaml", CONFIG)
+    assert directory == Directory()
