@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -24,16 +25,18 @@ from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
 
 Handler = Callable[[ChatRequest, Context], Awaitable[Reply]]
+Observer = Callable[[ChatRequest, Reply, float], None]  # request, reply, seconds (metrics)
 log = logging.getLogger(__name__)
 
 
 class Router:
     """Runs chat requests through the handlers, one transaction each."""
 
-    def __init__(self, store: Store, config: PolicyConfig) -> None:
+    def __init__(self, store: Store, config: PolicyConfig, observe: Observer | None = None) -> None:
         self.store = store
         self.config = config
         self.handlers: dict[str, Handler] = dict(handlers.HANDLERS)
+        self.observe = observe
 
     def parse(self, req: ChatRequest) -> ChatRequest | Reply:
         """The request with its command parsed, or the usage reply."""
@@ -58,7 +61,18 @@ class Router:
 
     async def handle(self, req: ChatRequest) -> Reply:
         """Answer one request; never raises for anything a user can type."""
+        started = time.perf_counter()
         parsed = self.parse(req)
+        reply = await self._handle(req, parsed)
+        if self.observe is not None:
+            self.observe(
+                parsed if isinstance(parsed, ChatRequest) else req,
+                reply,
+                time.perf_counter() - started,
+            )
+        return reply
+
+    async def _handle(self, req: ChatRequest, parsed: ChatRequest | Reply) -> Reply:
         if isinstance(parsed, Reply):
             return await self._answer_without_change(req, parsed)
         handler = self.handlers.get(parsed.command.verb)
