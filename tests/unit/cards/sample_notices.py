@@ -1,0 +1,196 @@
+"""One notice for every NoticeKind, about case 0000001001 and incident 42."""
+
+from __future__ import annotations
+
+from bot.messages import (
+    CaseAction,
+    Fact,
+    Notice,
+    NoticeKind,
+)
+from tests.unit.cards.sample_case import CASE, EVIL, utc
+
+NOTICES: dict[str, Notice] = {
+    "notice_new_case": Notice(
+        NoticeKind.NEW_CASE,
+        "New High case 0000001001 on acme",
+        CASE.summary,
+        (Fact("Region", "NA"), Fact("Opened by", "alice@acme.example")),
+        1001,
+        actions=(CaseAction.TAKE,),
+        times=(("Response due", utc(23, 18, 30)),),
+    ),
+    "notice_critical_raise_expected": Notice(
+        NoticeKind.CRITICAL_RAISE_EXPECTED,
+        "Critical raise expected on 0000001001",
+        "The customer was told to phone to raise this case to Critical (CASE-4).",
+        (Fact("Account", "acme"), Fact("Phone", "+1 800 555 0100")),
+        1001,
+        actions=(CaseAction.TAKE,),
+    ),
+    "notice_sla_warning": Notice(
+        NoticeKind.SLA_WARNING,
+        "75% of the response target used on 0000001001",
+        "",
+        (Fact("Target", "4 business hours"), Fact("Priority", "High")),
+        1001,
+        actions=(CaseAction.TAKE,),
+        times=(("Due", utc(23, 18, 30)),),
+    ),
+    "notice_sla_breach": Notice(
+        NoticeKind.SLA_BREACH,
+        "Response target breached on 0000001001",
+        "",
+        (Fact("Target", "4 business hours"), Fact("Owner", "Unassigned")),
+        1001,
+        actions=(CaseAction.TAKE,),
+        times=(("Was due", utc(23, 18, 30)),),
+    ),
+    "notice_customer_breach": Notice(
+        NoticeKind.CUSTOMER_BREACH,
+        "Case 0000001001: response target passed",
+        "We missed the response target on this case and have flagged it to support management. "
+        "Post an update with anything new, or phone +1 800 555 0100 for Critical issues.",
+        case_number=1001,
+        times=(("Target was", utc(23, 18, 30)),),
+    ),
+    "notice_escalation_requested": Notice(
+        NoticeKind.ESCALATION_REQUESTED,
+        "Escalation requested on 0000001001",
+        "Escalation Request\nReason: " + EVIL + "\nImpact: 40 agents cannot take calls",
+        (Fact("Requested by", "alice@acme.example"),),
+        1001,
+    ),
+    "notice_escalation_decided": Notice(
+        NoticeKind.ESCALATION_DECIDED,
+        "Your escalation on 0000001001 was accepted",
+        "A duty manager will call you within the hour. Next steps: engineering review at 15:00.",
+        case_number=1001,
+    ),
+    "notice_follow_up": Notice(
+        NoticeKind.FOLLOW_UP,
+        "Reminder: case 0000001001 is waiting for you",
+        "Support asked for information 2 days ago. Reply with `update 1001 ...`; without an answer "
+        "the case closes on the date below (FUP-1).",
+        case_number=1001,
+        actions=(CaseAction.UPDATE,),
+        times=(("Closes on", utc(3, 14, 0)),),
+    ),
+    "notice_auto_closed": Notice(
+        NoticeKind.AUTO_CLOSED,
+        "Case 0000001001 closed: no response",
+        "We closed this case after 10 days without a response (FUP-1). To reopen it, phone "
+        "+1 800 555 0100 (REO-3).",
+        case_number=1001,
+    ),
+    "notice_survey": Notice(
+        NoticeKind.SURVEY,
+        "How did we do on case 0000001001?",
+        "Rate us 1-5: `survey 1001 5 great help`. You can answer for 60 days (CASE-8).",
+        case_number=1001,
+    ),
+    "notice_case_updated": Notice(
+        NoticeKind.CASE_UPDATED,
+        "Case 0000001001 updated",
+        "Ana Lyst: Please send the connector log.",
+        case_number=1001,
+        actions=(CaseAction.UPDATE,),
+    ),
+    "notice_incident_reported": Notice(
+        NoticeKind.INCIDENT_REPORTED,
+        "Suspected incident reported by acme",
+        "",
+        (
+            Fact("How affected", "Nobody can log in " + EVIL),
+            Fact("Services", "CRM connector"),
+            Fact("First noticed", "09:05 EST"),
+            Fact("All users", "Yes"),
+            Fact("Reported by", "alice@acme.example"),
+        ),
+    ),
+    "notice_incident_declared": Notice(
+        NoticeKind.INCIDENT_DECLARED,
+        "Incident 42 declared: CRM login outage",
+        "Severity: incident. Bridge: #inc-42.",
+        (Fact("Accounts", "acme, globex"), Fact("Services", "CRM connector, SSO")),
+        1001,
+        42,
+        times=(("Declared", utc(24, 19, 0)), ("Next status", utc(24, 19, 30))),
+    ),
+    "notice_incident_status": Notice(
+        NoticeKind.INCIDENT_STATUS,
+        "Incident 42 status (every 30 minutes)",
+        "Current status: identity provider failover in progress.\nNext steps: verify logins on floor 2.",
+        (Fact("Since start", "1 h 30 min"),),
+        incident_id=42,
+        times=(("Status posted", utc(24, 20, 25)), ("Next post", utc(24, 21, 0))),
+    ),
+    "notice_incident_reminder": Notice(
+        NoticeKind.INCIDENT_REMINDER,
+        "No new status for incident 42",
+        "The last two status cards repeated the same status. Post one with `incident status 42 ...` (INC-3).",
+        incident_id=42,
+        times=(("Next post", utc(24, 21, 0)),),
+    ),
+    "notice_restoration": Notice(
+        NoticeKind.RESTORATION,
+        "Incident 42: service restored",
+        "Logins work again for all agents.",
+        (Fact("Affected agents", "40"),),
+        1001,
+        42,
+        times=(("Restored", utc(24, 21, 10)),),
+    ),
+    "notice_all_clear": Notice(
+        NoticeKind.ALL_CLEAR,
+        "Incident 42: all clear",
+        "Agents may need to log out and in again. Normal operations resume; no more status posts.",
+        incident_id=42,
+        times=(("All clear", utc(24, 22, 0)),),
+    ),
+    "notice_rca": Notice(
+        NoticeKind.RCA,
+        "Root-cause analysis for incident 42",
+        "An expired signing certificate on the identity provider. Fix: automated renewal alerts.",
+        case_number=1001,
+        incident_id=42,
+    ),
+    "notice_rca_reminder": Notice(
+        NoticeKind.RCA_REMINDER,
+        "RCA for incident 42 due soon",
+        "",
+        incident_id=42,
+        times=(("RCA due", utc(1, 22, 0)),),
+    ),
+    "notice_maintenance": Notice(
+        NoticeKind.MAINTENANCE,
+        "Planned maintenance MNT-2026-0117",
+        "Database upgrade. The CRM connector is read-only during the window.",
+        (Fact("Reference", "MNT-2026-0117"), Fact("Impact", "Read-only access")),
+        times=(("Starts", utc(5, 3, 0)), ("Ends", utc(5, 5, 0))),
+    ),
+    "notice_emergency_maintenance": Notice(
+        NoticeKind.EMERGENCY_MAINTENANCE,
+        "Emergency maintenance EMG-2026-0009",
+        "Security patch for the login service.",
+        (Fact("Reference", "EMG-2026-0009"), Fact("Impact", "Logins fail for up to 10 minutes")),
+        times=(("Starts", utc(24, 23, 0)), ("Ends", utc(24, 23, 30))),
+    ),
+    "notice_advisory": Notice(
+        NoticeKind.ADVISORY,
+        "Security advisory ADV-2026-0031",
+        "Upgrade the CRM connector to 4.2.1 to fix a token leak in debug logs.",
+        (Fact("Reference", "ADV-2026-0031"), Fact("Severity", "High")),
+    ),
+    "notice_monthly_report": Notice(
+        NoticeKind.MONTHLY_REPORT,
+        "Support summary for acme, October 2026",
+        "",
+        (
+            Fact("Cases opened", "12"),
+            Fact("Cases closed", "10"),
+            Fact("Resolution targets met", "9 of 10 (90%; goal 80%)"),
+            Fact("Availability", "99.982%"),
+        ),
+    ),
+}
