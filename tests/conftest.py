@@ -1,0 +1,22 @@
+"""Suite-wide: report how many tests ran on PostgreSQL, so a CI log shows it plainly."""
+
+from __future__ import annotations
+
+import pytest
+
+_postgres = {"passed": 0, "failed": 0, "skipped": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "postgres" not in report.keywords:
+        return
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        _postgres[report.outcome] = _postgres.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    ran = _postgres["passed"] + _postgres["failed"]
+    terminalreporter.write_line(
+        f"PostgreSQL: {ran} tests ran ({_postgres['passed']} passed, {_postgres['failed']} "
+        f"failed), {_postgres['skipped']} skipped"
+    )
