@@ -23,6 +23,21 @@ def is_form(command: Command) -> bool:
     return command.options.get(FORM_FLAG) is True
 
 
+def form_case_ref(command: Command) -> str | None:
+    """The case a command or form submission names: its first word, else the `case` value."""
+    first = command.arg(0)
+    if first:
+        return first
+    value = command.options.get("case")
+    return value if isinstance(value, str) else None
+
+
+def form_text(command: Command, name: str) -> str:
+    """A submitted form's text field `name`, stripped ("" when absent)."""
+    value = command.options.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _value(values: Mapping[str, str | bool], name: str) -> str | None:
     value = values.get(name)
     return value if isinstance(value, str) else None

@@ -4,7 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import help, list, open, show, update, whoami
+from bot.commands import (
+    close,
+    escalate,
+    escalation,
+    help,
+    incident,
+    list,
+    notify,
+    open,
+    priority,
+    propose,
+    queue,
+    reopen,
+    report_incident,
+    request_info,
+    respond,
+    set_priority,
+    set_status,
+    show,
+    sla,
+    survey,
+    take,
+    update,
+    whoami,
+)
 from bot.commands.context import Context
 from bot.messages import ChatRequest, Reply
 
@@ -17,4 +41,21 @@ HANDLERS: dict[str, Handler] = {
     "list": list.handle,
     "show": show.handle,
     "update": update.handle,
+    "sla": sla.handle,
+    "close": close.handle,
+    "reopen": reopen.handle,
+    "escalate": escalate.handle,
+    "priority": priority.handle,
+    "survey": survey.handle,
+    "report-incident": report_incident.handle,
+    "queue": queue.handle,
+    "take": take.handle,
+    "respond": respond.handle,
+    "request-info": request_info.handle,
+    "propose": propose.handle,
+    "set-priority": set_priority.handle,
+    "set-status": set_status.handle,
+    "escalation": escalation.handle,
+    "incident": incident.handle,
+    "notify": notify.handle,
 }

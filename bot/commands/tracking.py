@@ -15,7 +15,8 @@ from bot.model import Account, Case, CaseEvent
 from bot.policy import sla
 from bot.policy.followup import pending_follow_up
 
-SLA_TIMER = "sla"
+SLA_TIMER = "sla"  # the next SLA-5 notice; the scheduler moves it on as it sends
+SLA_WATCH = "sla_watch"  # when a running clock reaches its first threshold; `queue` reads it
 FOLLOW_UP_TIMER = "follow_up"
 
 
@@ -36,6 +37,9 @@ async def track(ctx: Context, case: Case, account: Account, now: datetime) -> No
     due = sla.next_due_instants(clocks)
     subject = str(case.number)
     await ctx.uow.timers.set(SLA_TIMER, subject, due[0].at if due else None)
+    # The queue's own index: the scheduler never moves it, so a case stays "near or past a
+    # target" from its first warning instant until its clocks stop or pause.
+    await ctx.uow.timers.set(SLA_WATCH, subject, due[0].at if due else None)
     follow_up = pending_follow_up(case, account, ctx.config)
     if follow_up is None:
         await ctx.uow.timers.set(FOLLOW_UP_TIMER, subject, None)

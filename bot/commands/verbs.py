@@ -88,7 +88,8 @@ VERBS: dict[str, Verb] = {
         Verb(
             "report-incident",
             Action.REPORT_INCIDENT,
-            "report-incident [SUMMARY] [--account ID]",
+            "report-incident [SUMMARY] [--account ID] [--affected TEXT] [--services TEXT] "
+            "[--noticed TEXT] [--all-users yes|no]",
             "report a suspected incident (then phone us)",
             {"account": V, "affected": V, "services": V, "noticed": V, "all-users": V},
         ),
@@ -136,6 +137,24 @@ VERBS: dict[str, Verb] = {
             Action.ESCALATION_DECIDE,
             "escalation accept|reject CASE TEXT",
             "accept or reject a waiting escalation",
+        ),
+        Verb(
+            "incident",
+            Action.INCIDENT_RUN,
+            "incident declare SEVERITY SUMMARY --accounts A,B --bridge CHANNEL[,CHANNEL] "
+            "[--services TEXT] [--case CASE] | incident status ID TEXT [--next TEXT] | "
+            "incident restore ID [--agents N] [TEXT] | incident all-clear ID INSTRUCTIONS | "
+            "incident rca ID TEXT",
+            "declare and run an incident: status cards every 30 minutes, restoration, RCA",
+            {"accounts": V, "bridge": V, "services": V, "case": V, "next": V, "agents": V},
+        ),
+        Verb(
+            "notify",
+            Action.NOTIFY,
+            "notify maintenance|emergency|advisory --accounts A,B|all --start ISO --end ISO "
+            "[--impact TEXT] TEXT",
+            "announce maintenance or an advisory to accounts, in each account's time zone",
+            {"accounts": V, "start": V, "end": V, "impact": V},
         ),
     )
 }
