@@ -1,0 +1,214 @@
+"""The Slack adapter: slack-bolt's AsyncApp behind the project's own aiohttp route.
+
+Bolt verifies every request (R1: signing secret, 5-minute window: 401 otherwise) and routes it;
+the listeners here only convert payloads to `ChatRequest`s, acknowledge within Slack's 3 seconds,
+and post the router's replies (ACC-9). De-duplication (R2) is the router's database key, built
+from `event_id` or `trigger_id`; Slack's retries are never dropped blindly, since the first
+attempt may not have been handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.adapters.slack_delivery import Destination, SlackDeliverer, SlackPoster, web_client
+from bot.adapters.slack_home import home_view
+from bot.adapters.slack_identity import SlackUsers
+from bot.adapters.slack_interactions import Ack, Asker, SlackInteractions
+from bot.adapters.slack_payload import ModalOrigin, decoded, request_id, without_mention
+from bot.commands.router import Router
+from bot.messages import ChatRequest, Command, Reply
+from bot.model import Platform
+from bot.policy.config import PolicyConfig
+from bot.settings import Settings
+from bot.store.interface import Store
+
+log = logging.getLogger(__name__)
+
+SLASH_COMMAND = "/case"
+SHORTCUT_CALLBACK = "open_case_from_message"
+APP_HOME_CHANNEL = "app_home"  # App Home has no channel; answers go to the DM with the bot
+
+
+class SlackAdapter:
+    """Slack requests in, router replies out; `handle` is the aiohttp handler of /slack/events."""
+
+    def __init__(
+        self,
+        router: Router,
+        store: Store,
+        settings: Settings,
+        config: PolicyConfig,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if not (settings.slack_bot_token and settings.slack_signing_secret):
+            raise ValueError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+        self.router = router
+        self.store = store
+        self.config = config
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.client = web_client(settings.slack_bot_token, settings.slack_api_url)
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret,
+            process_before_response=False,
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self.users = SlackUsers(store, self.client, self.clock)
+        self.poster = SlackPoster(self.client)
+        self.deliverer = SlackDeliverer(self.client)
+        self.interactions = SlackInteractions(self.ask, self.client, self.poster)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._register()
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """POST /slack/events: slash commands, interactivity and events."""
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        # Bolt starts auto-acknowledged (event) listeners as futures of its own; one turn of the
+        # loop lets them hand their work to `_spawn`, so `drain()` sees it.
+        await asyncio.sleep(0)
+        return await to_aiohttp_response(bolt_response)
+
+    async def drain(self) -> None:
+        """Wait for every piece of work started after an acknowledgement (tests, shutdown)."""
+        while True:
+            await asyncio.sleep(0)
+            pending = [task for task in self._tasks if not task.done()]
+            if not pending:
+                return
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
+        """Run one command through the router as the Slack user it came from."""
+        actor = await self.users.actor(asker.team, asker.user)
+        req = ChatRequest(
+            platform=Platform.SLACK,
+            workspace=asker.team,
+            channel_id=asker.channel_id or APP_HOME_CHANNEL,
+            actor=actor,
+            command=command,
+            now=self.clock(),
+            is_direct=asker.is_direct or asker.channel_id is None,
+            request_id=key,
+        )
+        return await self.router.handle(req)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(self._guarded(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            # After the acknowledgement there is no one to answer an error to: log it (R6).
+            log.exception("Slack work after the acknowledgement failed")
+
+    def _register(self) -> None:
+        app = self.app
+        app.command(SLASH_COMMAND)(self._on_command)
+        app.event("app_mention")(self._on_mention)
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self._on_home)
+        app.action(re.compile(r"^(case|form):"))(self._on_action)
+        app.view(re.compile(r"^modal:"))(self._on_view)
+        app.shortcut(SHORTCUT_CALLBACK)(self._on_shortcut)
+
+    # -- listeners: bolt passes arguments by name -------------------------------------------
+
+    async def _on_command(self, ack: Ack, body: dict[str, Any], request: Any) -> None:
+        asker = Asker(
+            str(body.get("team_id", "")), str(body.get("user_id", "")), body.get("channel_id")
+        )
+        key = request_id(body, request.raw_body)
+        self._spawn(self._command(asker, decoded(str(body.get("text", ""))), body, key))
+        await ack()
+
+    async def _command(self, asker: Asker, text: str, body: Mapping[str, Any], key: str) -> None:
+        reply = await self.ask(asker, Command.unparsed(text), key)
+        origin = ModalOrigin(asker.channel_id, _str(body.get("response_url")))
+        to = Destination(asker.user, asker.channel_id, origin.response_url)
+        await self.interactions.answer(reply, str(body.get("trigger_id", "")), origin, to)
+
+    async def _on_mention(
+        self, event: dict[str, Any], body: dict[str, Any], context: Any, request: Any
+    ) -> None:
+        self._typed(event, body, context, request, is_direct=False)
+
+    async def _on_message(
+        self, event: dict[str, Any], body: dict[str, Any], context: Any, request: Any
+    ) -> None:
+        # Only people's own messages in the DM with the bot: edits, joins and bots are not asks.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        self._typed(event, body, context, request, is_direct=True)
+
+    def _typed(
+        self,
+        event: Mapping[str, Any],
+        body: Mapping[str, Any],
+        context: Any,
+        request: Any,
+        is_direct: bool,
+    ) -> None:
+        user = _str(event.get("user"))
+        channel = _str(event.get("channel"))
+        if user is None or channel is None:
+            return
+        team = _str(event.get("team")) or str(body.get("team_id", ""))
+        text = decoded(without_mention(str(event.get("text", "")), context.bot_user_id))
+        asker = Asker(team, user, channel, is_direct)
+        to = Destination(user, channel, None, is_direct, _str(event.get("thread_ts")))
+        key = request_id(body, request.raw_body)
+        self._spawn(self._typed_work(asker, text, key, to))
+
+    async def _typed_work(self, asker: Asker, text: str, key: str, to: Destination) -> None:
+        await self.poster.post(await self.ask(asker, Command.unparsed(text), key), to)
+
+    async def _on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        user = _str(event.get("user"))
+        if event.get("tab") != "home" or user is None:
+            return
+        self._spawn(self._publish_home(str(body.get("team_id", "")), user))
+
+    async def _publish_home(self, team: str, user: str) -> None:
+        actor = await self.users.actor(team, user)
+        view = await home_view(self.store, self.config, actor, self.clock())
+        await self.client.views_publish(user_id=user, view=view)
+
+    async def _on_action(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        self._spawn(self.interactions.action(_asker(body), body, action))
+        await ack()
+
+    async def _on_view(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        after = await self.interactions.submission(_asker(body), body, view, ack)
+        if after is not None:
+            self._spawn(after())
+
+    async def _on_shortcut(self, ack: Ack, body: dict[str, Any]) -> None:
+        self._spawn(self.interactions.shortcut(_asker(body), body))
+        await ack()
+
+
+def _asker(body: Mapping[str, Any]) -> Asker:
+    """Who clicked or submitted, and in which channel (none for App Home and modals)."""
+    user = body.get("user") or {}
+    team = body.get("team") or {}
+    channel = body.get("channel") or {}
+    team_id = user.get("team_id") or team.get("id") or ""
+    return Asker(str(team_id), str(user.get("id", "")), _str(channel.get("id")))
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,175 @@
+"""Posting to Slack: answers to requests (ACC-9 visibility) and outbox posts (R3).
+
+Outbound calls go through `slack_sdk`'s AsyncWebClient with its rate-limit, server-error and
+connection retry handlers; what still fails after them becomes RetryLater or DeliveryFailed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.cards.slack import render_messages
+from bot.jobs.delivery import Delivered, DeliveryFailed, RetryLater
+from bot.messages import Audience, Outcome, Reply
+from bot.model import Platform
+from bot.store.interface import OutboxMessage, TargetKind
+
+log = logging.getLogger(__name__)
+
+# Errors that no retry can fix: the post is dead-lettered (R3).
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "not_authed",
+        "user_not_found",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "msg_too_long",
+    }
+)
+RATE_LIMIT_RETRIES = 2
+SERVER_ERROR_RETRIES = 2
+CONNECTION_RETRIES = 2
+
+
+def retry_handlers() -> list[Any]:
+    """The sdk's own retries: 429 after `Retry-After`, 500/503 and dropped connections."""
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+        AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+    ]
+
+
+def web_client(token: str, base_url: str) -> AsyncWebClient:
+    """The Web API client every Slack call of the bot goes through."""
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where an answer to one request goes."""
+
+    user_id: str
+    channel_id: str | None = None  # None: App Home, answer in a DM
+    response_url: str | None = None  # slash commands and interactions
+    is_direct: bool = False  # a DM with the bot
+    thread_ts: str | None = None
+
+
+class SlackPoster:
+    """Posts a reply where ACC-9 says it goes; posts nothing for a duplicate (R2)."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def post(self, reply: Reply, to: Destination) -> None:
+        """Post the reply body and its follow-ups in order."""
+        if reply.outcome is Outcome.DUPLICATE:
+            return
+        public = reply.audience is Audience.CHANNEL
+        for payload in render_messages(reply):
+            if to.response_url is not None:
+                await self._respond(to.response_url, payload, public)
+            elif to.channel_id is None:
+                await self.direct(to.user_id, payload)
+            elif public or to.is_direct:
+                await self.client.chat_postMessage(
+                    channel=to.channel_id, thread_ts=to.thread_ts, **payload
+                )
+            else:
+                await self.client.chat_postEphemeral(
+                    channel=to.channel_id, user=to.user_id, thread_ts=to.thread_ts, **payload
+                )
+
+    async def direct(self, user_id: str, payload: dict[str, Any]) -> str | None:
+        """Post in the bot's DM with the user; the message ts."""
+        opened = await self.client.conversations_open(users=user_id)
+        channel = opened["channel"]["id"]
+        posted = await self.client.chat_postMessage(channel=channel, **payload)
+        ts = posted.get("ts")
+        return ts if isinstance(ts, str) else None
+
+    async def _respond(self, url: str, payload: dict[str, Any], public: bool) -> None:
+        hook = AsyncWebhookClient(url, retry_handlers=retry_handlers())
+        body = {
+            **payload,
+            "response_type": "in_channel" if public else "ephemeral",
+            "replace_original": False,
+        }
+        response = await hook.send_dict(body)
+        if response.status_code >= 400:
+            log.warning("response_url answered %s", response.status_code)
+
+
+class SlackDeliverer:
+    """`bot.jobs.delivery.Deliverer` for Slack: channel posts and DMs from the outbox."""
+
+    platform = Platform.SLACK
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.poster = SlackPoster(client)
+
+    async def deliver(self, message: OutboxMessage, reply: Reply) -> Delivered:
+        """Post `reply` to `message.target`; raise RetryLater or DeliveryFailed on failure."""
+        first: str | None = None
+        try:
+            for payload in render_messages(reply):
+                if message.target_kind is TargetKind.PRIVATE:
+                    ts = await self.poster.direct(message.target, payload)
+                else:
+                    posted = await self.poster.client.chat_postMessage(
+                        channel=message.target, **payload
+                    )
+                    found = posted.get("ts")
+                    ts = found if isinstance(found, str) else None
+                first = first or ts
+        except SlackApiError as err:
+            raise _classify(err) from err
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise RetryLater(f"Slack unreachable: {type(err).__name__}") from err
+        return Delivered(first)
+
+
+def _classify(err: SlackApiError) -> RetryLater | DeliveryFailed:
+    response = err.response
+    status = response.status_code
+    error = str(response.get("error", "")) if isinstance(response.data, dict) else ""
+    if status == 429:
+        return RetryLater("rate limited (429)", _retry_after(response.headers))
+    if status >= 500:
+        return RetryLater(f"Slack answered {status}")
+    if error in PERMANENT_ERRORS:
+        return DeliveryFailed(error)
+    if error in ("ratelimited", "service_unavailable", "fatal_error", "internal_error"):
+        return RetryLater(error)
+    # Anything else is a request Slack will keep refusing: retrying would only repeat it.
+    return DeliveryFailed(error or f"HTTP {status}")
+
+
+def _retry_after(headers: Any) -> float | None:
+    for name, value in dict(headers or {}).items():
+        if str(name).lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                return None
+    return None

@@ -1,0 +1,186 @@
+"""The Bot Framework connector REST API as the Teams adapter uses it, with retries.
+
+Only the calls the bot needs: post an activity (a reply or a new channel post), create a
+conversation (a 1:1 chat or a channel thread) and look up one conversation member (ACC-7).
+429, 412, 502 and 504 are retried with capped exponential backoff and jitter, honouring
+Retry-After (R3); every request goes to the `serviceUrl` it is given, after the host check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+TokenSource = Callable[[], Awaitable[str | None]]
+HostCheck = Callable[[str], bool]
+Sleep = Callable[[float], Awaitable[None]]
+
+# Teams answers 412 when a conversation is being changed concurrently; 502/504 are gateway
+# hiccups; 429 is throttling. All are worth a retry; other errors are not.
+RETRY_STATUSES = frozenset({429, 412, 502, 504})
+
+
+class ConnectorError(Exception):
+    """A connector call that failed; `status` 0 means no HTTP answer at all (network, timeout)."""
+
+    def __init__(self, status: int, message: str, retry_after: float | None = None) -> None:
+        super().__init__(f"connector answered {status}: {message}" if status else message)
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        """Worth retrying at once (throttling, gateway errors, no answer)."""
+        return self.status == 0 or self.status in RETRY_STATUSES
+
+    @property
+    def temporary(self) -> bool:
+        """Worth trying again later (R3: 429, 5xx, timeouts); otherwise permanent."""
+        return self.retryable or self.status >= 500
+
+
+class Connector:
+    """A small client of `{serviceUrl}/v3/conversations/...` with retry and backoff."""
+
+    def __init__(
+        self,
+        tokens: TokenSource | None = None,
+        host_check: HostCheck | None = None,
+        *,
+        attempts: int = 4,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+        timeout: float = 15.0,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        self._tokens = tokens
+        self._host_check = host_check
+        self._attempts = attempts
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._sleep = sleep
+        self._jitter = jitter
+        self._session: aiohttp.ClientSession | None = None
+
+    async def post_activity(
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity: Mapping[str, Any],
+        reply_to: str | None = None,
+    ) -> str | None:
+        """Post to a conversation (as a reply to `reply_to` when given); the new activity id."""
+        path = f"v3/conversations/{_segment(conversation_id)}/activities"
+        if reply_to:
+            path += f"/{_segment(reply_to)}"
+        answer = await self._call("POST", service_url, path, activity)
+        found = answer.get("id") if isinstance(answer, dict) else None
+        return found if isinstance(found, str) else None
+
+    async def create_conversation(
+        self, service_url: str, parameters: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """POST /v3/conversations: a 1:1 chat, or a new thread in a channel."""
+        answer = await self._call("POST", service_url, "v3/conversations", parameters)
+        if not isinstance(answer, dict) or not isinstance(answer.get("id"), str):
+            raise ConnectorError(200, "create conversation answered without an id")
+        return answer
+
+    async def member(
+        self, service_url: str, conversation_id: str, member_id: str
+    ) -> dict[str, Any]:
+        """GET one member of a conversation (its e-mail and userPrincipalName, ACC-7)."""
+        path = f"v3/conversations/{_segment(conversation_id)}/members/{_segment(member_id)}"
+        answer = await self._call("GET", service_url, path, None)
+        if not isinstance(answer, dict):
+            raise ConnectorError(200, "member lookup answered without an object")
+        return answer
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _call(
+        self, method: str, service_url: str, path: str, body: Mapping[str, Any] | None
+    ) -> Any:
+        url = _join(service_url, path)
+        if self._host_check is not None and not self._host_check(service_url):
+            # R1: never follow a serviceUrl outside the allowed hosts (SSRF).
+            raise ConnectorError(403, f"service URL host not allowed: {service_url}")
+        failure: ConnectorError | None = None
+        for attempt in range(self._attempts):
+            if failure is not None:
+                await self._sleep(self._delay(attempt, failure.retry_after))
+            try:
+                return await self._once(method, url, body)
+            except ConnectorError as error:
+                failure = error
+                if not error.retryable or attempt + 1 == self._attempts:
+                    raise
+                if error.retry_after is not None and error.retry_after > self._max_delay:
+                    raise  # too long to wait in-process: the outbox tries again later
+                log.info("connector %s %s failed (%s); retrying", method, path, error.status)
+        raise ConnectorError(0, "no attempt was made")  # unreachable: attempts >= 1
+
+    async def _once(self, method: str, url: str, body: Mapping[str, Any] | None) -> Any:
+        headers = {"Content-Type": "application/json"}
+        token = await self._tokens() if self._tokens is not None else None
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        session = self._open()
+        try:
+            async with session.request(
+                method, url, json=body, headers=headers, allow_redirects=False
+            ) as response:
+                if response.status >= 300:
+                    text = (await response.text())[:200]
+                    retry_after = _retry_after(response.headers.get("Retry-After"))
+                    raise ConnectorError(response.status, text, retry_after)
+                if response.status == 204 or response.content_length == 0:
+                    return {}
+                return await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise ConnectorError(0, f"{type(error).__name__} calling the connector") from error
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = min(self._max_delay, self._base_delay * 2.0 ** (attempt - 1))
+        jittered = backoff * (0.5 + self._jitter() / 2)  # "equal jitter": never zero, never more
+        return max(jittered, retry_after or 0.0)
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+
+def _join(service_url: str, path: str) -> str:
+    return service_url.rstrip("/") + "/" + path
+
+
+def _segment(value: str) -> str:
+    # Teams ids carry ':' '@' ';' (e.g. "19:abc@thread.tacv2;messageid=1"); only '/' and
+    # friends must be escaped so an id cannot climb out of its path segment.
+    return quote(value, safe=":@;=,.-_")
+
+
+def _retry_after(raw: str | None) -> float | None:
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None  # an HTTP date: rare from the connector; the backoff covers it
+    return max(0.0, seconds)

@@ -1,0 +1,88 @@
+"""`TeamsDeliverer`: the outbox worker's way to post to Teams channels and 1:1 chats.
+
+Channel posts go to the binding's service URL and channel id: posting to a channel's
+conversation id starts a new thread, so a channel known only from the directory needs no prior
+message. Private posts go to the user's 1:1 chat (stored, or created in their tenant).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.adapters import teams_activity as convert
+from bot.adapters.teams_chats import Place, TeamsChats
+from bot.adapters.teams_connector import Connector, ConnectorError
+from bot.cards.teams import render_cards
+from bot.jobs.delivery import Delivered, DeliveryFailed, RetryLater
+from bot.messages import Reply
+from bot.model import Platform
+from bot.store.interface import OutboxMessage, Store, TargetKind
+
+log = logging.getLogger(__name__)
+
+
+class TeamsDeliverer:
+    """Posts outbox rows to Teams (bot.jobs.delivery.Deliverer)."""
+
+    platform = Platform.TEAMS
+
+    def __init__(
+        self, store: Store, connector: Connector, chats: TeamsChats, app_id: str | None
+    ) -> None:
+        self._store = store
+        self._connector = connector
+        self._chats = chats
+        # Teams addresses bots as "28:{app id}"; the emulator accepts any id.
+        self._bot: dict[str, Any] = {"id": f"28:{app_id}" if app_id else "28:supportbot"}
+
+    async def deliver(self, message: OutboxMessage, reply: Reply) -> Delivered:
+        """Post every card of `reply` to the row's target; the first activity id."""
+        try:
+            place = await self._place(message)
+            first: str | None = None
+            for card in render_cards(reply):
+                body = convert.message(card) | {
+                    "from": self._bot,
+                    "conversation": {"id": place.conversation_id},
+                }
+                posted = await self._connector.post_activity(
+                    place.service_url, place.conversation_id, body
+                )
+                first = first or posted
+        except ConnectorError as error:
+            if error.temporary:
+                raise RetryLater(str(error), error.retry_after) from error
+            raise DeliveryFailed(str(error)) from error
+        return Delivered(first)
+
+    async def _place(self, message: OutboxMessage) -> Place:
+        if message.target_kind is TargetKind.CHANNEL:
+            return await self._channel(message)
+        service_url = message.service_url or await self._tenant_service_url(message.tenant)
+        return await self._chats.personal(message.target, message.tenant, service_url, self._bot)
+
+    async def _channel(self, message: OutboxMessage) -> Place:
+        if message.service_url:
+            return Place(message.service_url, message.target)
+        async with self._store.unit_of_work() as uow:
+            binding = await uow.directory.channel(Platform.TEAMS, message.target)
+        if binding is not None and binding.service_url:
+            return Place(binding.service_url, message.target)
+        stored = await self._chats.channel(message.target)
+        if stored is not None:
+            return Place(stored.service_url, message.target)
+        raise ConnectorError(404, f"no service URL is known for Teams channel {message.target}")
+
+    async def _tenant_service_url(self, tenant: str | None) -> str | None:
+        """A tenant's connector endpoint, from any Teams channel the directory binds there."""
+        if not tenant:
+            return None
+        async with self._store.unit_of_work() as uow:
+            bindings = list(await uow.directory.bridge_channels())
+            for account in await uow.directory.accounts():
+                bindings += await uow.directory.account_channels(account.id)
+        for binding in bindings:
+            if binding.platform is Platform.TEAMS and binding.tenant == tenant:
+                return binding.service_url
+        return None

@@ -1,0 +1,171 @@
+"""A local stand-in of the Slack Web API, in the spirit of bolt-python's mock_web_api_server.
+
+An aiohttp server on 127.0.0.1 (random port) that answers the methods the adapter calls,
+records every call (method, body, monotonic time) and can be told to answer 429 with
+`Retry-After` or 500 for the next few calls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+BOT_USER_ID = "UBOT"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the stand-in received."""
+
+    method: str  # the Web API method, or "response_url" for posts to a response_url
+    body: dict[str, Any]
+    at: float  # time.monotonic() when it arrived
+    status: int  # what the stand-in answered
+
+
+@dataclass
+class Failure:
+    status: int
+    remaining: int
+    retry_after: int | None = None
+    error: str | None = None  # a Slack error code answered with HTTP 200 and ok=false
+
+
+@dataclass
+class SlackStandIn:
+    """Serves the Slack Web API on 127.0.0.1; `base_url` goes into SLACK_API_URL."""
+
+    emails: dict[str, str] = field(default_factory=dict)  # user id -> profile e-mail
+    calls: list[Call] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    server: TestServer | None = None
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def base_url(self) -> str:
+        if self.server is None:
+            raise RuntimeError("the stand-in is not started")
+        return str(self.server.make_url("/api/"))
+
+    def response_url(self, name: str) -> str:
+        """A response_url for a slash command or interaction that lands here."""
+        if self.server is None:
+            raise RuntimeError("the stand-in is not started")
+        return str(self.server.make_url(f"/response/{name}"))
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # the sdk GETs some methods (users.info)
+        app.router.add_post("/response/{name}", self._response_url)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    def fail_next(
+        self,
+        count: int,
+        status: int,
+        retry_after: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Answer the next `count` calls with `status` (429 with Retry-After, 500, or 200 + error)."""
+        self.failures.append(Failure(status, count, retry_after, error))
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def posted(self) -> list[Call]:
+        """Successful message posts of any kind, in order."""
+        kinds = {"chat.postMessage", "chat.postEphemeral", "response_url"}
+        return [call for call in self.calls if call.method in kinds and call.status == 200]
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        # The sdk sends some methods' arguments (e.g. conversations.open) as query parameters.
+        query: dict[str, Any] = dict(request.query)
+        raw = await request.text()
+        if request.content_type == "application/json":
+            loaded = json.loads(raw) if raw else {}
+            return {**query, **loaded} if isinstance(loaded, dict) else {**query, "_": loaded}
+        form: dict[str, Any] = {**query, **dict(parse_qsl(raw))}
+        for key in ("blocks", "view"):
+            if isinstance(form.get(key), str):
+                form[key] = json.loads(form[key])
+        return form
+
+    def _failure(self) -> Failure | None:
+        for failure in self.failures:
+            if failure.remaining > 0:
+                failure.remaining -= 1
+                return failure
+        return None
+
+    def _fail(self, failure: Failure) -> web.Response:
+        if failure.error is not None:
+            return web.json_response({"ok": False, "error": failure.error}, status=failure.status)
+        headers = (
+            {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+        )
+        error = "ratelimited" if failure.status == 429 else "internal_error"
+        return web.json_response(
+            {"ok": False, "error": error}, status=failure.status, headers=headers
+        )
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await self._body(request)
+        failure = self._failure()
+        if failure is not None:
+            self.calls.append(Call(method, body, time.monotonic(), failure.status))
+            return self._fail(failure)
+        self.calls.append(Call(method, body, time.monotonic(), 200))
+        return web.json_response(self._answer(method, body))
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ts):06d}"
+        match method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "url": "https://example.slack.com/",
+                    "team": "Example",
+                    "user": "supportbot",
+                    "team_id": "T1",
+                    "user_id": BOT_USER_ID,
+                    "bot_id": "BBOT",
+                }
+            case "chat.postMessage" | "chat.update":
+                return {"ok": True, "channel": body.get("channel"), "ts": ts}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": ts}
+            case "views.open" | "views.publish":
+                return {"ok": True, "view": {"id": f"V{ts}", **(body.get("view") or {})}}
+            case "users.info":
+                user = str(body.get("user", ""))
+                email = self.emails.get(user)
+                if email is None and user not in self.emails:
+                    return {"ok": False, "error": "user_not_found"}
+                return {"ok": True, "user": {"id": user, "profile": {"email": email}}}
+            case "conversations.open":
+                return {"ok": True, "channel": {"id": f"D-{body.get('users', '')}"}}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        body["_name"] = request.match_info["name"]
+        failure = self._failure()
+        if failure is not None:
+            self.calls.append(Call("response_url", body, time.monotonic(), failure.status))
+            return self._fail(failure)
+        self.calls.append(Call("response_url", body, time.monotonic(), 200))
+        return web.Response(text="ok")

@@ -1,0 +1,404 @@
+"""Teams test parts: a connector stand-in, a JWKS with a token minter, activities, the real app.
+
+Everything listens on 127.0.0.1; nothing reaches the internet. `TeamsWorld` wires the real
+router and SQLite store (the command tests' directory, with the Teams channel's service URL
+pointed at the stand-in) into the real aiohttp application from `bot.adapters.http`.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bot.adapters.http import build_web_app
+from bot.adapters.teams import TeamsAdapter
+from bot.adapters.teams_auth import TeamsAuth
+from bot.adapters.teams_connector import Connector
+from bot.commands.router import Router
+from bot.directory import load_directory
+from bot.policy.config import PolicyConfig
+from bot.settings import Settings
+from bot.store.interface import Store
+from bot.store.sql import open_store
+
+DIRECTORY = Path(__file__).parents[1] / "unit" / "commands" / "directory.yaml"
+T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday, NA business hours
+APP_ID = "0f6e6d2c-1111-4a4a-9b9b-123456789abc"
+ISSUER = "https://api.botframework.com"
+CHANNEL = "19:acme@thread.tacv2"
+BOT = {"id": f"28:{APP_ID}", "name": "Support"}
+
+
+@dataclass
+class Posted:
+    conversation_id: str
+    reply_to: str | None
+    body: dict[str, Any]
+    authorization: str | None
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return [a["content"] for a in self.body.get("attachments", [])]
+
+    @property
+    def text(self) -> str:
+        """Every text the post shows: message text, card TextBlocks and facts."""
+        return "\n".join([self.body.get("text", ""), *map(card_text, self.cards)])
+
+
+def card_text(card: Any) -> str:
+    """All TextBlock texts, fact titles/values and input labels of a card, in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "label"):
+                if isinstance(node.get(key), str) and node.get("type") != "Action.Submit":
+                    found.append(node[key])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(card)
+    return "\n".join(found)
+
+
+@dataclass
+class ConnectorStandIn:
+    """The Bot Framework connector on 127.0.0.1: records posts, answers member lookups."""
+
+    posts: list[Posted] = field(default_factory=list)
+    created: list[dict[str, Any]] = field(default_factory=list)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: list[int] = field(default_factory=list)  # statuses for the next calls
+    retry_after: str | None = None
+    calls: int = 0
+    lookups: int = 0
+    url: str = ""
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        base = "/teams/v3/conversations"
+        app.router.add_post(base, self._create)
+        app.router.add_post(base + "/{cid}/activities", self._post)
+        app.router.add_post(base + "/{cid}/activities/{rid}", self._post)
+        app.router.add_get(base + "/{cid}/members/{mid}", self._member)
+        return app
+
+    def _fail(self) -> web.Response | None:
+        self.calls += 1
+        if not self.failures:
+            return None
+        status = self.failures.pop(0)
+        headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+        return web.json_response({"error": {"code": "Throttled"}}, status=status, headers=headers)
+
+    async def _post(self, request: web.Request) -> web.Response:
+        failed = self._fail()
+        if failed is not None:
+            return failed
+        body = await request.json()
+        posted = Posted(
+            request.match_info["cid"],
+            request.match_info.get("rid"),
+            body,
+            request.headers.get("Authorization"),
+        )
+        self.posts.append(posted)
+        return web.json_response({"id": f"act-{next(self._ids)}"}, status=201)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        failed = self._fail()
+        if failed is not None:
+            return failed
+        body = await request.json()
+        self.created.append(body)
+        member = body["members"][0]["id"]
+        return web.json_response({"id": f"a:1on1-{member}"}, status=201)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        failed = self._fail()
+        if failed is not None:
+            return failed
+        self.lookups += 1
+        found = self.members.get(request.match_info["mid"])
+        if found is None:
+            return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
+        return web.json_response(found)
+
+    def to(self, conversation_id: str) -> list[Posted]:
+        return [p for p in self.posts if p.conversation_id == conversation_id]
+
+
+class TokenMinter:
+    """An RSA key served as a JWKS on 127.0.0.1, and Bot Framework-shaped tokens signed with it."""
+
+    def __init__(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.jwks_url = ""
+
+    def jwks(self) -> dict[str, Any]:
+        numbers = self.key.public_key().public_numbers()
+
+        def b64(value: int) -> str:
+            raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+        jwk = {"kty": "RSA", "kid": "test-key", "use": "sig", "alg": "RS256"}
+        return {"keys": [jwk | {"n": b64(numbers.n), "e": b64(numbers.e)}]}
+
+    def app(self) -> web.Application:
+        app = web.Application()
+
+        async def keys(_request: web.Request) -> web.Response:
+            return web.json_response(self.jwks())
+
+        app.router.add_get("/keys", keys)
+        return app
+
+    def token(self, service_url: str, **overrides: Any) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": APP_ID,
+            "iat": now - 10,
+            "nbf": now - 10,
+            "exp": now + 3600,
+            "serviceurl": service_url,
+        }
+        key = overrides.pop("key", self.key)
+        claims |= overrides
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "test-key"})
+
+
+class Ids:
+    """Fresh activity ids."""
+
+    def __init__(self) -> None:
+        self._count = itertools.count(1)
+
+    def __call__(self) -> str:
+        return f"activity-{next(self._count)}"
+
+
+@dataclass
+class TeamsWorld:
+    """The real app answering /api/messages, the stand-in connector, the store and a clock."""
+
+    client: TestClient[web.Request, web.Application]
+    connector: ConnectorStandIn
+    store: Store
+    adapter: TeamsAdapter
+    minter: TokenMinter | None
+    service_url: str
+    now: list[datetime]
+    new_id: Ids = field(default_factory=Ids)
+
+    def advance(self, **delta: float) -> None:
+        self.now[0] += timedelta(**delta)
+
+    async def send(
+        self, activity: dict[str, Any], token: str | None = None, raw_auth: str | None = None
+    ) -> web.Response:
+        headers = {}
+        if self.minter is not None and token is None and raw_auth is None:
+            token = self.minter.token(self.service_url)
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if raw_auth is not None:
+            headers["Authorization"] = raw_auth
+        return await self.client.post("/api/messages", json=activity, headers=headers)  # type: ignore[return-value]
+
+    # -- activities ----------------------------------------------------------------------------
+
+    def personal(
+        self,
+        text: str | None = None,
+        user: str = "alice",
+        aad: str | None = "aad-alice",
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """A message (or other activity) in the user's 1:1 chat with the bot."""
+        sender: dict[str, Any] = {"id": f"29:{user}", "name": user.title()}
+        if aad:
+            sender["aadObjectId"] = aad
+        activity: dict[str, Any] = {
+            "type": "message",
+            "id": self.new_id(),
+            "channelId": "msteams",
+            "serviceUrl": self.service_url,
+            "from": sender,
+            "recipient": BOT,
+            "conversation": {
+                "id": f"a:1on1-29:{user}",
+                "conversationType": "personal",
+                "tenantId": "tenant-acme",
+            },
+            "channelData": {"tenant": {"id": "tenant-acme"}},
+        }
+        if text is not None:
+            activity["text"] = text
+        return activity | extra
+
+    def in_channel(
+        self, text: str, user: str = "alice", aad: str | None = "aad-alice"
+    ) -> dict[str, Any]:
+        """`@Support text` in the acme account channel, as Teams sends it (HTML, mention entity)."""
+        activity = self.personal(None, user, aad)
+        mention = "<at>Support</at>"
+        activity["text"] = f"<p>{mention} {text}</p>"
+        activity["conversation"] = {
+            "id": f"{CHANNEL};messageid={activity['id']}",
+            "conversationType": "channel",
+            "isGroup": True,
+            "tenantId": "tenant-acme",
+        }
+        activity["channelData"] = {
+            "tenant": {"id": "tenant-acme"},
+            "team": {"id": "19:team@thread.tacv2"},
+            "channel": {"id": CHANNEL},
+        }
+        activity["entities"] = [{"type": "mention", "text": mention, "mentioned": BOT}]
+        return activity
+
+    def invoke(self, verb: str, data: dict[str, Any], **who: Any) -> dict[str, Any]:
+        """An `adaptiveCard/action` invoke: an Action.Execute button or form submission."""
+        activity = self.personal(None, **who)
+        activity |= {
+            "type": "invoke",
+            "name": "adaptiveCard/action",
+            "value": {"action": {"type": "Action.Execute", "verb": verb, "data": data}},
+        }
+        return activity
+
+
+async def start(app: web.Application) -> TestServer:
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return server
+
+
+@pytest.fixture
+async def teams_connector() -> AsyncIterator[ConnectorStandIn]:
+    stand_in = ConnectorStandIn()
+    server = await start(stand_in.app())
+    stand_in.url = str(server.make_url("/teams/"))
+    yield stand_in
+    await server.close()
+
+
+@pytest.fixture
+async def teams_store(tmp_path: Path, teams_connector: ConnectorStandIn) -> AsyncIterator[Store]:
+    text = DIRECTORY.read_text("utf-8").replace("http://127.0.0.1:1/teams/", teams_connector.url)
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(text, "utf-8")
+    store = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'teams.db'}")
+    await load_directory(store, directory)
+    yield store
+    await store.close()
+
+
+def fast_connector(host_check: Callable[[str], bool] | None = None, **tokens: Any) -> Connector:
+    """A connector with real retries but no waiting (no timing in tests)."""
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    async def token() -> str | None:
+        return "outbound-test-token"
+
+    return Connector(
+        token if tokens.get("auth") else None, host_check, sleep=no_sleep, base_delay=0.01
+    )
+
+
+async def make_world(
+    store: Store,
+    connector: ConnectorStandIn,
+    settings: Settings,
+    minter: TokenMinter | None = None,
+    middlewares: tuple[Any, ...] = (),
+) -> tuple[TeamsWorld, Callable[[], Any]]:
+    now = [T0]
+    auth = TeamsAuth(settings, jwks_url=minter.jwks_url if minter else None)
+    loopback = connector.url.rstrip("/")
+
+    def host_check(url: str) -> bool:
+        return url.startswith(loopback)  # the stand-in is the only allowed connector host
+
+    adapter = TeamsAdapter(
+        Router(store, PolicyConfig()),
+        store,
+        settings,
+        PolicyConfig(),
+        clock=lambda: now[0],
+        auth=auth,
+        connector=fast_connector(host_check, auth=minter is not None),
+        host_check=host_check,
+    )
+
+    async def health() -> dict[str, Any]:
+        return {"ok": True}
+
+    app = build_web_app(None, adapter.handle, health)
+    for middleware in middlewares:
+        app.middlewares.append(middleware)
+    client: TestClient[web.Request, web.Application] = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    world = TeamsWorld(client, connector, store, adapter, minter, connector.url, now)
+
+    async def stop() -> None:
+        await client.close()
+        await adapter.close()
+
+    return world, stop
+
+
+@pytest.fixture
+async def teams(teams_store: Store, teams_connector: ConnectorStandIn) -> AsyncIterator[TeamsWorld]:
+    """Emulator mode (no credentials): what most adapter tests use."""
+    teams_connector.members["29:rita"] = {"id": "29:rita", "email": "Rita@acme.example"}
+    world, stop = await make_world(teams_store, teams_connector, Settings())
+    yield world
+    await stop()
+
+
+@pytest.fixture
+async def minter() -> AsyncIterator[TokenMinter]:
+    made = TokenMinter()
+    server = await start(made.app())
+    made.jwks_url = str(server.make_url("/keys"))
+    yield made
+    await server.close()
+
+
+@pytest.fixture
+async def teams_secure(
+    teams_store: Store, teams_connector: ConnectorStandIn, minter: TokenMinter
+) -> AsyncIterator[TeamsWorld]:
+    """Authenticated mode: MICROSOFT_APP_ID and password set, tokens checked against `minter`."""
+    settings = Settings(microsoft_app_id=APP_ID, microsoft_app_password="test-secret")
+    world, stop = await make_world(teams_store, teams_connector, settings, minter)
+    yield world
+    await stop()
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
