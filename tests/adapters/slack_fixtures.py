@@ -25,9 +25,9 @@ from bot.directory import load_directory
 from bot.model import Case
 from bot.policy.config import PolicyConfig
 from bot.settings import Settings
+from bot.standins.slack_api import SlackStandIn
 from bot.store.interface import CaseState, Store
 from bot.store.sql import open_store
-from tests.adapters.slack_stand_in import SlackStandIn
 
 DIRECTORY = Path(__file__).parents[1] / "unit" / "commands" / "directory.yaml"
 SIGNING_SECRET = "test-signing-secret"

@@ -9,9 +9,10 @@ from markdown_it import MarkdownIt
 from bot.cards.actions import CASE_ESCALATE, form_action_id
 from bot.messages import FormKind
 from bot.model import Status
+from bot.standins.teams_connector import card_text
 from bot.store.interface import CaseState, Store
 
-from .teams_fixtures import CHANNEL, TeamsWorld, card_text
+from .teams_fixtures import CHANNEL, TeamsWorld
 
 DESCRIPTION = "Exports fail with error 500 for every report since the upgrade last night"
 REASON = "The export still fails for the finance reports with the same error as before"

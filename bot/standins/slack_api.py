@@ -1,5 +1,7 @@
 """A local stand-in of the Slack Web API, in the spirit of bolt-python's mock_web_api_server.
 
+Used by the adapter tests and by `supportbot demo`; it listens on 127.0.0.1 only.
+
 An aiohttp server on 127.0.0.1 (random port) that answers the methods the adapter calls,
 records every call (method, body, monotonic time) and can be told to answer 429 with
 `Retry-After` or 500 for the next few calls.
