@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.adapters.console import run_console
+from bot.adapters.manifest_slack import build_slack_manifest
+from bot.adapters.manifest_teams import build_teams_package
 from bot.app import Services, services
 from bot.commands.parser import parse_case_ref
 from bot.directory import DirectoryError, check_directory, load_directory
+from bot.jobs.scheduler import run_once
+from bot.metrics import Metrics
 from bot.model import (
     Case,
     CaseEvent,
@@ -23,6 +28,7 @@ from bot.model import (
 )
 from bot.policy import sla
 from bot.policy.config_file import PolicyConfigError
+from bot.server import Server, serve
 from bot.settings import Settings
 from bot.store.interface import SchemaOutdated
 from bot.store.sql import upgrade
@@ -38,6 +44,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "db":
             await upgrade(settings.database_url)
             print(f"Database is up to date ({_redacted(settings.database_url)}).")
+            return 0
+        if args.command == "manifest":
+            return _manifest(args, settings)
+        if args.command == "serve":
+            metrics = Metrics()
+            async with services(settings, observe=metrics.observe_request) as svc:
+                await serve(svc, metrics, args.host, args.port, not args.no_scheduler)
             return 0
         async with services(settings) as svc:
             return await _dispatch(args, svc)
@@ -58,6 +71,8 @@ async def _dispatch(args: argparse.Namespace, svc: Services) -> int:
             return await run_console(svc.router, args.email, platform, args.channel, args.now)
         case "audit":
             return await _audit(args, svc)
+        case "scheduler":
+            return await _run_once(args, svc)
     raise CommandFailed(f"unknown command {args.command}")
 
 
@@ -158,6 +173,47 @@ async def _audit(args: argparse.Namespace, svc: Services) -> int:
         )
     if not entries:
         print("No audit entries.")
+    return 0
+
+
+async def _run_once(args: argparse.Namespace, svc: Services) -> int:
+    server = Server(svc, Metrics(), scheduler=False)
+    now = (args.now or datetime.now(UTC)).astimezone(UTC)
+    try:
+        report = await run_once(svc.store, svc.config, now, server.deliverers, worker=server.worker)
+    finally:
+        await server.teams.close()
+    queued = ", ".join(f"{name} {count}" for name, count in report.queued.items())
+    d = report.delivery
+    print(
+        f"Pass at {now.isoformat()}: queued {queued or 'nothing'}; delivered {d.delivered}, "
+        f"retrying {d.retried}, dead {d.dead}."
+    )
+    if report.failed:
+        raise CommandFailed(
+            f"these parts of the pass failed (see the log): {', '.join(report.failed)}"
+        )
+    return 0
+
+
+def _manifest(args: argparse.Namespace, settings: Settings) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        slack = out / "slack-manifest.yaml"
+        slack.write_text(build_slack_manifest(args.url), encoding="utf-8")
+    except ValueError as err:
+        raise CommandFailed(str(err)) from err
+    print(f"Slack app manifest: {slack}  (paste it at api.slack.com/apps > Create New App)")
+    app_id = args.app_id or settings.microsoft_app_id
+    if not app_id:
+        print("Teams app package: skipped; give --app-id or set MICROSOFT_APP_ID.")
+        return 0
+    try:
+        package = build_teams_package(args.url, app_id, out)
+    except ValueError as err:
+        raise CommandFailed(f"Teams app package: {err}") from err
+    print(f"Teams app package: {package}  (upload it in Teams > Apps > Manage your apps)")
     return 0
 
 

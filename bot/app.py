@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.commands.router import Router
+from bot.commands.router import Observer, Router
 from bot.policy.config import PolicyConfig
 from bot.policy_file import load_policy
 from bot.settings import Settings
@@ -38,11 +38,13 @@ def policy_config(settings: Settings) -> PolicyConfig:
 
 
 @asynccontextmanager
-async def services(settings: Settings, auto_upgrade: bool | None = None) -> AsyncIterator[Services]:
+async def services(
+    settings: Settings, auto_upgrade: bool | None = None, observe: Observer | None = None
+) -> AsyncIterator[Services]:
     """Open the store (SQLite is migrated on first use) and build the router; close on exit."""
     config = policy_config(settings)
     store = await open_store(settings.database_url, auto_upgrade=auto_upgrade)
     try:
-        yield Services(settings, config, store, Router(store, config))
+        yield Services(settings, config, store, Router(store, config, observe))
     finally:
         await store.close()

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from bot import admin
+from bot import admin, logs
 from bot.settings import Settings
 
 
@@ -29,6 +29,15 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (e.g. 2026-11-24)") from None
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        date(year, month, 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month: {text!r} (e.g. 2026-11)") from None
+    return year, month
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +75,42 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--platform", choices=["slack", "teams"], default="slack")
     chat.add_argument("--now", type=_instant, help="a fixed clock (ISO 8601)")
 
+    serve = commands.add_parser("serve", help="the HTTP server for Slack and Teams")
+    serve.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="listen port (default 8080)")
+    serve.add_argument("--no-scheduler", action="store_true", help="do not run the scheduler")
+
+    scheduler = commands.add_parser("scheduler", help="due work: SLA warnings, follow-ups, ...")
+    sched_commands = scheduler.add_subparsers(
+        dest="scheduler_command", required=True, metavar="ACTION"
+    )
+    once = sched_commands.add_parser("run-once", help="one pass of all due work, then exit")
+    once.add_argument("--now", type=_instant, help="run the pass as of this instant")
+
+    report = commands.add_parser("report", help="NOT-2 monthly report, INC-6 availability")
+    report.add_argument("kind", choices=["monthly", "availability"])
+    report.add_argument("--account", required=True, help="account id")
+    report.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    report.add_argument(
+        "--agents",
+        type=int,
+        default=None,
+        help="total agents of the account for INC-6 (default: see docs)",
+    )
+
+    manifest = commands.add_parser("manifest", help="Slack app manifest and Teams app package")
+    man_commands = manifest.add_subparsers(dest="manifest_command", required=True, metavar="ACTION")
+    build = man_commands.add_parser("build", help="write them filled in for a deployment")
+    build.add_argument(
+        "--url",
+        default="http://localhost:8080",
+        help="the public base URL of `supportbot serve` (https for Teams)",
+    )
+    build.add_argument("--out", default="build/manifest", help="output folder")
+    build.add_argument("--app-id", help="the Teams app (bot) id (default: MICROSOFT_APP_ID)")
+
+    commands.add_parser("demo", help="a scripted tour, offline, in under a minute")
+
     audit = commands.add_parser("audit", help="the audit trail (R7)")
     audit.add_argument("--case", help="only this case (1001, #1001 or 0000001001)")
     return parser
@@ -74,12 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `supportbot` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = Settings.from_env()
+    except ValueError as err:  # a malformed environment variable
+        print(f"supportbot: {err}", file=sys.stderr)
+        return 2
+    try:
+        # The server logs JSON lines for log collectors; the other commands talk to a person.
+        serving = args.command == "serve"
+        level = logging.DEBUG if args.verbose else logging.INFO if serving else logging.WARNING
+        logs.configure(settings.secrets(), level, json_lines=serving)
         return asyncio.run(admin.run(args, settings))
     except admin.CommandFailed as failed:
         print(f"supportbot: {failed}", file=sys.stderr)

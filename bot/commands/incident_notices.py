@@ -74,8 +74,6 @@ def base_facts(incident: Incident) -> tuple[Fact, ...]:
     ]
     if incident.services:
         facts.append(Fact("Services", incident.services))
-    if incident.case_number is not None:
-        facts.append(Fact("Case", str(incident.case_number)))
     facts.append(Fact("Commander", incident.commander))
     return tuple(facts)
 

@@ -1,0 +1,143 @@
+"""FUP-1..FUP-3: reminders to the opener of a case waiting on them, then the No Response close.
+
+Driven by the "follow_up" timer `tracking.track` keeps at the next step (P3). Each step is
+written through `tracking.record`, so the FOLLOW_UP or CLOSED event moves the timers with it.
+
+Catch-up after downtime: one step per case per `CATCH_UP_SPACING`; a case whose reminders and
+close all fell due while no pass ran gets reminder 1 now and the next step a day later, never
+the reminders and the close in one burst.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.commands import alerts
+from bot.commands.context import Context
+from bot.commands.tracking import FOLLOW_UP_TIMER, record
+from bot.jobs.due_timers import work_through
+from bot.messages import Fact, Notice, NoticeKind
+from bot.model import Account, Case, CaseEvent, EventKind, Platform, Status, SubStatus
+from bot.policy.config import PolicyConfig
+from bot.policy.followup import FollowUpStep, follow_up_started_at, pending_follow_up
+from bot.store.interface import Store, Timer, UnitOfWork
+
+SYSTEM = "system"  # R7: the actor of the bot's own changes
+CATCH_UP_SPACING = timedelta(days=1)
+
+
+async def sweep_follow_ups(store: Store, config: PolicyConfig, now: datetime) -> int:
+    """FUP-1: send due reminders and auto-close silent cases; how many notices were queued."""
+
+    async def handle(uow: UnitOfWork, timer: Timer) -> int:
+        return await follow_up(Context(uow, config), timer, now)
+
+    return await work_through(store, FOLLOW_UP_TIMER, now, handle)
+
+
+async def follow_up(ctx: Context, timer: Timer, now: datetime) -> int:
+    """Do the case's due follow-up step, if it still has one."""
+    uow = ctx.uow
+    case = await uow.cases.get(int(timer.subject))
+    account = await uow.directory.account(case.account_id) if case is not None else None
+    if case is None or account is None:
+        await uow.timers.set(FOLLOW_UP_TIMER, timer.subject, None)
+        return 0
+    pending = pending_follow_up(case, account, ctx.config)
+    started = follow_up_started_at(case)
+    if pending is None or started is None:
+        await uow.timers.set(FOLLOW_UP_TIMER, timer.subject, None)
+        return 0
+    step, at = pending
+    if at > now:
+        # A stale timer (the case changed since it was set): put it where the step is.
+        await uow.timers.set(FOLLOW_UP_TIMER, timer.subject, at, {"step": step.value})
+        return 0
+    key = f"fup:{case.number}:{started.isoformat()}:{step.value}"
+    if step is FollowUpStep.AUTO_CLOSE:
+        return await _close(ctx, case, account, key, now)
+    return await _remind(ctx, case, account, step, key, now)
+
+
+async def _remind(
+    ctx: Context, case: Case, account: Account, step: FollowUpStep, key: str, now: datetime
+) -> int:
+    number = 1 if step is FollowUpStep.REMINDER_1 else 2
+    event = CaseEvent(
+        EventKind.FOLLOW_UP,
+        now,
+        SYSTEM,
+        body=f"Follow-up reminder {number} sent to {case.opened_by} (FUP-1).",
+    )
+    case = await record(ctx, case, account, event)
+    await ctx.uow.audit.add(
+        SYSTEM, None, "case.follow_up", case.number, {"step": step.value, "to": case.opened_by}, now
+    )
+    notice = Notice(
+        NoticeKind.FOLLOW_UP,
+        f"Case {case.ref} is waiting for you: {case.summary}",
+        f"Support is waiting for your answer on this case ({case.status.value}). Reply with "
+        f"`update {case.number} ...` or close it with `close {case.number}` if it is solved; "
+        f"without an answer it closes automatically after "
+        f"{ctx.config.follow_up.close_after_days} days (FUP-1).",
+        (Fact("Reminder", f"{number} of {len(ctx.config.follow_up.reminder_days)}"),),
+        case_number=case.number,
+    )
+    told = await alerts.to_person(
+        ctx.uow, case.opened_by, notice, key, now, ctx.time_zone(account), _opened_on(case)
+    )
+    await _space_catch_up(ctx, case, account, now)
+    return int(told)
+
+
+async def _close(ctx: Context, case: Case, account: Account, key: str, now: datetime) -> int:
+    event = CaseEvent(
+        EventKind.CLOSED,
+        now,
+        SYSTEM,
+        body="Closed automatically: no response from the customer (FUP-1).",
+        status=Status.CLOSED,
+        sub_status=SubStatus.NO_RESPONSE,
+    )
+    case = await record(
+        ctx,
+        case,
+        account,
+        event,
+        status=Status.CLOSED,
+        sub_status=SubStatus.NO_RESPONSE,
+        closed_at=now,
+    )
+    await ctx.uow.audit.add(
+        SYSTEM,
+        None,
+        "case.auto_close",
+        case.number,
+        {"sub_status": SubStatus.NO_RESPONSE.value},
+        now,
+    )
+    notice = Notice(
+        NoticeKind.AUTO_CLOSED,
+        f"Case {case.ref} closed: no response",
+        f"We closed this case because we did not hear back after "
+        f"{ctx.config.follow_up.close_after_days} days (FUP-1). If the problem is still there, "
+        f"reopen it with `reopen {case.number} <what is still wrong>`.",
+        (Fact("Status", f"{Status.CLOSED.value} / {SubStatus.NO_RESPONSE.value}"),),
+        case_number=case.number,
+    )
+    told = await alerts.to_person(
+        ctx.uow, case.opened_by, notice, key, now, ctx.time_zone(account), _opened_on(case)
+    )
+    return int(told)
+
+
+async def _space_catch_up(ctx: Context, case: Case, account: Account, now: datetime) -> None:
+    pending = pending_follow_up(case, account, ctx.config)
+    if pending is not None and pending[1] <= now:
+        step, _ = pending
+        later = now + CATCH_UP_SPACING
+        await ctx.uow.timers.set(FOLLOW_UP_TIMER, str(case.number), later, {"step": step.value})
+
+
+def _opened_on(case: Case) -> Platform | None:
+    return next((e.platform for e in case.events if e.kind is EventKind.OPENED), None)

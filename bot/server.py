@@ -1,0 +1,203 @@
+"""`supportbot serve`: one aiohttp process with both platforms, health, metrics and the scheduler.
+
+Lifecycle: start the scheduler with the application; on SIGTERM/SIGINT stop accepting
+connections, let in-flight requests and their after-ack work finish, finish the current
+scheduler pass (and its deliveries), then close the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.adapters.http import build_web_app
+from bot.adapters.slack import SlackAdapter
+from bot.adapters.teams import TeamsAdapter
+from bot.adapters.teams_delivery import TeamsDeliverer
+from bot.app import Services
+from bot.directory import load_directory
+from bot.jobs.delivery import Deliverer
+from bot.jobs.outbox_worker import DeliveryHooks, OutboxWorker
+from bot.jobs.scheduler import Scheduler
+from bot.metrics import CONTENT_TYPE, Metrics
+from bot.model import Platform
+from bot.store.interface import OutboxMessage
+
+log = logging.getLogger(__name__)
+EXAMPLE_DIRECTORY = Path("examples/directory.yaml")
+SHUTDOWN_GRACE_SECONDS = 25.0  # below Kubernetes' default 30 s termination grace period
+
+
+class Server:
+    """The serving process: adapters, scheduler and routes over one set of services."""
+
+    def __init__(
+        self,
+        svc: Services,
+        metrics: Metrics,
+        scheduler: bool = True,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.svc = svc
+        self.metrics = metrics
+        self.clock = clock or (lambda: datetime.now(UTC))
+        settings = svc.settings
+        self.slack = (
+            SlackAdapter(svc.router, svc.store, settings, svc.config, self.clock)
+            if settings.slack_enabled
+            else None
+        )
+        self.teams = TeamsAdapter(svc.router, svc.store, settings, svc.config, self.clock)
+        deliverers: dict[Platform, Deliverer] = {
+            Platform.TEAMS: TeamsDeliverer(
+                svc.store, self.teams.connector, self.teams.chats, settings.microsoft_app_id
+            )
+        }
+        if self.slack is not None:
+            deliverers[Platform.SLACK] = self.slack.deliverer
+        self.deliverers = deliverers
+        self.worker = OutboxWorker(svc.store, deliverers, hooks=self._delivery_hooks())
+        worker = self.worker
+        self.scheduler = (
+            Scheduler(
+                svc.store,
+                svc.config,
+                deliverers,
+                settings.scheduler_interval_seconds,
+                self.clock,
+                worker=worker,
+            )
+            if scheduler
+            else None
+        )
+        self.web = build_web_app(
+            self.slack.handle if self.slack else None,
+            self.teams.handle,
+            self.health,
+            self.render_metrics,
+        )
+        self.web.on_startup.append(self._start)
+        self.web.on_shutdown.append(self._stop)
+
+    def _delivery_hooks(self) -> DeliveryHooks:
+        def count(counter: Any) -> Callable[[OutboxMessage], None]:
+            return lambda message: counter.labels(message.platform.value).inc()
+
+        m = self.metrics
+        return DeliveryHooks(count(m.deliveries), count(m.retries), count(m.dead_letters))
+
+    async def _start(self, _app: web.Application) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.start()
+        if self.slack is None:
+            log.warning(
+                "Slack is not configured (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN unset): "
+                "POST /slack/events answers 503"
+            )
+        if not self.svc.settings.teams_authenticated:
+            log.warning(
+                "Teams runs without credentials (Bot Framework Emulator mode): "
+                "POST /api/messages accepts requests from loopback addresses only"
+            )
+
+    async def _stop(self, _app: web.Application) -> None:
+        if self.slack is not None:
+            await self.slack.drain()
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await self.teams.close()
+
+    async def health(self) -> Mapping[str, Any]:
+        """/healthz: the database answers, the scheduler is alive, the outbox is moving."""
+        report: dict[str, Any] = {"ok": True}
+        try:
+            async with self.svc.store.unit_of_work() as uow:
+                backlog = await uow.outbox.backlog()
+        except Exception as err:
+            log.exception("health check: database unreachable")
+            return {"ok": False, "database": f"unreachable: {type(err).__name__}"}
+        now = self.clock()
+        oldest = backlog.oldest_pending_at
+        report["database"] = "ok"
+        report["outbox"] = {
+            "pending": backlog.pending,
+            "dead": backlog.dead,
+            "oldest_pending_seconds": round((now - oldest).total_seconds()) if oldest else 0,
+        }
+        if self.scheduler is None:
+            report["scheduler"] = "disabled"
+        else:
+            last = self.scheduler.last_pass_at
+            stale = 3 * self.scheduler.interval_seconds
+            alive = self.scheduler.running and (
+                last is None or (now - last).total_seconds() <= stale
+            )
+            report["scheduler"] = {
+                "alive": alive,
+                "last_pass_at": last.isoformat() if last else None,
+                "passes": self.scheduler.passes,
+            }
+            report["ok"] = alive
+        return report
+
+    async def render_metrics(self, _request: web.Request) -> web.StreamResponse:
+        async with self.svc.store.unit_of_work() as uow:
+            backlog = await uow.outbox.backlog()
+        self.metrics.outbox_pending.set(backlog.pending)
+        oldest = backlog.oldest_pending_at
+        age = (self.clock() - oldest).total_seconds() if oldest else 0.0
+        self.metrics.outbox_oldest_age.set(max(age, 0.0))
+        return web.Response(body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+
+async def load_example_directory_if_empty(svc: Services) -> None:
+    """Zero configuration: an empty SQLite database gets `examples/directory.yaml`, and says so."""
+    if not svc.settings.database_url.startswith("sqlite"):
+        return
+    async with svc.store.unit_of_work() as uow:
+        if await uow.directory.accounts():
+            return
+    if not await asyncio.to_thread(EXAMPLE_DIRECTORY.is_file):
+        log.warning("The directory is empty; load yours with `supportbot directory load FILE`.")
+        return
+    summary = await load_directory(svc.store, EXAMPLE_DIRECTORY, svc.config)
+    message = (
+        f"The database was empty: loaded the example directory {EXAMPLE_DIRECTORY} "
+        f"({summary.accounts} accounts, {summary.contacts} contacts, {summary.staff} staff). "
+        "Load your own with `supportbot directory load FILE`."
+    )
+    log.info(message)
+    print(message, flush=True)
+
+
+async def serve(
+    svc: Services, metrics: Metrics, host: str, port: int, scheduler: bool = True
+) -> None:
+    """Serve until SIGTERM or SIGINT, then shut down gracefully."""
+    await load_example_directory_if_empty(svc)
+    server = Server(svc, metrics, scheduler)
+    runner = web.AppRunner(server.web, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    await site.start()
+    print(
+        f"supportbot serving on http://{host}:{port} "
+        f"(scheduler {'on' if scheduler else 'off'}); Ctrl-C to stop",
+        flush=True,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.warning("shutting down: finishing in-flight requests and deliveries")
+        await runner.cleanup()
