@@ -28,10 +28,20 @@ from bot.model import (
 )
 from bot.policy import sla
 from bot.policy.config_file import PolicyConfigError
+from bot.reports import (
+    ReportError,
+    ReportMonth,
+    availability_report,
+    monthly_report,
+    render_availability,
+    render_monthly,
+)
 from bot.server import Server, serve
 from bot.settings import Settings
 from bot.store.interface import SchemaOutdated
 from bot.store.sql import upgrade
+
+DEFAULT_TOTAL_AGENTS = 100  # INC-6 needs the account's agent count; the directory has none
 
 
 class CommandFailed(Exception):
@@ -73,6 +83,8 @@ async def _dispatch(args: argparse.Namespace, svc: Services) -> int:
             return await _audit(args, svc)
         case "scheduler":
             return await _run_once(args, svc)
+        case "report":
+            return await _report(args, svc)
     raise CommandFailed(f"unknown command {args.command}")
 
 
@@ -193,6 +205,24 @@ async def _run_once(args: argparse.Namespace, svc: Services) -> int:
         raise CommandFailed(
             f"these parts of the pass failed (see the log): {', '.join(report.failed)}"
         )
+    return 0
+
+
+async def _report(args: argparse.Namespace, svc: Services) -> int:
+    agents = args.agents if args.agents is not None else DEFAULT_TOTAL_AGENTS
+    if agents <= 0:
+        raise CommandFailed("--agents must be a positive number")
+    try:
+        month = ReportMonth.parse(args.month)
+        async with svc.store.unit_of_work(read_only=True) as uow:
+            if args.kind == "availability":
+                found = await availability_report(uow, svc.config, args.account, month, agents)
+                print(render_availability(found))
+            else:
+                report = await monthly_report(uow, svc.config, args.account, month, agents)
+                print(render_monthly(report))
+    except ReportError as err:
+        raise CommandFailed(str(err)) from err
     return 0
 
 

@@ -31,15 +31,6 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (e.g. 2026-11-24)") from None
 
 
-def _month(text: str) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        date(year, month, 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a month: {text!r} (e.g. 2026-11)") from None
-    return year, month
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supportbot",
@@ -90,12 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="NOT-2 monthly report, INC-6 availability")
     report.add_argument("kind", choices=["monthly", "availability"])
     report.add_argument("--account", required=True, help="account id")
-    report.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    report.add_argument("--month", required=True, help="YYYY-MM")
     report.add_argument(
         "--agents",
         type=int,
         default=None,
-        help="total agents of the account for INC-6 (default: see docs)",
+        help="total agents of the account for INC-6 availability (default 100)",
     )
 
     manifest = commands.add_parser("manifest", help="Slack app manifest and Teams app package")
