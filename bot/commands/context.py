@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.commands.verbs import VERBS
 from bot.messages import Audience, Body, ChatRequest, Outcome, Reply, case_not_found
 from bot.model import AccessLevel, Account, Case, Contact, format_case_number
 from bot.policy import access
@@ -105,6 +106,7 @@ async def visible_case(req: ChatRequest, ctx: Context, ref: str | None) -> tuple
     """The case `ref` names if the asker may see it; otherwise the not-found reply (ACC-9)."""
     from bot.commands.parser import parse_case_ref
 
+    await _ensure_reads_some_account(req, ctx)
     if not ref:
         raise Refused(Reply.invalid("Which case? Give its number, for example `show 1001`."))
     number = parse_case_ref(ref)
@@ -118,6 +120,41 @@ async def visible_case(req: ChatRequest, ctx: Context, ref: str | None) -> tuple
     if case is None or account is None or not _may_see(req, ctx, account):
         raise Refused(case_not_found(shown))
     return case, account
+
+
+async def _ensure_reads_some_account(req: ChatRequest, ctx: Context) -> None:
+    """Someone who can read no case at all is told why (ACC-2, ACC-3, ACC-4, ACC-7).
+
+    The answer names their own access, never the case asked about, so it is the same whether
+    that case exists or not (ACC-9).
+    """
+    if req.actor.is_staff:
+        return
+    verb = VERBS.get(req.command.verb)
+    action = verb.action if verb is not None else Action.SHOW
+    contact = req.actor.contact
+    if contact is None:
+        ensure(access.check(req.actor, action, None, req.now.date()))
+        return
+    granted: list[Account] = []
+    for grant in sorted(contact.grants, key=lambda g: g.account_id):
+        account = await ctx.uow.directory.account(grant.account_id)
+        if account is None:
+            continue
+        level = level_on(contact, account, ctx, req.now)
+        if level is not None and level.rank >= AccessLevel.READ_ONLY.rank:
+            return
+        granted.append(account)
+    if not granted:
+        raise Refused(
+            Reply.refused(
+                "ACC-2",
+                "You have no access to any support account.",
+                "Ask your company's designated support contact to grant you access; "
+                "`whoami` shows how you are known.",
+            )
+        )
+    ensure(access.check(req.actor, action, granted[0], ctx.local_date(granted[0], req.now)))
 
 
 def _may_see(req: ChatRequest, ctx: Context, account: Account) -> bool:
@@ -134,6 +171,8 @@ async def choose_account(
     req: ChatRequest, ctx: Context, action: Action, explicit: str | None
 ) -> Account:
     """The account a command is about: `--account`, the channel's, or the only one that fits."""
+    if not req.actor.is_mapped:
+        ensure(access.check(req.actor, action, None, req.now.date()))  # ACC-7, with the hint
     if explicit:
         account = await ctx.uow.directory.account(explicit.strip().lower())
         if account is None or not _has_grant(req, account.id):

@@ -86,8 +86,20 @@ _REQUIRED_LEVEL: dict[Action, AccessLevel] = {
 _ANYONE = frozenset({Action.HELP, Action.WHOAMI})  # ACC-7: even unmapped users
 _INCIDENT_VERBS = frozenset({Action.INCIDENT_DECLARE, Action.INCIDENT_RUN, Action.NOTIFY})
 _STAFF_VERBS = frozenset(a for a in Action if a not in _REQUIRED_LEVEL)
-# ACC-8: analysts work every case; the survey stays the opener's own rating of support (CASE-8).
-_ANALYST = frozenset(a for a in Action if a not in _INCIDENT_VERBS and a is not Action.SURVEY)
+# What a customer asks of support is not something support asks of itself: staff see and work
+# every case (ACC-8) with their own verbs, and these customer requests point them there.
+_CUSTOMER_REQUESTS: dict[Action, str] = {
+    Action.OPEN: "Cases are opened by the customer's designated contacts, in chat or by phone.",
+    Action.CLOSE: "Close it with `set-status CASE Closed/Resolved NOTE`.",
+    Action.REOPEN: "Reopen it with `set-status CASE Open/Reopen Requested NOTE`.",
+    Action.ESCALATE: "Escalations are the customer's request; decide one with `escalation "
+    "accept|reject CASE TEXT`.",
+    Action.PRIORITY: "Change it with `set-priority CASE PRIORITY REASON`.",
+    Action.REPORT_INCIDENT: "Incident commanders declare incidents with `incident declare`.",
+    Action.SURVEY: "The survey is the opener's own rating of support (CASE-8).",
+}
+# ACC-8: analysts see and work every case on every account, with the staff verbs.
+_ANALYST = frozenset(a for a in Action if a not in _INCIDENT_VERBS | set(_CUSTOMER_REQUESTS))
 _COMMANDER = _ANALYST | _INCIDENT_VERBS
 
 
@@ -192,6 +204,13 @@ def _staff_check(actor: Actor, action: Action) -> Decision | None:
             "ACC-8",
             f"`{action.verb}` is for incident commanders.",
             "Ask an incident commander on the bridge to do it.",
+        )
+    works_cases = actor.has_role(StaffRole.ANALYST) or actor.has_role(StaffRole.INCIDENT_COMMANDER)
+    if action in _CUSTOMER_REQUESTS and works_cases and actor.contact is None:
+        return Decision.refuse(
+            "ACC-8",
+            f"`{action.verb}` is a customer's request to support.",
+            _CUSTOMER_REQUESTS[action],
         )
     if actor.contact is None:
         if actor.has_role(StaffRole.ADMIN) and not actor.has_role(StaffRole.ANALYST):

@@ -96,6 +96,12 @@ def acting_level(email: str, account: str) -> tuple[str | None, str | None]:
     return held.level, None
 
 
+def reads_some_account(email: str) -> bool:
+    """ACC-2: may the person read the cases of at least one account today?"""
+    levels = (acting_level(email, account)[0] for (who, account) in HOLDINGS if who == email)
+    return any(level is not None and RANK[level] >= RANK["read_only"] for level in levels)
+
+
 # --- What each verb needs (ACC-2 table) and how the cell sends it. ----------------------------
 
 NEEDS = {
@@ -107,6 +113,10 @@ NEEDS = {
 }  # fmt: skip
 ACCOUNT_VERBS = frozenset({"list", "open", "report-incident"})  # aimed with --account
 INCIDENT_VERBS = frozenset({"incident", "notify"})  # ACC-8: incident commanders only
+# ACC-8: staff work cases with their own verbs; these are requests customers make of support.
+CUSTOMER_REQUESTS = frozenset(
+    {"open", "close", "reopen", "escalate", "priority", "report-incident", "survey"}
+)
 
 Command = Callable[[str, Cases], str]
 COMMANDS: dict[str, Command] = {
@@ -163,14 +173,22 @@ def expected(verb: str, role: str, email: str, account: str) -> Expect:
     if role in ("analyst", "incident_commander"):
         if verb in INCIDENT_VERBS and role != "incident_commander":
             return Expect("refused", "ACC-8")
-        if verb == "survey":
-            return Expect("refused", "ACC-8")  # the opener's rating, not staff's (CASE-8)
+        if verb in CUSTOMER_REQUESTS:
+            return Expect("refused", "ACC-8")  # pointed at the staff verb that does it
         return Expect("allowed")  # ACC-8: analysts see and work all cases
     if role == "admin":
         return Expect("refused", "ACC-8")  # admins manage the directory, not cases
     if verb in STAFF_VERBS:
         return Expect("unknown")  # staff verbs look unknown to customers (PRODUCT.md)
+    if role == "unmapped":
+        return Expect("refused", "ACC-7")  # no grants, and told how to get access
     level, lowered_by = acting_level(email, account)
+    if verb not in ACCOUNT_VERBS and not reads_some_account(email):
+        # Someone who can read no case at all is told about their own access, in words that do
+        # not depend on the case asked about (so ACC-9 still holds).
+        own = min(a for (who, a) in HOLDINGS if who == email)
+        _, own_lowered_by = acting_level(email, own)
+        return Expect("refused", own_lowered_by or "ACC-2")
     if verb in ACCOUNT_VERBS and level is None:
         return Expect("no_account")  # an account without a grant reads as no account at all
     if verb not in ACCOUNT_VERBS and (level is None or RANK[level] < RANK["read_only"]):

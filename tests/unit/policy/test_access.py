@@ -165,19 +165,38 @@ def test_acc_8_customers_never_get_staff_verbs_and_read_them_as_unknown() -> Non
         assert required_level(action) is None
 
 
-def test_acc_8_analyst_works_every_case_verb_on_any_account_but_not_incidents() -> None:
+CUSTOMER_REQUESTS = {
+    Action.OPEN,
+    Action.CLOSE,
+    Action.REOPEN,
+    Action.ESCALATE,
+    Action.PRIORITY,
+    Action.REPORT_INCIDENT,
+    Action.SURVEY,
+}
+
+
+def test_acc_8_analyst_works_every_case_on_any_account_with_staff_verbs_but_not_incidents() -> None:
     actor = staff(StaffRole.ANALYST)
     expired = account("old", start=date(2020, 1, 1), end=date(2020, 12, 31))
     allowed = {a for a in Action if check(actor, a, expired, TODAY).allowed}
     incident = {Action.INCIDENT_DECLARE, Action.INCIDENT_RUN, Action.NOTIFY}
-    assert allowed == set(Action) - incident - {Action.SURVEY}
+    assert allowed == set(Action) - incident - CUSTOMER_REQUESTS
     assert check(actor, Action.INCIDENT_DECLARE, expired, TODAY).rule == "ACC-8"
+
+
+def test_acc_8_staff_asking_a_customer_request_are_pointed_at_their_own_verb() -> None:
+    actor = staff(StaffRole.ANALYST)
+    decision = check(actor, Action.CLOSE, account(), TODAY)
+    assert (decision.allowed, decision.rule) == (False, "ACC-8")
+    assert "set-status" in (decision.instead or "")
+    assert "escalation accept" in (check(actor, Action.ESCALATE, account(), TODAY).instead or "")
 
 
 def test_acc_8_incident_commander_also_runs_incidents_and_notices() -> None:
     actor = staff(StaffRole.INCIDENT_COMMANDER)
     allowed = {a for a in Action if check(actor, a, account(), TODAY).allowed}
-    assert allowed == set(Action) - {Action.SURVEY}
+    assert allowed == set(Action) - CUSTOMER_REQUESTS
 
 
 def test_acc_8_admin_alone_gets_only_help_and_whoami_in_chat() -> None:
