@@ -11,6 +11,7 @@ from bot.commands import (
     help,
     incident,
     list,
+    notices,
     notify,
     open,
     priority,
@@ -37,6 +38,7 @@ Handler = Callable[[ChatRequest, Context], Awaitable[Reply]]
 HANDLERS: dict[str, Handler] = {
     "help": help.handle,
     "whoami": whoami.handle,
+    "notices": notices.handle,
     "open": open.handle,
     "list": list.handle,
     "show": show.handle,

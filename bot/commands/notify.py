@@ -16,6 +16,7 @@ from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Reply
 from bot.model import Account
 from bot.policy.access import Action
+from bot.store.interface import ServiceNotice
 
 USAGE = (
     "notify maintenance|emergency|advisory --accounts A,B|all --start ISO --end ISO "
@@ -70,17 +71,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         ends_at=end,
         impact=impact,
     )
-    times = tuple((label, at) for label, at in (("Starts", start), ("Ends", end)) if at)
-    card = Notice(
-        kind.notice,
-        f"{kind.label} (reference {notice.reference})",
-        text,
-        (
-            Fact("Reference", str(notice.reference)),
-            Fact("Expected impact", impact or "none stated"),
-        ),
-        times=times,
-    )
+    card = notice_card(notice)
     channels = 0
     silent: list[str] = []
     for account in accounts:
@@ -105,6 +96,24 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if silent:
         reply += f" No channel is bound for: {', '.join(silent)}."
     return answer(req, ctx, Message(reply, f"Notice {notice.reference}"), None)
+
+
+def notice_card(notice: ServiceNotice) -> Notice:
+    """NOT-1: the card of a service notice; its times are shown in each viewer's zone."""
+    kind = KINDS.get(notice.kind, KINDS["advisory"])
+    times = tuple(
+        (label, at) for label, at in (("Starts", notice.starts_at), ("Ends", notice.ends_at)) if at
+    )
+    return Notice(
+        kind.notice,
+        f"{kind.label} (reference {notice.reference})",
+        notice.text,
+        (
+            Fact("Reference", str(notice.reference)),
+            Fact("Expected impact", notice.impact or "none stated"),
+        ),
+        times=times,
+    )
 
 
 def _time(req: ChatRequest, name: str) -> datetime | None:

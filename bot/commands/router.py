@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.commands import handlers
 from bot.commands.context import Context, Refused
+from bot.commands.handlers import Handler
 from bot.commands.parser import MAX_COMMAND_CHARS, ParseError, build_command, split_verb
 from bot.commands.verbs import VERBS, Verb
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
@@ -24,7 +25,6 @@ from bot.policy import access
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
 
-Handler = Callable[[ChatRequest, Context], Awaitable[Reply]]
 Observer = Callable[[ChatRequest, Reply, float], None]  # request, reply, seconds (metrics)
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,13 @@ VERBS: dict[str, Verb] = {
         Verb("help", Action.HELP, "help [VERB]", "what you can do here, or how to use one verb"),
         Verb("whoami", Action.WHOAMI, "whoami", "how you are known: accounts and access levels"),
         Verb(
+            "notices",
+            Action.NOTICES,
+            "notices [--account ID]",
+            "maintenance notices and advisories for your accounts (last 30 days)",
+            {"account": V},
+        ),
+        Verb(
             "open",
             Action.OPEN,
             "open PRIORITY SUMMARY [--account ID] [--type TYPE/SUBTYPE] [--stage production|uat] "

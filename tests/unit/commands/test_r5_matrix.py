@@ -105,7 +105,7 @@ def reads_some_account(email: str) -> bool:
 # --- What each verb needs (ACC-2 table) and how the cell sends it. ----------------------------
 
 NEEDS = {
-    "help": "basic", "whoami": "basic",
+    "help": "basic", "whoami": "basic", "notices": "basic",
     "list": "read_only", "show": "read_only", "sla": "read_only",
     "open": "designated", "update": "designated", "close": "designated", "reopen": "designated",
     "escalate": "designated", "priority": "designated", "report-incident": "designated",
@@ -122,6 +122,7 @@ Command = Callable[[str, Cases], str]
 COMMANDS: dict[str, Command] = {
     "help": lambda a, c: "help",
     "whoami": lambda a, c: "whoami",
+    "notices": lambda a, c: "notices",
     "list": lambda a, c: f"list --account {a} --all",
     "show": lambda a, c: f"show {c.open}",
     "sla": lambda a, c: f"sla {c.open}",
@@ -157,7 +158,9 @@ COMMANDS: dict[str, Command] = {
 }
 STAFF_VERBS = frozenset(COMMANDS) - frozenset(NEEDS)
 GHOST = 9_999_999  # a case number nobody has
-READS = frozenset({"help", "whoami", "list", "show", "sla", "queue"})  # change nothing when allowed
+READS = frozenset(
+    {"help", "whoami", "notices", "list", "show", "sla", "queue"}
+)  # change nothing when allowed
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,8 @@ def expected(verb: str, role: str, email: str, account: str) -> Expect:
         return Expect("unknown")  # staff verbs look unknown to customers (PRODUCT.md)
     if role == "unmapped":
         return Expect("refused", "ACC-7")  # no grants, and told how to get access
+    if verb == "notices":
+        return Expect("allowed")  # ACC-2: every contact sees service notices
     level, lowered_by = acting_level(email, account)
     if verb not in ACCOUNT_VERBS and not reads_some_account(email):
         # Someone who can read no case at all is told about their own access, in words that do

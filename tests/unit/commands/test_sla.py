@@ -57,6 +57,10 @@ async def test_acc_9_the_sla_card_is_private_outside_the_accounts_channel(chat, 
 async def test_acc_2_a_basic_contact_cannot_see_sla_timers(chat, store):
     case = await open_case(chat("alice@acme.example"), "low")
     reply = await chat("bob@acme.example").say(f"sla {case.number}")
-    # ACC-9: without read access the case reads exactly like a missing one.
-    assert reply.outcome is Outcome.NOT_FOUND
-    assert not isinstance(reply.body, Refusal)
+    missing = await chat("bob@acme.example").say("sla 999999")
+    # ACC-2: told that basic access doesn't show cases, in words that don't depend on the case,
+    # so an existing case still reads exactly like a missing one (ACC-9).
+    assert reply.outcome is Outcome.REFUSED
+    assert isinstance(reply.body, Refusal)
+    assert reply.body.rule == "ACC-2"
+    assert missing == reply
