@@ -12,6 +12,7 @@ from bot.adapters.manifest_slack import build_slack_manifest
 from bot.adapters.manifest_teams import build_teams_package
 from bot.app import Services, services
 from bot.commands.parser import parse_case_ref
+from bot.demo.script import run_demo
 from bot.directory import DirectoryError, check_directory, load_directory
 from bot.jobs.scheduler import run_once
 from bot.metrics import Metrics
@@ -57,6 +58,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.command == "manifest":
             return _manifest(args, settings)
+        if args.command == "demo":
+            return await run_demo()  # its own temporary database: no `services()` here
         if args.command == "serve":
             metrics = Metrics()
             async with services(settings, observe=metrics.observe_request) as svc:

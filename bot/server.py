@@ -99,12 +99,7 @@ class Server:
         if self.slack is None:
             log.warning(
                 "Slack is not configured (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN unset): "
-                "POST /slack/events answers 503"
-            )
-        if not self.svc.settings.teams_authenticated:
-            log.warning(
-                "Teams runs without credentials (Bot Framework Emulator mode): "
-                "POST /api/messages accepts requests from loopback addresses only"
+                "POST /slack/events answers 503; see docs/slack.md"
             )
 
     async def _stop(self, _app: web.Application) -> None:
