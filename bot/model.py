@@ -258,6 +258,11 @@ class Case:
     def ref(self) -> str:
         return format_case_number(self.number)
 
+    @property
+    def opened_on(self) -> Platform | None:
+        """The platform the case was opened from: its opener most likely reads notices there."""
+        return next((e.platform for e in self.events if e.kind is EventKind.OPENED), None)
+
 
 def format_case_number(number: int) -> str:
     """CASE-5: ten digits, zero-padded."""

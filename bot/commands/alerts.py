@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.commands.payload import encode
 from bot.messages import Audience, Notice, Reply
-from bot.model import Account, ChannelBinding, Platform, Priority, Staff
+from bot.model import Account, Case, ChannelBinding, Platform, Priority, Staff
 from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
 
 
@@ -103,3 +103,18 @@ async def to_person(
         tenant=tenant,
     )
     return await uow.outbox.add(item)
+
+
+async def to_support(
+    uow: UnitOfWork,
+    case: Case,
+    account: Account,
+    notice: Notice,
+    key: str,
+    now: datetime,
+    time_zone: str,
+) -> int:
+    """Tell support about a case: its owner privately, or the matching queue when unowned."""
+    if case.owner:
+        return int(await to_person(uow, case.owner, notice, key, now, time_zone))
+    return await to_queue(uow, account, case.priority, notice, key, now, time_zone)

@@ -9,7 +9,7 @@ from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
-from bot.model import Account, Case, CaseEvent, EventKind, Platform, Status
+from bot.model import Account, Case, CaseEvent, EventKind, Status
 from bot.policy import lifecycle
 from bot.policy.access import Action
 
@@ -89,7 +89,7 @@ async def _close(
         f"survey:{case.number}",
         req.now,
         zone,
-        prefer=_opened_on(case),
+        prefer=case.opened_on,
     )
     notice = Notice(
         NoticeKind.CASE_UPDATED,
@@ -103,16 +103,8 @@ async def _close(
         case_number=case.number,
     )
     key = f"closed:{case.number}:{len(case.events)}"
-    if case.owner:
-        await alerts.to_person(ctx.uow, case.owner, notice, key, req.now, zone)
-    else:
-        await alerts.to_queue(ctx.uow, account, case.priority, notice, key, req.now, zone)
+    await alerts.to_support(ctx.uow, case, account, notice, key, req.now, zone)
     note = f"Case closed as {sub.value}."
     if surveyed:
         note += f" {case.opened_by} gets a short satisfaction survey (CASE-8)."
     return case_reply(req, ctx, case, account, note)
-
-
-def _opened_on(case: Case) -> Platform | None:
-    """The platform the case was opened from: the survey goes where the opener works."""
-    return next((e.platform for e in case.events if e.kind is EventKind.OPENED), None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from bot.commands import alerts
 from bot.commands.context import Context, check_action, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.staff_reply import opened_on
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
@@ -71,7 +70,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         f"escalation:{decided.id}:{state.value}",
         req.now,
         ctx.time_zone(account),
-        opened_on(case),
+        case.opened_on,
     )
     note = f"Escalation {done}." + (
         " The requester was told privately." if told else " The requester has no chat identity."

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.commands import alerts
 from bot.commands.context import Context, Refused, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.staff_reply import opened_on, tell_opener
+from bot.commands.staff_reply import tell_opener
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Command, Notice, NoticeKind, Reply
@@ -86,7 +86,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             f"survey:{case.number}",
             req.now,
             zone,
-            opened_on(case),
+            case.opened_on,
         )
         extra = " The satisfaction survey was sent to the opener (CASE-8)." if sent else ""
     return case_reply(req, ctx, case, account, f"Status {before} -> {after}.{extra}")

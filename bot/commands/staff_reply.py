@@ -20,7 +20,6 @@ from bot.model import (
     Case,
     CaseEvent,
     EventKind,
-    Platform,
     Status,
     SubStatus,
     Visibility,
@@ -53,11 +52,6 @@ def ensure_open(case: Case, what: str) -> None:
         )
 
 
-def opened_on(case: Case) -> Platform | None:
-    """The platform the case was opened from: the opener most likely reads it there."""
-    return next((e.platform for e in case.events if e.kind is EventKind.OPENED), None)
-
-
 async def tell_opener(
     req: ChatRequest, ctx: Context, case: Case, account: Account, title: str, body: str, cause: str
 ) -> bool:
@@ -79,7 +73,7 @@ async def tell_opener(
     # One notice per event: the event count makes the key unique per change yet stable on retry.
     key = f"{cause}:{case.number}:{len(case.events)}"
     return await alerts.to_person(
-        ctx.uow, case.opened_by, notice, key, req.now, ctx.time_zone(account), opened_on(case)
+        ctx.uow, case.opened_by, notice, key, req.now, ctx.time_zone(account), case.opened_on
     )
 
 

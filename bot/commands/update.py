@@ -72,9 +72,6 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     )
     key = f"update:{case.number}:{len(case.events)}"
     zone = ctx.time_zone(account)
-    if case.owner:
-        await alerts.to_person(ctx.uow, case.owner, notice, key, req.now, zone)
-    else:
-        await alerts.to_queue(ctx.uow, account, case.priority, notice, key, req.now, zone)
+    await alerts.to_support(ctx.uow, case, account, notice, key, req.now, zone)
     note = "Update added." + (" The case is back with support (CASE-7)." if resumed else "")
     return case_reply(req, ctx, case, account, note)
