@@ -17,7 +17,7 @@ from bot.commands.context import Context
 from bot.commands.tracking import FOLLOW_UP_TIMER, record
 from bot.jobs.due_timers import work_through
 from bot.messages import Fact, Notice, NoticeKind
-from bot.model import Account, Case, CaseEvent, EventKind, Platform, Status, SubStatus
+from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.policy.followup import FollowUpStep, follow_up_started_at, pending_follow_up
 from bot.store.interface import Store, Timer, UnitOfWork
@@ -84,7 +84,7 @@ async def _remind(
         case_number=case.number,
     )
     told = await alerts.to_person(
-        ctx.uow, case.opened_by, notice, key, now, ctx.time_zone(account), _opened_on(case)
+        ctx.uow, case.opened_by, notice, key, now, ctx.time_zone(account), case.opened_on
     )
     await _space_catch_up(ctx, case, account, now)
     return int(told)
@@ -126,7 +126,7 @@ async def _close(ctx: Context, case: Case, account: Account, key: str, now: date
         case_number=case.number,
     )
     told = await alerts.to_person(
-        ctx.uow, case.opened_by, notice, key, now, ctx.time_zone(account), _opened_on(case)
+        ctx.uow, case.opened_by, notice, key, now, ctx.time_zone(account), case.opened_on
     )
     return int(told)
 
@@ -137,7 +137,3 @@ async def _space_catch_up(ctx: Context, case: Case, account: Account, now: datet
         step, _ = pending
         later = now + CATCH_UP_SPACING
         await ctx.uow.timers.set(FOLLOW_UP_TIMER, str(case.number), later, {"step": step.value})
-
-
-def _opened_on(case: Case) -> Platform | None:
-    return next((e.platform for e in case.events if e.kind is EventKind.OPENED), None)

@@ -18,12 +18,13 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.commands.payload import PayloadError, decode
 from bot.jobs.delivery import Deliverer, DeliveryFailed, RetryLater
+from bot.jobs.delivery_settings import DeliveryCounters, DeliveryHooks, DeliverySettings, Hook
 from bot.jobs.pacing import Monotonic, Pacer
 from bot.messages import Reply
 from bot.model import Platform
@@ -31,48 +32,7 @@ from bot.store.interface import OutboxMessage, Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class DeliverySettings:
-    """How the worker claims, paces, retries and gives up."""
-
-    batch: int = 200  # rows per claim
-    max_in_flight: int = 2000  # claimed but not yet finished rows
-    lease_seconds: int = 300
-    lease_margin_seconds: float = 15.0  # never start a post this close to the lease's end
-    max_attempts: int = 8  # then dead-letter, keeping the last error
-    concurrency: int = 20  # posts on the wire at once, across channels
-    timeout_seconds: float = 30.0  # one platform call
-    backoff_base_seconds: float = 5.0
-    backoff_cap_seconds: float = 3600.0
-
-
-@dataclass(slots=True)
-class DeliveryCounters:
-    """Plain counters for metrics (the serve issue exports them)."""
-
-    delivered: int = 0
-    retried: int = 0
-    dead: int = 0
-    lease_expired: int = 0  # claimed rows left for a later claim because the lease ran short
-
-    def add(self, other: DeliveryCounters) -> None:
-        self.delivered += other.delivered
-        self.retried += other.retried
-        self.dead += other.dead
-        self.lease_expired += other.lease_expired
-
-
-Hook = Callable[[OutboxMessage], None]
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryHooks:
-    """Optional callbacks after an outcome is stored (e.g. Prometheus counters)."""
-
-    delivered: Hook | None = None
-    retried: Hook | None = None
-    dead: Hook | None = None
+__all__ = ["DeliveryCounters", "DeliveryHooks", "DeliverySettings", "OutboxWorker"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +59,7 @@ class _Drain:
     in_flight: int = 0
     progress: asyncio.Event = field(default_factory=asyncio.Event)
     failure: BaseException | None = None
+    writer: asyncio.Task[None] | None = None
 
 
 class OutboxWorker:
@@ -125,7 +86,6 @@ class OutboxWorker:
         self._rng = rng or random.Random()
         self._hooks = hooks or DeliveryHooks()
         self._wire = asyncio.Semaphore(self.settings.concurrency)
-        self._write_lock = asyncio.Lock()
         self._outcomes: list[_Outcome] = []
         self.counters = DeliveryCounters()
 
@@ -138,8 +98,12 @@ class OutboxWorker:
             while True:
                 if state.failure is not None:
                     raise state.failure
-                want = min(settings.max_in_flight - state.in_flight, settings.batch)
-                if want > 0 and (state.in_flight == 0 or not exhausted):
+                room = settings.max_in_flight - state.in_flight
+                want = min(room, settings.batch)
+                # Claim whole batches: a claim per finished post would cost a transaction each.
+                if want > 0 and (
+                    state.in_flight == 0 or (room >= settings.batch and not exhausted)
+                ):
                     claimed, deadline = await self._claim(state, want)
                     for message in claimed:
                         self._enqueue(state, message, deadline)
@@ -152,10 +116,15 @@ class OutboxWorker:
                     continue  # one more claim picks up rows that fell due meanwhile
                 state.progress.clear()
                 await state.progress.wait()
+            while state.writer is not None and not state.writer.done():
+                await state.writer  # outcomes are stored before the drain returns
+            if state.failure is not None:
+                raise state.failure
         finally:
-            for task in list(state.runners):
+            tasks = [*state.runners, *([state.writer] if state.writer else [])]
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*state.runners, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
         return state.counters
 
     def _elapsed(self, state: _Drain) -> timedelta:
@@ -208,13 +177,13 @@ class OutboxWorker:
         try:
             reply = decode(message.payload)
         except PayloadError as err:
-            await self._record(state, self._outcome(state, message, "dead", error=str(err)))
+            self._record(state, self._outcome(state, message, "dead", error=str(err)))
             return
         deliverer = self._deliverers.get(message.platform)
         if deliverer is None:
             # Configuration can be fixed without losing the post: retry, not dead-letter.
             error = f"{message.platform.value.capitalize()} not configured"
-            await self._record(state, self._outcome(state, message, "retry", error=error))
+            self._record(state, self._outcome(state, message, "retry", error=error))
             return
         await self._pacer.wait(message.platform, message.target)
         if self._monotonic() >= deadline:
@@ -223,8 +192,9 @@ class OutboxWorker:
             self.counters.lease_expired += 1
             return
         async with self._wire:
+            self._pacer.confirm(message.platform, message.target)
             outcome = await self._call(state, deliverer, message, reply)
-        await self._record(state, outcome)
+        self._record(state, outcome)
 
     async def _call(
         self,
@@ -274,19 +244,27 @@ class OutboxWorker:
         # Full jitter over the upper half: spreads a burst of 5xx retries without going to zero.
         return timedelta(seconds=ceiling * self._rng.uniform(0.5, 1.0))
 
-    async def _record(self, state: _Drain, outcome: _Outcome) -> None:
+    def _record(self, state: _Drain, outcome: _Outcome) -> None:
+        """Hand the outcome to the writer; the channel goes on to its next post meanwhile."""
         self._outcomes.append(outcome)
-        async with self._write_lock:
-            if not self._outcomes:
-                return  # an earlier writer took ours along
-            outcomes, self._outcomes = self._outcomes, []
-            stored: list[tuple[str, OutboxMessage]] = []
-            async with self._store.unit_of_work() as uow:
-                for item in outcomes:
-                    stored.append((await self._store_outcome(uow, item), item.message))
-                await uow.commit()
-        for kind, message in stored:
-            self._count(state, kind, message)
+        if state.writer is None or state.writer.done():
+            state.writer = asyncio.create_task(self._write(state))
+
+    async def _write(self, state: _Drain) -> None:
+        # One writer at a time: SQLite takes one write transaction at a time anyway.
+        try:
+            while self._outcomes:
+                outcomes, self._outcomes = self._outcomes, []
+                stored: list[tuple[str, OutboxMessage]] = []
+                async with self._store.unit_of_work() as uow:
+                    for item in outcomes:
+                        stored.append((await self._store_outcome(uow, item), item.message))
+                    await uow.commit()
+                for kind, message in stored:
+                    self._count(state, kind, message)
+        except Exception as err:  # handed to `drain`; the posts' leases run out, nothing is lost
+            state.failure = state.failure or err
+            state.progress.set()
 
     async def _store_outcome(self, uow: UnitOfWork, item: _Outcome) -> str:
         message = item.message

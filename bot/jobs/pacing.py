@@ -78,8 +78,18 @@ class Pacer:
     async def wait(self, platform: Platform, channel: str) -> None:
         """Wait until this post may go to the channel."""
         delay = self.reserve(platform, channel)
-        if delay > 0:
+        slot = self._monotonic() + delay
+        while delay > 0:
             await self._sleep(delay)
+            # asyncio may wake a little early by the clock the limit is counted in.
+            delay = slot - self._monotonic()
+
+    def confirm(self, platform: Platform, channel: str) -> None:
+        """Record that the channel's latest post really went now, if later than its slot."""
+        sent = self._sent.get((platform, channel))
+        if sent:
+            # A post held up after its slot (the wire was busy) moves the next slot with it.
+            sent[-1] = max(sent[-1], self._monotonic())
 
     @property
     def channels(self) -> int:

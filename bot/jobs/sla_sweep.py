@@ -14,9 +14,9 @@ from datetime import datetime
 
 from bot.commands import alerts
 from bot.commands.tracking import SLA_TIMER
-from bot.jobs.due_timers import work_through
+from bot.jobs.due_timers import DirectoryCache, work_through
 from bot.messages import CaseAction, Fact, Notice, NoticeKind
-from bot.model import Account, Case, EventKind, Platform
+from bot.model import Account, Case
 from bot.policy import sla
 from bot.policy.config import PolicyConfig
 from bot.policy.sla import BREACH, DueInstant, SlaClock
@@ -26,16 +26,25 @@ from bot.store.interface import Store, Timer, UnitOfWork
 async def sweep_sla(store: Store, config: PolicyConfig, now: datetime) -> int:
     """SLA-5 / SLA-5b: queue the notices of every case whose SLA timer is due; how many."""
 
+    cache = DirectoryCache()
+
     async def handle(uow: UnitOfWork, timer: Timer) -> int:
-        return await notify_case(uow, config, timer, now)
+        return await notify_case(uow, config, timer, now, cache)
 
     return await work_through(store, SLA_TIMER, now, handle)
 
 
-async def notify_case(uow: UnitOfWork, config: PolicyConfig, timer: Timer, now: datetime) -> int:
+async def notify_case(
+    uow: UnitOfWork,
+    config: PolicyConfig,
+    timer: Timer,
+    now: datetime,
+    cache: DirectoryCache | None = None,
+) -> int:
     """Queue the case's due SLA notices, then move its timer to the next instant after `now`."""
+    cache = cache or DirectoryCache()
     case = await uow.cases.get(int(timer.subject))
-    account = await uow.directory.account(case.account_id) if case is not None else None
+    account = await cache.account(uow, case.account_id) if case is not None else None
     if case is None or account is None:
         await uow.timers.set(SLA_TIMER, timer.subject, None)
         return 0
@@ -46,7 +55,7 @@ async def notify_case(uow: UnitOfWork, config: PolicyConfig, timer: Timer, now: 
         clock = clocks.response if instant.name == sla.RESPONSE else clocks.resolution
         if clock is None:
             continue
-        queued += await _notify(uow, config, case, account, clock, instant, now)
+        queued += await _notify(uow, cache, config, case, account, clock, instant, now)
     upcoming = sla.next_due_instants(clocks, after=now)
     await uow.timers.set(SLA_TIMER, timer.subject, upcoming[0].at if upcoming else None)
     return queued
@@ -65,6 +74,7 @@ def _to_send(instants: list[DueInstant], now: datetime) -> list[DueInstant]:
 
 async def _notify(
     uow: UnitOfWork,
+    cache: DirectoryCache,
     config: PolicyConfig,
     case: Case,
     account: Account,
@@ -74,18 +84,23 @@ async def _notify(
 ) -> int:
     zone = config.region(account.region).time_zone
     key = f"sla:{case.number}:{instant.name}:{instant.threshold}"
-    queued = await alerts.to_queue(
-        uow, account, case.priority, _queue_notice(case, account, clock, instant), key, now, zone
-    )
+    notice = _queue_notice(case, account, clock, instant)
+    queued = 0
+    # As alerts.to_queue, with the bindings cached for the pass (P3).
+    for channel in await cache.queue_channels(uow, account.region, case.priority):
+        queued += await alerts.to_channel(uow, channel, notice, key, now, zone, show_utc=True)
     if instant.threshold < BREACH:
         return queued
     # SLA-5b: the customer hears of the breach too, in the account channel or privately.
     notice = _customer_notice(case, clock, instant, config.region(account.region).phone)
     key = f"sla5b:{case.number}:{instant.name}"
-    if await uow.directory.account_channels(account.id):
-        return queued + await alerts.to_account(uow, account, notice, key, now, zone)
+    own = await cache.account_channels(uow, account.id)
+    for channel in own:
+        queued += await alerts.to_channel(uow, channel, notice, key, now, zone, show_utc=False)
+    if own:
+        return queued
     told = await alerts.to_person(
-        uow, case.opened_by, notice, key, now, zone, prefer=_opened_on(case)
+        uow, case.opened_by, notice, key, now, zone, prefer=case.opened_on
     )
     return queued + int(told)
 
@@ -138,7 +153,3 @@ def _customer_notice(case: Case, clock: SlaClock, instant: DueInstant, phone: st
         case_number=case.number,
         times=(("Target passed", instant.at),),
     )
-
-
-def _opened_on(case: Case) -> Platform | None:
-    return next((e.platform for e in case.events if e.kind is EventKind.OPENED), None)

@@ -1,0 +1,428 @@
+"""Shared parts of the HTTP benchmarks: signed slash commands, the load client, percentiles,
+and the processes under test (our `supportbot serve`, a bare bolt app, a null app, the Slack
+stand-in), each started as its own process so the load client never shares their CPU.
+
+Also an entry script for the helper processes:
+`python bench/common.py standin|bare|null --port P [--api URL]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parents[1]
+SIGNING_SECRET = "bench-signing-secret"
+BOT_TOKEN = "xoxb-bench-token"
+# Alice Able, designated contact of acme, in acme's channel (examples/directory.yaml).
+TEAM, USER, CHANNEL = "T0ACME001", "U0ALICE01", "C0ACME001"
+# Two cores: the process under test gets one, the load client and the Slack stand-in the other.
+SERVER_CPU, CLIENT_CPU = 1, 0
+
+
+def pin(cpu: int) -> None:
+    """Pin the calling process to one CPU when the machine has more than one."""
+    if (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {cpu})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def slash_body(text: str, trigger: str, response_url: str) -> str:
+    """A `/case TEXT` slash-command body as Slack sends it."""
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "acme",
+            "channel_id": CHANNEL,
+            "channel_name": "support",
+            "user_id": USER,
+            "user_name": "alice",
+            "command": "/case",
+            "text": text,
+            "api_app_id": "A0BENCH",
+            "response_url": response_url,
+            "trigger_id": trigger,
+        }
+    )
+
+
+def signed_headers(body: str) -> dict[str, str]:
+    """Slack's v0 request signature over `v0:timestamp:body`."""
+    ts = str(int(time.time()))
+    base = f"v0:{ts}:{body}".encode()
+    digest = hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+    }
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Load:
+    """What one load run saw: per request the trigger, send time and ack latency."""
+
+    sent: dict[str, float] = field(default_factory=dict)  # trigger -> time.monotonic()
+    ack: list[float] = field(default_factory=list)  # seconds
+    errors: dict[str, int] = field(default_factory=dict)  # "HTTP 500" or exception name -> count
+    wall: float = 0.0
+    client_cpu: float = 0.0  # the load client's own CPU seconds during the run
+
+    @property
+    def rate(self) -> float:
+        return len(self.ack) / self.wall if self.wall else 0.0
+
+    def summary(self) -> str:
+        ms = [a * 1000 for a in self.ack]
+        errors = ", ".join(f"{k}: {v}" for k, v in self.errors.items()) or "none"
+        return (
+            f"{len(self.ack):,} acks in {self.wall:.2f} s = {self.rate:,.0f} req/s; "
+            f"ack p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms; "
+            f"client CPU {self.client_cpu / self.wall:.0%} of a core; errors: {errors}"
+        )
+
+
+async def drive(
+    url: str,
+    text: Callable[[int], str],
+    count: int,
+    concurrency: int,
+    response_root: str,
+    prefix: str,
+) -> Load:
+    """Send `count` signed slash commands over `concurrency` keep-alive connections."""
+    load = Load()
+    numbers = iter(range(count))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            for i in numbers:
+                trigger = f"{prefix}-{i}"
+                body = slash_body(text(i), trigger, f"{response_root}/response/{trigger}")
+                headers = signed_headers(body)
+                started = time.perf_counter()
+                load.sent[trigger] = time.monotonic()
+                try:
+                    async with session.post(url, data=body.encode(), headers=headers) as response:
+                        await response.read()
+                        status = response.status
+                except (aiohttp.ClientError, TimeoutError) as err:
+                    load.errors[type(err).__name__] = load.errors.get(type(err).__name__, 0) + 1
+                    continue
+                if status != 200:
+                    load.errors[f"HTTP {status}"] = load.errors.get(f"HTTP {status}", 0) + 1
+                    continue
+                load.ack.append(time.perf_counter() - started)
+
+        cpu, started = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        load.wall = time.perf_counter() - started
+        load.client_cpu = time.process_time() - cpu
+    return load
+
+
+@dataclass
+class Served:
+    """A process under test (or the stand-in) and the base URL it listens on."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def memory_kb(self) -> dict[str, int]:
+        """VmRSS and VmHWM from /proc/<pid>/status, in kB."""
+        found: dict[str, int] = {}
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        for line in status.splitlines():
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                found[name] = int(value.split()[0])
+        return found
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds the process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+async def wait_ready(url: str, process: subprocess.Popen[bytes], within: float = 60) -> None:
+    """Poll GET url until it answers 200 or the process dies."""
+    deadline = time.monotonic() + within
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit(f"{process.args!r} exited with {process.returncode}")
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {within:.0f} s")
+
+
+def launch(args: list[str], env: Mapping[str, str], log: Path, cpu: int) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: pin(cpu),
+        )
+
+
+async def start_helper(kind: str, workdir: Path, api: str = "") -> Served:
+    """`standin`, `bare` or `null` from this file's entry script."""
+    port = free_port()
+    args = [sys.executable, str(Path(__file__)), kind, "--port", str(port), "--api", api]
+    cpu = CLIENT_CPU if kind == "standin" else SERVER_CPU
+    process = launch(args, {}, workdir / f"{kind}.log", cpu)
+    url = f"http://127.0.0.1:{port}"
+    await wait_ready(f"{url}/healthz", process)
+    return Served(process, url)
+
+
+async def start_supportbot(database_url: str, standin: str, workdir: Path, name: str) -> Served:
+    """`supportbot serve` (the whole stack, scheduler on) against the Slack stand-in."""
+    port = free_port()
+    env = {
+        "SUPPORTBOT_DATABASE_URL": database_url,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": f"{standin}/api/",
+    }
+    args = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
+    process = launch(args, env, workdir / f"{name}.log", SERVER_CPU)
+    url = f"http://127.0.0.1:{port}"
+    await wait_ready(f"{url}/healthz", process)
+    return Served(process, url)
+
+
+async def arrivals(standin: str) -> dict[str, tuple[float, dict[str, Any]]]:
+    """response_url posts the stand-in received: trigger -> (time.monotonic(), body)."""
+    async with aiohttp.ClientSession() as session, session.get(f"{standin}/bench/calls") as r:
+        calls = await r.json()
+    return {c["name"]: (c["at"], c["body"]) for c in calls}
+
+
+async def wait_arrivals(standin: str, triggers: set[str], within: float = 120) -> dict[str, Any]:
+    """Wait until a reply for every trigger reached the stand-in (or the timeout)."""
+    deadline = time.monotonic() + within
+    while True:
+        got = await arrivals(standin)
+        if triggers <= got.keys() or time.monotonic() > deadline:
+            return got
+        await asyncio.sleep(0.2)
+
+
+async def slash(base: str, standin: str, text: str, trigger: str) -> dict[str, Any]:
+    """One signed `/case TEXT` and the reply it produced at the stand-in."""
+    body = slash_body(text, trigger, f"{standin}/response/{trigger}")
+    async with aiohttp.ClientSession() as session:
+        post = session.post(
+            f"{base}/slack/events", data=body.encode(), headers=signed_headers(body)
+        )
+        async with post as response:
+            if response.status != 200:
+                raise SystemExit(f"/case {text} answered HTTP {response.status}")
+    got = await wait_arrivals(standin, {trigger}, within=30)
+    if trigger not in got:
+        raise SystemExit(f"/case {text}: no reply reached the stand-in")
+    return dict(got[trigger][1])
+
+
+@dataclass
+class Through:
+    """A load run through the whole stack: the acks, and when each reply reached Slack."""
+
+    load: Load
+    replies: dict[str, Any]  # trigger -> the response_url body
+    e2e: list[float]  # seconds from sending the request to its reply reaching the stand-in
+    completed_wall: float  # first request sent -> last reply arrived
+    server_cpu: float  # CPU seconds the server used for the run
+
+    @property
+    def completed_rate(self) -> float:
+        return len(self.e2e) / self.completed_wall if self.completed_wall else 0.0
+
+    def summary(self) -> str:
+        ms = [e * 1000 for e in self.e2e]
+        missing = len(self.load.ack) - len(self.e2e)
+        return (
+            f"{len(self.e2e):,} replies in {self.completed_wall:.2f} s = "
+            f"{self.completed_rate:,.0f} req/s; reply p50 {percentile(ms, 50):.1f} ms, "
+            f"p99 {percentile(ms, 99):.1f} ms; replies missing: {missing}; "
+            f"server CPU {self.server_cpu / self.completed_wall:.0%} of a core"
+        )
+
+
+async def drive_through(
+    served: Served,
+    standin: str,
+    text: Callable[[int], str],
+    count: int,
+    concurrency: int,
+    prefix: str,
+) -> Through:
+    """`drive` our server, then wait for every reply to reach the stand-in."""
+    cpu = served.cpu_seconds()
+    load = await drive(f"{served.url}/slack/events", text, count, concurrency, standin, prefix)
+    got = await wait_arrivals(standin, set(load.sent))
+    server_cpu = served.cpu_seconds() - cpu
+    mine = {t: got[t] for t in load.sent if t in got}
+    e2e = [at - load.sent[t] for t, (at, _) in mine.items()]
+    wall = max(at for at, _ in mine.values()) - min(load.sent.values()) if mine else 0.0
+    replies = {t: body for t, (_, body) in mine.items()}
+    return Through(load, replies, e2e, wall, server_cpu)
+
+
+def log_problems(log: Path) -> str:
+    """Warnings and errors the server logged (JSON lines), counted by their last line."""
+    seen: dict[str, int] = {}
+    lines = log.read_text(errors="replace").splitlines()
+    # Only while serving: start-up notices (Teams without credentials, ...) are not findings.
+    first = next((i for i, line in enumerate(lines) if line.startswith("supportbot serving")), 0)
+    for line in lines[first:]:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(entry, dict) or entry.get("level") not in ("warning", "error"):
+            continue
+        if entry.get("message", "").startswith("shutting down"):
+            continue
+        error = str(entry.get("error", "")).strip().splitlines()
+        what = f"{entry.get('message', '')}: {error[-1][:120]}" if error else entry.get("message")
+        key = f"{entry['level']} {what}"
+        seen[key] = seen.get(key, 0) + 1
+    return "; ".join(f"{n:,} x {k}" for k, n in sorted(seen.items(), key=lambda kv: -kv[1]))
+
+
+def rss_line(served: Served, when: str) -> str:
+    mem = served.memory_kb()
+    return f"{when}: VmRSS {mem['VmRSS'] / 1024:.1f} MB, VmHWM {mem['VmHWM'] / 1024:.1f} MB"
+
+
+# -- helper processes -----------------------------------------------------------------------
+
+
+def _standin_app() -> web.Application:
+    from bot.standins.slack_api import SlackStandIn
+
+    stand_in = SlackStandIn()
+    app = web.Application()
+    app.router.add_post("/api/{method}", stand_in._api)
+    app.router.add_get("/api/{method}", stand_in._api)
+    app.router.add_post("/response/{name}", stand_in._response_url)
+
+    async def calls(_request: web.Request) -> web.Response:
+        posted = [c for c in stand_in.calls if c.method == "response_url"]
+        return web.json_response(
+            [{"name": c.body["_name"], "at": c.at, "body": c.body} for c in posted]
+        )
+
+    app.router.add_get("/bench/calls", calls)
+    return app
+
+
+def _bare_app(api: str) -> web.Application:
+    """A bolt AsyncApp that only acks `/case`, mounted like ours (bolt's aiohttp helpers)."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    bolt = AsyncApp(
+        client=AsyncWebClient(token=BOT_TOKEN, base_url=f"{api}/api/"),
+        signing_secret=SIGNING_SECRET,
+        process_before_response=False,
+    )
+
+    @bolt.command("/case")
+    async def ack_only(ack: Any) -> None:
+        await ack()
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app = web.Application()
+    app.router.add_post("/slack/events", events)
+    return app
+
+
+def _null_app() -> web.Application:
+    """No work at all: the ceiling of the load client and aiohttp on this machine."""
+
+    async def events(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(text="")
+
+    app = web.Application()
+    app.router.add_post("/slack/events", events)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="benchmark helper processes")
+    parser.add_argument("kind", choices=["standin", "bare", "null"])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--api", default="")
+    args = parser.parse_args()
+    apps: dict[str, Callable[[], web.Application]] = {
+        "standin": _standin_app,
+        "bare": lambda: _bare_app(args.api),
+        "null": _null_app,
+    }
+    app = apps[args.kind]()
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app.router.add_get("/healthz", healthz)
+    web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()
