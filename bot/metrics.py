@@ -10,6 +10,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from bot.jobs.scheduler import PassReport
 from bot.messages import ChatRequest, Reply
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -64,6 +65,12 @@ class Metrics:
         verb = req.command.verb or "unparsed"
         self.requests.labels(req.platform.value, verb, reply.outcome.value).inc()
         self.latency.labels(req.platform.value, verb).observe(seconds)
+
+    def observe_pass(self, report: PassReport) -> None:
+        """What one scheduler pass queued, per sweep (SLA warnings, incident posts, ...)."""
+        for sweep, count in report.queued.items():
+            if count:
+                self.notices.labels(sweep).inc(count)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -73,6 +73,7 @@ class Server:
                 settings.scheduler_interval_seconds,
                 self.clock,
                 worker=worker,
+                on_pass=metrics.observe_pass,
             )
             if scheduler
             else None

@@ -95,6 +95,7 @@ class Scheduler:
         *,
         worker: OutboxWorker | None = None,
         sweeps: Sequence[tuple[str, Sweep]] = SWEEPS,
+        on_pass: Callable[[PassReport], None] | None = None,
     ) -> None:
         if interval_seconds <= 0:
             raise ValueError(f"interval_seconds must be positive, got {interval_seconds}")
@@ -104,6 +105,7 @@ class Scheduler:
         self._sweeps = tuple(sweeps)
         self.interval_seconds = interval_seconds
         self.worker = worker or OutboxWorker(store, deliverers)
+        self._on_pass = on_pass  # e.g. metrics of what each sweep queued
         self.last_pass_at: datetime | None = None  # for /healthz
         self.last_report: PassReport | None = None
         self.passes = 0
@@ -123,6 +125,8 @@ class Scheduler:
         self.last_pass_at = now
         self.last_report = report
         self.passes += 1
+        if self._on_pass is not None:
+            self._on_pass(report)
         return report
 
     async def start(self) -> None:
