@@ -65,7 +65,8 @@ def parse_type(text: str) -> tuple[str, str] | None:
     wanted = text.strip().casefold()
     for choice in type_choices():
         kind, _, sub = choice.partition("/")
-        if wanted in (choice.casefold(), kind.casefold() if len(CASE_TYPES[kind]) == 1 else ""):
+        alone = len(CASE_TYPES[kind]) == 1 and wanted == kind.casefold()
+        if wanted == choice.casefold() or alone:
             return kind, sub
     return None
 

@@ -180,3 +180,28 @@ def test_invalid_yaml_and_unknown_sections_are_refused_naming_the_file() -> None
 def test_an_empty_file_is_an_empty_directory() -> None:
     directory = parse_directory("", "dir.yaml", CONFIG)
     assert directory == Directory()
+
+
+def test_acc_1_an_account_carries_its_companies_deployment_care_level_region_and_contract() -> None:
+    text = """
+accounts:
+  - {id: initech, sold_to: Initech Solutions, end_user: Hooli Pty Ltd, partner: true,
+     deployment: cloud, care_level: business_plus, region: APAC,
+     contract: {start: 2026-03-01, end: 2027-02-28}}
+"""
+    directory = parse_directory(text, "acc1.yaml", PolicyConfig())
+    (account,) = directory.accounts
+    assert (account.sold_to, account.end_user, account.partner) == (
+        "Initech Solutions",
+        "Hooli Pty Ltd",
+        True,
+    )
+    assert (account.deployment.value, account.care_level.value, account.region) == (
+        "cloud",
+        "business_plus",
+        "APAC",
+    )
+    assert (account.contract_start.isoformat(), account.contract_end.isoformat()) == (
+        "2026-03-01",
+        "2027-02-28",
+    )
