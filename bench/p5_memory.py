@@ -72,7 +72,9 @@ async def make_templates(ours: Served, standin: str) -> tuple[int, int]:
     return 1001, 1002
 
 
-def _rows(conn: sa.Connection, table: sa.Table, column: sa.Column[Any], value: Any) -> list[dict]:
+def _rows(
+    conn: sa.Connection, table: sa.Table, column: sa.Column[Any], value: Any
+) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(sa.select(table).where(column == value))]
 
 

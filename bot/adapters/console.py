@@ -40,7 +40,7 @@ class Console:
         self.clock = clock
 
     async def ask(self, text: str) -> Reply:
-        async with self.router.store.unit_of_work() as uow:
+        async with self.router.store.unit_of_work(read_only=True) as uow:
             actor = await identity.by_email(uow, self.platform, self.email, self.email)
         req = ChatRequest(
             platform=self.platform,

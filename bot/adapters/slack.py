@@ -13,6 +13,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,8 +26,9 @@ from bot.adapters.slack_home import home_view
 from bot.adapters.slack_identity import SlackUsers
 from bot.adapters.slack_interactions import Ack, Asker, SlackInteractions
 from bot.adapters.slack_payload import ModalOrigin, decoded, request_id, without_mention
+from bot.cards.slack import render_messages
 from bot.commands.router import Router
-from bot.messages import ChatRequest, Command, Reply
+from bot.messages import Audience, ChatRequest, Command, Form, Outcome, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.settings import Settings
@@ -35,6 +37,13 @@ from bot.store.interface import Store
 log = logging.getLogger(__name__)
 
 SLASH_COMMAND = "/case"
+# Slack wants the acknowledgement within 3 seconds. A slash command answered within this budget
+# rides on the acknowledgement itself (no second HTTP call); a slower one is acknowledged empty
+# and answered through its response_url when ready.
+INLINE_ANSWER_SECONDS = 2.0
+# Work after the acknowledgement waits in memory for one of these slots rather than for a
+# pooled database connection, which would time out under a burst and lose the answer.
+WORK_SLOTS = 8
 SHORTCUT_CALLBACK = "open_case_from_message"
 APP_HOME_CHANNEL = "app_home"  # App Home has no channel; answers go to the DM with the bot
 
@@ -67,7 +76,8 @@ class SlackAdapter:
         self.poster = SlackPoster(self.client)
         self.deliverer = SlackDeliverer(self.client)
         self.interactions = SlackInteractions(self.ask, self.client, self.poster)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._slots = asyncio.Semaphore(WORK_SLOTS)
         self._register()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -89,6 +99,10 @@ class SlackAdapter:
 
     async def ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         """Run one command through the router as the Slack user it came from."""
+        async with self._slots:
+            return await self._ask(asker, command, key)
+
+    async def _ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         actor = await self.users.actor(asker.team, asker.user)
         req = ChatRequest(
             platform=Platform.SLACK,
@@ -103,7 +117,9 @@ class SlackAdapter:
         return await self.router.handle(req)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(self._guarded(work))
+        self._track(asyncio.create_task(self._guarded(work)))
+
+    def _track(self, task: asyncio.Task[Any]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -132,11 +148,31 @@ class SlackAdapter:
             str(body.get("team_id", "")), str(body.get("user_id", "")), body.get("channel_id")
         )
         key = request_id(body, request.raw_body)
-        self._spawn(self._command(asker, decoded(str(body.get("text", ""))), body, key))
+        text = decoded(str(body.get("text", "")))
+        asked = asyncio.create_task(self.ask(asker, Command.unparsed(text), key))
+        self._track(asked)
+        done, _ = await asyncio.wait({asked}, timeout=INLINE_ANSWER_SECONDS)
+        if done and asked.exception() is None and inline(asked.result()):
+            payloads = render_messages(asked.result())
+            public = asked.result().audience is Audience.CHANNEL
+            kind = "in_channel" if public else "ephemeral"
+            await ack({**payloads[0], "response_type": kind})  # the whole message, as rendered
+            if len(payloads) > 1:
+                self._spawn(self._follow_ups(asked.result(), asker, body))
+            return
         await ack()
+        self._spawn(self._command(asked, asker, body))
 
-    async def _command(self, asker: Asker, text: str, body: Mapping[str, Any], key: str) -> None:
-        reply = await self.ask(asker, Command.unparsed(text), key)
+    async def _follow_ups(self, reply: Reply, asker: Asker, body: Mapping[str, Any]) -> None:
+        """The follow-up messages of a reply whose body rode on the acknowledgement."""
+        to = Destination(asker.user, asker.channel_id, _str(body.get("response_url")))
+        for extra in reply.follow_ups:
+            await self.poster.post(replace(reply, body=extra, follow_ups=()), to)
+
+    async def _command(
+        self, asked: asyncio.Task[Reply], asker: Asker, body: Mapping[str, Any]
+    ) -> None:
+        reply = await asked
         origin = ModalOrigin(asker.channel_id, _str(body.get("response_url")))
         to = Destination(asker.user, asker.channel_id, origin.response_url)
         await self.interactions.answer(reply, str(body.get("trigger_id", "")), origin, to)
@@ -199,6 +235,11 @@ class SlackAdapter:
     async def _on_shortcut(self, ack: Ack, body: dict[str, Any]) -> None:
         self._spawn(self.interactions.shortcut(_asker(body), body))
         await ack()
+
+
+def inline(reply: Reply) -> bool:
+    """May the answer ride on the acknowledgement? Not a form (it opens a modal), not a retry."""
+    return not isinstance(reply.body, Form) and reply.outcome is not Outcome.DUPLICATE
 
 
 def _asker(body: Mapping[str, Any]) -> Asker:

@@ -32,7 +32,7 @@ async def home_view(
     lines: list[CaseLine] = []
     can_open = False
     zone = "UTC"
-    async with store.unit_of_work() as uow:
+    async with store.unit_of_work(read_only=True) as uow:
         ctx = Context(uow, config)
         visible: dict[str, Account] = {}
         for grant in contact.grants:

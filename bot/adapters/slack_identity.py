@@ -44,12 +44,12 @@ class SlackUsers:
 
     async def actor(self, team: str, user: str) -> Actor:
         """The contact or staff member behind (team, user); unmapped means no grants (ACC-7)."""
-        async with self.store.unit_of_work() as uow:
+        async with self.store.unit_of_work(read_only=True) as uow:
             listed = await identity.by_slack(uow, team, user)
         if listed is not None:
             return listed
         email = await self.email(team, user)
-        async with self.store.unit_of_work() as uow:
+        async with self.store.unit_of_work(read_only=True) as uow:
             return await identity.by_email(uow, Platform.SLACK, user, email)
 
     async def email(self, team: str, user: str) -> str | None:

@@ -42,7 +42,7 @@ class TeamsChats:
 
     async def stored(self, key: str) -> Place | None:
         """The stored reference under `key` as a place to post, if any."""
-        async with self._store.unit_of_work() as uow:
+        async with self._store.unit_of_work(read_only=True) as uow:
             found = await uow.conversations.get(key)
         return _place(found) if found is not None else None
 

@@ -65,7 +65,7 @@ class TeamsDeliverer:
     async def _channel(self, message: OutboxMessage) -> Place:
         if message.service_url:
             return Place(message.service_url, message.target)
-        async with self._store.unit_of_work() as uow:
+        async with self._store.unit_of_work(read_only=True) as uow:
             binding = await uow.directory.channel(Platform.TEAMS, message.target)
         if binding is not None and binding.service_url:
             return Place(binding.service_url, message.target)
@@ -78,7 +78,7 @@ class TeamsDeliverer:
         """A tenant's connector endpoint, from any Teams channel the directory binds there."""
         if not tenant:
             return None
-        async with self._store.unit_of_work() as uow:
+        async with self._store.unit_of_work(read_only=True) as uow:
             bindings = list(await uow.directory.bridge_channels())
             for account in await uow.directory.accounts():
                 bindings += await uow.directory.account_channels(account.id)

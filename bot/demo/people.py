@@ -72,7 +72,7 @@ class Clients:
                 "trigger_id": trigger,
             }
         )
-        return Sent(await self._slack(body), trigger)
+        return Sent(await self._slack(body, trigger), trigger)
 
     async def click(
         self, person: SlackPerson, channel: str, action_id: str, value: str | None
@@ -95,7 +95,7 @@ class Clients:
         }
         return Sent(await self._slack(urlencode({"payload": json.dumps(payload)})), trigger)
 
-    async def _slack(self, body: str) -> int:
+    async def _slack(self, body: str, trigger: str | None = None) -> int:
         # Slack signs "v0:{timestamp}:{body}" with the signing secret (R1); bolt checks the
         # timestamp against the wall clock, so it is the real time, not the simulated one.
         stamp = str(int(time.time()))
@@ -110,8 +110,11 @@ class Clients:
         async with self.world.http.post(
             f"{self.world.base_url}/slack/events", data=body.encode(), headers=headers
         ) as response:
-            await response.read()
+            answer = await response.read()
             status = response.status
+        if trigger is not None and status == 200:
+            # A quick answer rides on the acknowledgement; Slack shows it like a response_url post.
+            self.world.slack_api.acknowledged(trigger, answer)
         await self.world.slack.drain()  # the work after Slack's 3-second acknowledgement
         return status
 

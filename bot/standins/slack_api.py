@@ -162,6 +162,20 @@ class SlackStandIn:
                 return {"ok": True, "channel": {"id": f"D-{body.get('users', '')}"}}
         return {"ok": False, "error": "unknown_method"}
 
+    def acknowledged(self, name: str, ack_body: bytes) -> None:
+        """Record a slash command's answer that rode on its HTTP acknowledgement.
+
+        Slack shows such a message exactly like one posted to the command's response_url, so it
+        is recorded as that, under the same name.
+        """
+        if not ack_body.strip():
+            return
+        loaded = json.loads(ack_body)
+        if isinstance(loaded, dict) and ("blocks" in loaded or "text" in loaded):
+            self.calls.append(
+                Call("response_url", {**loaded, "_name": name}, time.monotonic(), 200)
+            )
+
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         body["_name"] = request.match_info["name"]

@@ -102,10 +102,17 @@ class SlackHarness:
         )
 
     async def slash(self, text: str, **kwargs: Any) -> ClientResponse:
-        """`/case TEXT`, signed, then waits for the work after the acknowledgement."""
+        """`/case TEXT`, signed, then waits for the work after the acknowledgement.
+
+        An answer that rode on the acknowledgement is recorded at the stand-in as the
+        response_url post it stands for.
+        """
+        kwargs.setdefault("trigger_id", self.next_id("trig-"))
         response = await self.signed(
             self.slash_body(text, **kwargs), "application/x-www-form-urlencoded"
         )
+        if response.status == 200:
+            self.api.acknowledged(kwargs["trigger_id"], await response.read())
         await self.adapter.drain()
         return response
 

@@ -56,7 +56,9 @@ async def test_r2_the_same_slash_command_delivered_three_times_opens_one_case(
     await slack.adapter.drain()
     assert [r.status for r in responses] == [200, 200, 200]
     assert await slack.count_cases() == 1
-    assert len(slack.api.calls_to("response_url")) == 1
+    # One answer in all: on one acknowledgement, or posted to the response_url.
+    inline = [body for r in responses if (body := await r.read()).strip()]
+    assert len(inline) + len(slack.api.calls_to("response_url")) == 1
 
 
 async def test_r2_a_retried_event_is_answered_once(slack: SlackHarness) -> None:

@@ -1,0 +1,39 @@
+"""Slash commands: a quick answer rides on the acknowledgement; a slow one follows it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.adapters import slack as slack_adapter
+
+from .slack_fixtures import SlackHarness
+
+FORM = "application/x-www-form-urlencoded"
+
+
+async def test_a_quick_answer_is_the_acknowledgement_itself(slack: SlackHarness) -> None:
+    body = slack.slash_body("open medium Login fails --description 'agents see error 503'")
+    response = await slack.signed(body, FORM)
+    await slack.adapter.drain()
+    answer = json.loads(await response.read())
+    assert response.status == 200
+    assert answer["response_type"] == "in_channel"  # CACME is acme's own channel (ACC-9)
+    assert "0000001001" in json.dumps(answer["blocks"])
+    assert slack.api.calls_to("response_url") == []  # no second call to Slack
+
+
+async def test_a_slow_answer_is_acknowledged_empty_and_posted_to_the_response_url(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack_adapter, "INLINE_ANSWER_SECONDS", 0.0)
+    body = slack.slash_body("open medium Login fails --description 'agents see error 503'")
+    response = await slack.signed(body, FORM)
+    assert response.status == 200
+    assert not (await response.read()).strip()  # acknowledged at once, nothing lost
+    await slack.adapter.drain()
+    (posted,) = slack.api.calls_to("response_url")
+    assert posted.body["response_type"] == "in_channel"
+    assert "0000001001" in json.dumps(posted.body["blocks"])
+    assert await slack.count_cases() == 1
