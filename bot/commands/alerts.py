@@ -14,6 +14,28 @@ from bot.model import Account, Case, ChannelBinding, Platform, Priority, Staff
 from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
 
 
+def channel_item(
+    channel: ChannelBinding,
+    notice: Notice,
+    key: str,
+    now: datetime,
+    time_zone: str,
+    show_utc: bool,
+) -> OutboxItem:
+    """The outbox row posting `notice` in one channel, keyed `{cause}:{platform}:{channel}`."""
+    reply = Reply(notice, Audience.CHANNEL, time_zone=time_zone, show_utc=show_utc)
+    return OutboxItem(
+        dedup_key=f"{key}:{channel.platform.value}:{channel.channel_id}",
+        platform=channel.platform,
+        target=channel.channel_id,
+        target_kind=TargetKind.CHANNEL,
+        payload=encode(reply),
+        available_at=now,
+        service_url=channel.service_url,
+        tenant=channel.tenant,
+    )
+
+
 async def to_channel(
     uow: UnitOfWork,
     channel: ChannelBinding,
@@ -24,18 +46,7 @@ async def to_channel(
     show_utc: bool,
 ) -> bool:
     """Queue `notice` for one channel; False when this key was already queued there."""
-    reply = Reply(notice, Audience.CHANNEL, time_zone=time_zone, show_utc=show_utc)
-    item = OutboxItem(
-        dedup_key=f"{key}:{channel.platform.value}:{channel.channel_id}",
-        platform=channel.platform,
-        target=channel.channel_id,
-        target_kind=TargetKind.CHANNEL,
-        payload=encode(reply),
-        available_at=now,
-        service_url=channel.service_url,
-        tenant=channel.tenant,
-    )
-    return await uow.outbox.add(item)
+    return await uow.outbox.add(channel_item(channel, notice, key, now, time_zone, show_utc))
 
 
 async def to_queue(

@@ -10,12 +10,13 @@ the reminders and the close in one burst.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.commands import alerts
 from bot.commands.context import Context
 from bot.commands.tracking import FOLLOW_UP_TIMER, record
-from bot.jobs.due_timers import work_through
+from bot.jobs.due_timers import DirectoryCache, work_through
 from bot.messages import Fact, Notice, NoticeKind
 from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus
 from bot.policy.config import PolicyConfig
@@ -28,18 +29,38 @@ CATCH_UP_SPACING = timedelta(days=1)
 
 async def sweep_follow_ups(store: Store, config: PolicyConfig, now: datetime) -> int:
     """FUP-1: send due reminders and auto-close silent cases; how many notices were queued."""
-
-    async def handle(uow: UnitOfWork, timer: Timer) -> int:
-        return await follow_up(Context(uow, config), timer, now)
-
-    return await work_through(store, FOLLOW_UP_TIMER, now, handle)
+    return await work_through(store, FOLLOW_UP_TIMER, now, FollowUpBatch(config, now))
 
 
-async def follow_up(ctx: Context, timer: Timer, now: datetime) -> int:
+class FollowUpBatch:
+    """The `BatchHandler` of follow-up timers: the batch's cases read at once (P3)."""
+
+    def __init__(self, config: PolicyConfig, now: datetime) -> None:
+        self._config = config
+        self._now = now
+        self._directory = DirectoryCache()  # for the whole sweep: the directory rarely changes
+        self._cases: dict[int, Case] = {}
+
+    async def start(self, uow: UnitOfWork, timers: Sequence[Timer]) -> None:
+        # A subject that is not a number is left to `handle`, which fails on it alone.
+        self._cases = await uow.cases.get_many(
+            [int(t.subject) for t in timers if t.subject.isdigit()]
+        )
+
+    async def handle(self, uow: UnitOfWork, timer: Timer) -> int:
+        case = self._cases.get(int(timer.subject))
+        account = await self._directory.account(uow, case.account_id) if case is not None else None
+        return await follow_up(Context(uow, self._config), timer, self._now, case, account)
+
+    async def finish(self, uow: UnitOfWork) -> int:
+        return 0  # every step is written as it is taken, through `tracking.record`
+
+
+async def follow_up(
+    ctx: Context, timer: Timer, now: datetime, case: Case | None, account: Account | None
+) -> int:
     """Do the case's due follow-up step, if it still has one."""
     uow = ctx.uow
-    case = await uow.cases.get(int(timer.subject))
-    account = await uow.directory.account(case.account_id) if case is not None else None
     if case is None or account is None:
         await uow.timers.set(FOLLOW_UP_TIMER, timer.subject, None)
         return 0

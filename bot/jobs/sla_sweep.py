@@ -10,11 +10,13 @@ highest one is sent (the breach makes the 75% warning moot); no burst of stale w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.commands import alerts
 from bot.commands.tracking import SLA_TIMER
 from bot.jobs.due_timers import DirectoryCache, work_through
+from bot.jobs.pending_writes import PendingWrites
 from bot.messages import CaseAction, Fact, Notice, NoticeKind
 from bot.model import Account, Case
 from bot.policy import sla
@@ -22,43 +24,79 @@ from bot.policy.config import PolicyConfig
 from bot.policy.sla import BREACH, DueInstant, SlaClock
 from bot.store.interface import Store, Timer, UnitOfWork
 
-
-async def sweep_sla(store: Store, config: PolicyConfig, now: datetime) -> int:
-    """SLA-5 / SLA-5b: queue the notices of every case whose SLA timer is due; how many."""
-
-    cache = DirectoryCache()
-
-    async def handle(uow: UnitOfWork, timer: Timer) -> int:
-        return await notify_case(uow, config, timer, now, cache)
-
-    return await work_through(store, SLA_TIMER, now, handle)
+SLA_BATCH = 200  # timers per unit of work: a few statements each (P3), a short write lock
 
 
-async def notify_case(
-    uow: UnitOfWork,
-    config: PolicyConfig,
-    timer: Timer,
-    now: datetime,
-    cache: DirectoryCache | None = None,
+async def sweep_sla(
+    store: Store, config: PolicyConfig, now: datetime, batch: int = SLA_BATCH
 ) -> int:
-    """Queue the case's due SLA notices, then move its timer to the next instant after `now`."""
-    cache = cache or DirectoryCache()
-    case = await uow.cases.get(int(timer.subject))
-    account = await cache.account(uow, case.account_id) if case is not None else None
-    if case is None or account is None:
-        await uow.timers.set(SLA_TIMER, timer.subject, None)
-        return 0
-    clocks = sla.clocks(case, account, config, now)
-    queued = 0
-    # Paused and stopped clocks are not counting, so they yield no instants (SLA-5).
-    for instant in _to_send(sla.next_due_instants(clocks), now):
-        clock = clocks.response if instant.name == sla.RESPONSE else clocks.resolution
-        if clock is None:
-            continue
-        queued += await _notify(uow, cache, config, case, account, clock, instant, now)
-    upcoming = sla.next_due_instants(clocks, after=now)
-    await uow.timers.set(SLA_TIMER, timer.subject, upcoming[0].at if upcoming else None)
-    return queued
+    """SLA-5 / SLA-5b: queue the notices of every case whose SLA timer is due; how many."""
+    return await work_through(store, SLA_TIMER, now, SlaBatch(config, now), batch=batch)
+
+
+class SlaBatch:
+    """The `BatchHandler` of SLA timers: cases read per batch, posts and moves written per batch."""
+
+    def __init__(self, config: PolicyConfig, now: datetime) -> None:
+        self._config = config
+        self._now = now
+        self._directory = DirectoryCache()  # for the whole sweep: the directory rarely changes
+        self._cases: dict[int, Case] = {}
+        self._writes = PendingWrites()
+
+    async def start(self, uow: UnitOfWork, timers: Sequence[Timer]) -> None:
+        # A subject that is not a number is left to `handle`, which fails on it alone.
+        numbers = [int(t.subject) for t in timers if t.subject.isdigit()]
+        self._cases = await uow.cases.get_many(numbers)
+        self._writes = PendingWrites()
+
+    async def handle(self, uow: UnitOfWork, timer: Timer) -> int:
+        """Queue the case's due SLA notices, then move its timer to the next instant after now."""
+        now = self._now
+        case = self._cases.get(int(timer.subject))
+        account = await self._directory.account(uow, case.account_id) if case is not None else None
+        if case is None or account is None:
+            self._writes.move_timer(SLA_TIMER, timer.subject, None)
+            return 0
+        clocks = sla.clocks(case, account, self._config, now)
+        queued = 0
+        # Paused and stopped clocks are not counting, so they yield no instants (SLA-5).
+        for instant in _to_send(sla.next_due_instants(clocks), now):
+            clock = clocks.response if instant.name == sla.RESPONSE else clocks.resolution
+            if clock is None:
+                continue
+            queued += await self._notify(uow, case, account, clock, instant)
+        upcoming = sla.next_due_instants(clocks, after=now)
+        self._writes.move_timer(SLA_TIMER, timer.subject, upcoming[0].at if upcoming else None)
+        return queued
+
+    async def finish(self, uow: UnitOfWork) -> int:
+        return await self._writes.write(uow)
+
+    async def _notify(
+        self, uow: UnitOfWork, case: Case, account: Account, clock: SlaClock, instant: DueInstant
+    ) -> int:
+        """Collect the notices of one passed threshold; how many private posts were queued now."""
+        now, region = self._now, self._config.region(account.region)
+        key = f"sla:{case.number}:{instant.name}:{instant.threshold}"
+        notice = _queue_notice(case, account, clock, instant)
+        # As alerts.to_queue, with the bindings cached for the pass (P3).
+        for channel in await self._directory.queue_channels(uow, account.region, case.priority):
+            self._writes.to_channel(channel, notice, key, now, region.time_zone, show_utc=True)
+        if instant.threshold < BREACH:
+            return 0
+        # SLA-5b: the customer hears of the breach too, in the account channel or privately.
+        notice = _customer_notice(case, clock, instant, region.phone)
+        key = f"sla5b:{case.number}:{instant.name}"
+        own = await self._directory.account_channels(uow, account.id)
+        for channel in own:
+            self._writes.to_channel(channel, notice, key, now, region.time_zone, show_utc=False)
+        if own:
+            return 0
+        told = await alerts.to_person(
+            uow, case.opened_by, notice, key, now, region.time_zone, prefer=case.opened_on
+        )
+        return int(told)
 
 
 def _to_send(instants: list[DueInstant], now: datetime) -> list[DueInstant]:
@@ -70,39 +108,6 @@ def _to_send(instants: list[DueInstant], now: datetime) -> list[DueInstant]:
             if held is None or instant.threshold > held.threshold:
                 highest[instant.name] = instant
     return sorted(highest.values(), key=lambda d: (d.at, d.name))
-
-
-async def _notify(
-    uow: UnitOfWork,
-    cache: DirectoryCache,
-    config: PolicyConfig,
-    case: Case,
-    account: Account,
-    clock: SlaClock,
-    instant: DueInstant,
-    now: datetime,
-) -> int:
-    zone = config.region(account.region).time_zone
-    key = f"sla:{case.number}:{instant.name}:{instant.threshold}"
-    notice = _queue_notice(case, account, clock, instant)
-    queued = 0
-    # As alerts.to_queue, with the bindings cached for the pass (P3).
-    for channel in await cache.queue_channels(uow, account.region, case.priority):
-        queued += await alerts.to_channel(uow, channel, notice, key, now, zone, show_utc=True)
-    if instant.threshold < BREACH:
-        return queued
-    # SLA-5b: the customer hears of the breach too, in the account channel or privately.
-    notice = _customer_notice(case, clock, instant, config.region(account.region).phone)
-    key = f"sla5b:{case.number}:{instant.name}"
-    own = await cache.account_channels(uow, account.id)
-    for channel in own:
-        queued += await alerts.to_channel(uow, channel, notice, key, now, zone, show_utc=False)
-    if own:
-        return queued
-    told = await alerts.to_person(
-        uow, case.opened_by, notice, key, now, zone, prefer=case.opened_on
-    )
-    return queued + int(told)
 
 
 def _queue_notice(case: Case, account: Account, clock: SlaClock, instant: DueInstant) -> Notice:

@@ -11,7 +11,7 @@ together or not at all (R3, R7).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -147,6 +147,10 @@ class CaseRepository(Protocol):
         """The case with all its events, oldest first."""
         ...
 
+    async def get_many(self, numbers: Collection[int]) -> dict[int, Case]:
+        """The cases among `numbers` that exist, by number, each with all its events (P3)."""
+        ...
+
     async def update(self, case: Case) -> None:
         """Write the case's fields (not its events); raises CaseNotFound."""
         ...
@@ -186,6 +190,14 @@ class TimerRepository(Protocol):
         payload: Mapping[str, JsonValue] | None = None,
     ) -> None:
         """Create or move the (kind, subject) timer; `due_at=None` removes it."""
+        ...
+
+    async def set_many(self, due: Sequence[Timer]) -> None:
+        """Create or move many timers at once (P3); for a repeated (kind, subject) the last wins."""
+        ...
+
+    async def remove_many(self, kind: str, subjects: Sequence[str]) -> None:
+        """Remove the `kind` timers of `subjects`; absent ones are no error."""
         ...
 
     async def get(self, kind: str, subject: str) -> Timer | None: ...
@@ -285,6 +297,10 @@ class OutboxRepository(Protocol):
 
     async def add(self, item: OutboxItem) -> bool:
         """Queue a post; False (and no error) when its dedup key is already queued (R4)."""
+        ...
+
+    async def add_many(self, items: Sequence[OutboxItem]) -> int:
+        """Queue posts in order, as `add` each (P3); how many were new."""
         ...
 
     async def claim(

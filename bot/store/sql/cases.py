@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,7 @@ from bot.store.sql.tables import (
 )
 
 _CLOSED = Status.CLOSED.value
+IN_CHUNK = 500  # numbers per `IN (...)`: well under SQLite's and asyncpg's bound-parameter limits
 _CASE_COLUMNS = [f.name for f in fields(Case) if f.name != "events"]
 _ENUM_FIELDS = {"priority", "stage", "status", "sub_status"}
 
@@ -129,6 +130,27 @@ class SqlCaseRepository:
         )
         return _case(row._mapping, tuple(_event(e) for e in events.mappings()))
 
+    async def get_many(self, numbers: Collection[int]) -> dict[int, Case]:
+        """The cases found among `numbers` with their events: two queries per chunk (P3)."""
+        wanted = sorted(set(numbers))
+        found: dict[int, Case] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            rows = await self._conn.execute(select(cases).where(cases.c.number.in_(chunk)))
+            events: dict[int, list[CaseEvent]] = {}
+            for row in (
+                await self._conn.execute(
+                    select(case_events)
+                    .where(case_events.c.case_number.in_(chunk))
+                    .order_by(case_events.c.case_number, case_events.c.id)
+                )
+            ).mappings():
+                events.setdefault(row["case_number"], []).append(_event(row))
+            for row in rows.mappings():
+                number = row["number"]
+                found[number] = _case(row, tuple(events.get(number, ())))
+        return found
+
     async def update(self, case: Case) -> None:
         values = _case_values(case)
         del values["number"]
@@ -180,8 +202,9 @@ class SqlCaseRepository:
             .where(cases.c.closed_at >= start, cases.c.closed_at < end)
             .order_by(cases.c.closed_at, cases.c.number)
         )
-        found = [await self.get(n) for n in numbers.all()]
-        return [c for c in found if c is not None]
+        ordered = numbers.all()
+        found = await self.get_many(ordered)
+        return [found[n] for n in ordered if n in found]
 
     async def counts(self, account_id: str, start: datetime, end: datetime) -> CaseCounts:
         mine = cases.c.account_id == account_id

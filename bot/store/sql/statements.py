@@ -10,12 +10,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-def _insert(conn: AsyncConnection, table: Table, values: Mapping[str, Any]) -> Any:
+def _insert(conn: AsyncConnection, table: Table) -> Any:
     dialect = conn.dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(table).values(dict(values))
+        return postgresql.insert(table)
     if dialect == "sqlite":
-        return sqlite.insert(table).values(dict(values))
+        return sqlite.insert(table)
     raise ValueError(f"unsupported database dialect {dialect!r}")
 
 
@@ -27,20 +27,47 @@ async def insert_or_ignore(
     ON CONFLICT DO NOTHING raises nothing, so the surrounding transaction stays usable on
     PostgreSQL (an IntegrityError there would abort it).
     """
-    stmt = _insert(conn, table, values)
     pk = next(iter(table.primary_key.columns))
-    result = await conn.execute(stmt.on_conflict_do_nothing(index_elements=conflict).returning(pk))
+    stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=conflict).returning(pk)
+    # Values as parameters, not in the statement: SQLAlchemy then compiles it once (P3).
+    result = await conn.execute(stmt, dict(values))
     return result.first() is not None
+
+
+async def insert_or_ignore_many(
+    conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]], conflict: list[str]
+) -> int:
+    """`insert_or_ignore` for many rows (same columns), in order; how many were inserted.
+
+    One cached statement executed with many parameter sets: SQLAlchemy sends it as multi-row
+    INSERTs ("insertmanyvalues"), a handful of round trips however many rows (P3).
+    """
+    if not rows:
+        return 0
+    pk = next(iter(table.primary_key.columns))
+    stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=conflict).returning(pk)
+    result = await conn.execute(stmt, [dict(r) for r in rows])
+    return len(result.all())
 
 
 async def upsert_row(
     conn: AsyncConnection, table: Table, values: Mapping[str, Any], key: Sequence[str]
 ) -> None:
     """INSERT .. ON CONFLICT (key) DO UPDATE SET every other column."""
-    stmt = _insert(conn, table, values)
-    changes = {name: stmt.excluded[name] for name in values if name not in key}
+    await upsert_rows(conn, table, [values], key)
+
+
+async def upsert_rows(
+    conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+) -> None:
+    """`upsert_row` for many rows with the same columns and distinct keys, in one execution."""
+    if not rows:
+        return
+    stmt = _insert(conn, table)
+    changes = {name: stmt.excluded[name] for name in rows[0] if name not in key}
     if changes:
         stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
-    await conn.execute(stmt)
+    params = [dict(r) for r in rows]
+    await conn.execute(stmt, params[0] if len(params) == 1 else params)

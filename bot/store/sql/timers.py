@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import RowMapping, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.interface import JsonValue, Timer
-from bot.store.sql.statements import upsert_row
+from bot.store.sql.statements import upsert_row, upsert_rows
 from bot.store.sql.tables import timers
+
+IN_CHUNK = 500  # subjects per `IN (...)`: well under the bound-parameter limits
 
 
 def _timer(row: RowMapping) -> Timer:
@@ -42,6 +44,24 @@ class SqlTimerRepository:
             "payload": dict(payload or {}),
         }
         await upsert_row(self._conn, timers, values, ["kind", "subject"])
+
+    async def set_many(self, due: Sequence[Timer]) -> None:
+        """Create or move every timer in one execution; for a repeated key the last one wins."""
+        latest = {(t.kind, t.subject): t for t in due}
+        rows = [
+            {"kind": t.kind, "subject": t.subject, "due_at": t.due_at, "payload": dict(t.payload)}
+            for t in latest.values()
+        ]
+        await upsert_rows(self._conn, timers, rows, ["kind", "subject"])
+
+    async def remove_many(self, kind: str, subjects: Sequence[str]) -> None:
+        """Remove the `kind` timers of `subjects` (absent ones are no error)."""
+        wanted = sorted(set(subjects))
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            await self._conn.execute(
+                delete(timers).where(timers.c.kind == kind, timers.c.subject.in_(chunk))
+            )
 
     async def get(self, kind: str, subject: str) -> Timer | None:
         row = (
