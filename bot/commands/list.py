@@ -21,16 +21,18 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     await check_action(req, ctx, Action.LIST, account)
     state = CaseState.CLOSED if opts.get("closed") else CaseState.OPEN
     everyone = bool(opts.get("all")) or req.actor.is_staff
-    if everyone:
-        cases = await ctx.uow.cases.for_account(account.id, state, limit=LIST_LIMIT + 1)
+    opener = None if everyone else req.actor.email or ""
+    if opener is None:
+        cases = await ctx.uow.cases.for_account(account.id, state, limit=LIST_LIMIT)
         title = f"{'Closed' if opts.get('closed') else 'Open'} cases of {account.id}"
     else:
-        email = req.actor.email or ""
-        mine = await ctx.uow.cases.opened_by(email, state, limit=None)
-        cases = [c for c in mine if c.account_id == account.id][: LIST_LIMIT + 1]
+        cases = await ctx.uow.cases.opened_by(opener, state, LIST_LIMIT, account.id)
         title = f"Your {'closed' if opts.get('closed') else 'open'} cases on {account.id}"
-    lines = tuple(case_line(c, account, ctx, req.now) for c in cases[:LIST_LIMIT])
+    total = len(cases)
+    if total == LIST_LIMIT:
+        total = await ctx.uow.cases.count(account.id, state, opener)
+    lines = tuple(case_line(c, account, ctx, req.now) for c in cases)
     empty = "No cases." if everyone else "No cases opened by you. `list --all` shows the account's."
     return answer(
-        req, ctx, CaseList(title, lines, len(cases), empty), account, audience_for(req, account.id)
+        req, ctx, CaseList(title, lines, total, empty), account, audience_for(req, account.id)
     )

@@ -163,9 +163,19 @@ class CaseRepository(Protocol):
         ...
 
     async def opened_by(
-        self, email: str, state: CaseState = CaseState.OPEN, limit: int | None = None
+        self,
+        email: str,
+        state: CaseState = CaseState.OPEN,
+        limit: int | None = None,
+        account_id: str | None = None,
     ) -> list[Case]:
-        """Cases the contact opened, most recently updated first, without events."""
+        """Cases the contact opened (on one account if given), newest update first, no events."""
+        ...
+
+    async def count(
+        self, account_id: str, state: CaseState = CaseState.OPEN, opened_by: str | None = None
+    ) -> int:
+        """How many of the account's cases (opened by `opened_by` if given) are in `state`."""
         ...
 
     async def open_for_accounts(self, account_ids: Sequence[str]) -> list[Case]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.model import CaseEvent, EventKind, Platform
-from bot.store.interface import OutboxItem, TargetKind, Timer
+from bot.store.interface import CaseState, OutboxItem, TargetKind, Timer
 from bot.store.sql import SqlStore
 from bot.store.sql import cases as sql_cases
 from bot.store.sql import timers as sql_timers
@@ -143,3 +143,16 @@ async def test_p3_remove_many_removes_only_that_kind_and_ignores_absent_timers(
     async with store.unit_of_work(read_only=True) as uow:
         left = await uow.timers.due(T0, limit=10)
     assert sorted((t.kind, t.subject) for t in left) == [("follow_up", "1001"), ("sla", "1004")]
+
+
+async def test_opened_by_filters_by_account_and_count_matches(store: SqlStore) -> None:
+    await seed_accounts(store, "acme", "globex")
+    for i in range(5):
+        await open_case(store, "acme" if i < 3 else "globex", minutes=i)
+    async with store.unit_of_work(read_only=True) as uow:
+        mine = await uow.cases.opened_by("alice@acme.example", CaseState.OPEN, 2, "acme")
+        assert [c.account_id for c in mine] == ["acme", "acme"]
+        assert await uow.cases.count("acme", CaseState.OPEN) == 3
+        assert await uow.cases.count("acme", CaseState.OPEN, "alice@acme.example") == 3
+        assert await uow.cases.count("acme", CaseState.CLOSED) == 0
+        assert await uow.cases.count("globex", CaseState.OPEN, "nobody@x.example") == 0

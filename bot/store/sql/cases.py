@@ -184,9 +184,25 @@ class SqlCaseRepository:
         return await self._list([cases.c.account_id == account_id, *_state_filter(state)], limit)
 
     async def opened_by(
-        self, email: str, state: CaseState = CaseState.OPEN, limit: int | None = None
+        self,
+        email: str,
+        state: CaseState = CaseState.OPEN,
+        limit: int | None = None,
+        account_id: str | None = None,
     ) -> list[Case]:
-        return await self._list([cases.c.opened_by == email, *_state_filter(state)], limit)
+        conditions = [cases.c.opened_by == email, *_state_filter(state)]
+        if account_id is not None:
+            conditions.append(cases.c.account_id == account_id)
+        return await self._list(conditions, limit)
+
+    async def count(
+        self, account_id: str, state: CaseState = CaseState.OPEN, opened_by: str | None = None
+    ) -> int:
+        conditions = [cases.c.account_id == account_id, *_state_filter(state)]
+        if opened_by is not None:
+            conditions.append(cases.c.opened_by == opened_by)
+        found = await self._conn.scalar(select(func.count()).select_from(cases).where(*conditions))
+        return int(found or 0)
 
     async def open_for_accounts(self, account_ids: Sequence[str]) -> list[Case]:
         if not account_ids:

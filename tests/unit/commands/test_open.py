@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Audience, CaseView, Form, Message, Outcome, Refusal
+from bot.messages import Audience, CaseList, CaseView, Form, Message, Outcome, Refusal
 from bot.model import Priority, Status, SubStatus
 from bot.store.interface import Store
 
@@ -118,3 +118,13 @@ async def test_acc_8_staff_verbs_look_unknown_to_customers(chat):
     assert reply.body == Message("Unknown command `take`. Type `help` to see what you can do.")
     assert isinstance(unknown.body, Message)
     assert unknown.body.text == reply.body.text.replace("take", "frobnicate")
+
+
+async def test_list_shows_25_cases_and_counts_them_all(chat):
+    alice: Person = chat("alice@acme.example")
+    for i in range(27):
+        await alice.say(f"open low Small thing number {i} in the reports module")
+    reply = await alice.say("list --account acme")
+    assert isinstance(reply.body, CaseList)
+    assert len(reply.body.cases) == 25
+    assert reply.body.total == 27
