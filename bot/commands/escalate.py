@@ -16,7 +16,7 @@ from bot.model import Account, Case, CaseEvent, EventKind, Status
 from bot.policy import escalation
 from bot.policy.access import Action
 from bot.policy.decision import Decision
-from bot.store.interface import Escalation, Incident
+from bot.store.interface import Escalation, EscalationWaiting, Incident
 
 USAGE = "escalate CASE REASON [--impact TEXT] [--rca]"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -161,7 +161,15 @@ async def _escalate(
     rca: bool,
 ) -> Reply:
     author = req.actor.email or req.actor.user_id
-    request = await ctx.uow.escalations.add(case.number, author, reason, impact, rca, req.now)
+    try:
+        request = await ctx.uow.escalations.add(case.number, author, reason, impact, rca, req.now)
+    except EscalationWaiting:
+        # ESC-9, decided by the database: another request got in at the same moment.
+        waiting = await ctx.uow.escalations.open_for(case.number)
+        decision = escalation.check_escalation(
+            case, account, True, rca, None, impact, ctx.config, req.now
+        )
+        return refusal(_pointing_at(decision, waiting, account, ctx) if waiting else decision)
     body = escalation.escalation_update_text(reason, impact)
     event = CaseEvent(EventKind.ESCALATION_REQUEST, req.now, author, req.platform, body=body)
     case = await record(ctx, case, account, event)

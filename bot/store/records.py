@@ -36,6 +36,14 @@ class IncidentNotFound(StoreError):
         self.incident_id = incident_id
 
 
+class EscalationWaiting(StoreError):
+    """ESC-9: the case already has an escalation waiting for a decision."""
+
+    def __init__(self, case_number: int) -> None:
+        super().__init__(f"case {case_number} already has an escalation waiting")
+        self.case_number = case_number
+
+
 class SchemaOutdated(StoreError):
     """The database schema is behind this release; run `supportbot db upgrade`."""
 

@@ -186,3 +186,21 @@ async def test_conversation_references_are_saved_replaced_and_read_by_key(store:
     async with store.unit_of_work() as uow:
         assert await uow.conversations.get("teams:user:1") == reference | {"n": [3]}
         assert await uow.conversations.get("teams:user:2") is None
+
+
+async def test_esc_9_the_database_keeps_one_waiting_escalation_per_case(store) -> None:
+    from bot.store.interface import EscalationState, EscalationWaiting
+
+    from .builders import T0, open_case, seed_accounts
+
+    await seed_accounts(store, "acme")
+    case = await open_case(store)
+    async with store.unit_of_work() as uow:
+        first = await uow.escalations.add(case.number, "alice@acme.example", "why", None, False, T0)
+        with pytest.raises(EscalationWaiting):
+            await uow.escalations.add(case.number, "dave@acme.example", "again", None, False, T0)
+        # The transaction is still usable after the refused insert.
+        await uow.escalations.decide(first.id, EscalationState.REJECTED, "ana@x.example", "no", T0)
+        second = await uow.escalations.add(case.number, "dave@acme.example", "now", None, False, T0)
+        await uow.commit()
+    assert second.id != first.id

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.interface import Escalation, EscalationState, StoreError
-from bot.store.sql.tables import escalations
+from bot.store.interface import Escalation, EscalationState, EscalationWaiting, StoreError
+from bot.store.sql.statements import dialect_insert
+from bot.store.sql.tables import WAITING_ONLY, escalations
 
 
 def _escalation(row: RowMapping) -> Escalation:
@@ -60,8 +61,10 @@ class SqlEscalationRepository:
         rca: bool,
         at: datetime,
     ) -> Escalation:
-        result = await self._conn.execute(
-            escalations.insert()
+        # ON CONFLICT against the partial unique index: a concurrent second request loses
+        # without an IntegrityError, so the transaction stays usable (ESC-9).
+        stmt = (
+            dialect_insert(self._conn, escalations)
             .values(
                 case_number=case_number,
                 requested_by=requested_by,
@@ -71,10 +74,13 @@ class SqlEscalationRepository:
                 requested_at=at,
                 state=EscalationState.WAITING.value,
             )
+            .on_conflict_do_nothing(index_elements=["case_number"], index_where=text(WAITING_ONLY))
             .returning(escalations.c.id)
         )
-        new_id: int = result.scalar_one()
-        return Escalation(new_id, case_number, requested_by, reason, impact, rca, at)
+        new_id = (await self._conn.execute(stmt)).scalar_one_or_none()
+        if new_id is None:
+            raise EscalationWaiting(case_number)
+        return Escalation(int(new_id), case_number, requested_by, reason, impact, rca, at)
 
     async def decide(
         self, escalation_id: int, state: EscalationState, by: str, text: str, at: datetime

@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-def _insert(conn: AsyncConnection, table: Table) -> Any:
+def dialect_insert(conn: AsyncConnection, table: Table) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (PostgreSQL and SQLite alike)."""
     dialect = conn.dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
@@ -28,7 +29,7 @@ async def insert_or_ignore(
     PostgreSQL (an IntegrityError there would abort it).
     """
     pk = next(iter(table.primary_key.columns))
-    stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=conflict).returning(pk)
+    stmt = dialect_insert(conn, table).on_conflict_do_nothing(index_elements=conflict).returning(pk)
     # Values as parameters, not in the statement: SQLAlchemy then compiles it once (P3).
     result = await conn.execute(stmt, dict(values))
     return result.first() is not None
@@ -45,7 +46,7 @@ async def insert_or_ignore_many(
     if not rows:
         return 0
     pk = next(iter(table.primary_key.columns))
-    stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=conflict).returning(pk)
+    stmt = dialect_insert(conn, table).on_conflict_do_nothing(index_elements=conflict).returning(pk)
     result = await conn.execute(stmt, [dict(r) for r in rows])
     return len(result.all())
 
@@ -63,7 +64,7 @@ async def upsert_rows(
     """`upsert_row` for many rows with the same columns and distinct keys, in one execution."""
     if not rows:
         return
-    stmt = _insert(conn, table)
+    stmt = dialect_insert(conn, table)
     changes = {name: stmt.excluded[name] for name in rows[0] if name not in key}
     if changes:
         stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=changes)

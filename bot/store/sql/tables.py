@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from bot.store.sql.column_types import UtcDateTime, json_type
@@ -176,6 +177,8 @@ timers = Table(
     Index(None, "subject"),
 )
 
+WAITING_ONLY = "state = 'waiting'"
+
 escalations = Table(
     "escalations",
     metadata,
@@ -192,6 +195,14 @@ escalations = Table(
     Column("decided_at", UtcDateTime),
     Index(None, "case_number"),
     Index(None, "state", "requested_at"),
+    # ESC-9: at most one open escalation per case, even for two requests at the same instant.
+    Index(
+        "uq_escalations_one_waiting",
+        "case_number",
+        unique=True,
+        postgresql_where=text(WAITING_ONLY),
+        sqlite_where=text(WAITING_ONLY),
+    ),
 )
 
 incidents = Table(
