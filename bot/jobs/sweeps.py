@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.jobs.escalation_sweep import sweep_waiting_escalations
 from bot.jobs.follow_up_sweep import sweep_follow_ups
+from bot.jobs.housekeeping_sweep import sweep_housekeeping
 from bot.jobs.incident_sweep import sweep_incidents, sweep_rca_reminders
 from bot.jobs.report_sweep import sweep_monthly_reports
 from bot.jobs.sla_sweep import sweep_sla
@@ -27,4 +28,5 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("incident", sweep_incidents),
     ("rca_reminder", sweep_rca_reminders),
     ("monthly_report", sweep_monthly_reports),
+    ("housekeeping", sweep_housekeeping),
 )

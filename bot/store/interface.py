@@ -328,6 +328,9 @@ class OutboxRepository(Protocol):
     async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None: ...
     async def mark_dead(self, message_id: int, error: str) -> None: ...
     async def backlog(self) -> OutboxBacklog: ...
+    async def prune_sent(self, before: datetime, limit: int) -> int:
+        """Forget up to `limit` posts sent before `before` (dead letters are kept); how many."""
+        ...
 
 
 class InboundRepository(Protocol):
@@ -335,6 +338,10 @@ class InboundRepository(Protocol):
 
     async def claim(self, key: str, now: datetime) -> bool:
         """True the first time `key` is claimed in a committed unit of work, else False."""
+        ...
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Forget up to `limit` keys claimed before `before`; how many."""
         ...
 
 

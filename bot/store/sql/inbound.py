@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.sql.statements import insert_or_ignore
@@ -21,3 +22,14 @@ class SqlInboundRepository:
         return await insert_or_ignore(
             self._conn, inbound, {"key": key, "received_at": now}, ["key"]
         )
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        # Oldest first through the received_at index, a bounded batch per call.
+        oldest = (
+            select(inbound.c.key)
+            .where(inbound.c.received_at < before)
+            .order_by(inbound.c.received_at)
+            .limit(limit)
+        )
+        result = await self._conn.execute(delete(inbound).where(inbound.c.key.in_(oldest)))
+        return int(result.rowcount or 0)

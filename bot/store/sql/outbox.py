@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy import RowMapping, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Platform
@@ -164,3 +164,14 @@ class SqlOutboxRepository:
             .where(outbox.c.status == OutboxState.DEAD.value)
         )
         return OutboxBacklog(pending=pending_count, dead=dead or 0, oldest_pending_at=oldest)
+
+    async def prune_sent(self, before: datetime, limit: int) -> int:
+        # Through the (status, sent_at) index: sent rows only, oldest first, a bounded batch.
+        oldest = (
+            select(outbox.c.id)
+            .where(outbox.c.status == OutboxState.SENT.value, outbox.c.sent_at < before)
+            .order_by(outbox.c.sent_at)
+            .limit(limit)
+        )
+        result = await self._conn.execute(delete(outbox).where(outbox.c.id.in_(oldest)))
+        return int(result.rowcount or 0)

@@ -315,6 +315,7 @@ outbox = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
     Index(None, "status", "next_attempt_at"),
+    Index(None, "status", "sent_at"),  # housekeeping: forget old sent posts
 )
 
 inbound = Table(

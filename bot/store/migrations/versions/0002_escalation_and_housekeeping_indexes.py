@@ -1,4 +1,4 @@
-"""ESC-9 in the schema: at most one waiting escalation per case.
+"""ESC-9 in the schema (one waiting escalation per case); an index to forget old sent posts.
 
 Revision ID: 0002
 Revises: 0001
@@ -28,7 +28,9 @@ def upgrade() -> None:
         postgresql_where=_WAITING,
         sqlite_where=_WAITING,
     )
+    op.create_index("ix_outbox_status_sent_at", "outbox", ["status", "sent_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_status_sent_at", table_name="outbox")
     op.drop_index("uq_escalations_one_waiting", table_name="escalations")
