@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.store.interface import SchemaOutdated
+from bot.store.sql.directory_cache import shared_cache
 from bot.store.sql.schema import current_revision, head_revision, upgrade_engine
 from bot.store.sql.unit_of_work import READ_ONLY_OPTION, SqlUnitOfWork
 
@@ -20,6 +21,7 @@ class SqlStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.directory_cache = shared_cache(engine.url.render_as_string(hide_password=False))
 
     @property
     def dialect(self) -> str:
@@ -27,7 +29,7 @@ class SqlStore:
 
     def unit_of_work(self, read_only: bool = False) -> SqlUnitOfWork:
         """A new transaction; use it as `async with`."""
-        return SqlUnitOfWork(self.engine, read_only)
+        return SqlUnitOfWork(self.engine, self.directory_cache, read_only)
 
     async def close(self) -> None:
         """Release every pooled connection."""

@@ -11,6 +11,7 @@ from bot.store.sql.audit import SqlAuditRepository
 from bot.store.sql.cases import SqlCaseRepository
 from bot.store.sql.conversations import SqlConversationRepository
 from bot.store.sql.directory import SqlDirectoryRepository
+from bot.store.sql.directory_cache import CachedDirectoryRepository, DirectoryCache
 from bot.store.sql.escalations import SqlEscalationRepository
 from bot.store.sql.inbound import SqlInboundRepository
 from bot.store.sql.incidents import SqlIncidentRepository
@@ -25,8 +26,9 @@ READ_ONLY_OPTION = "supportbot_read_only"
 class SqlUnitOfWork:
     """A transaction: `commit()` makes it durable; leaving without it rolls everything back."""
 
-    def __init__(self, engine: AsyncEngine, read_only: bool = False) -> None:
+    def __init__(self, engine: AsyncEngine, cache: DirectoryCache, read_only: bool = False) -> None:
         self._engine = engine
+        self._cache = cache
         self._read_only = read_only
         self._conn: AsyncConnection | None = None
 
@@ -42,7 +44,7 @@ class SqlUnitOfWork:
             await conn.close()
             raise
         self._conn = conn
-        self.directory = SqlDirectoryRepository(conn)
+        self.directory = CachedDirectoryRepository(SqlDirectoryRepository(conn), self._cache)
         self.cases = SqlCaseRepository(conn)
         self.timers = SqlTimerRepository(conn)
         self.escalations = SqlEscalationRepository(conn)
@@ -67,10 +69,14 @@ class SqlUnitOfWork:
                 await conn.rollback()
         finally:
             await conn.close()
+            if self.directory.written:
+                self._cache.invalidate()
 
     async def commit(self) -> None:
         """Make everything done so far durable; later work starts a new transaction."""
         await self._require().commit()
+        if self.directory.written:
+            self._cache.invalidate()  # this process sees the new directory at once
 
     async def rollback(self) -> None:
         """Discard everything done since the last commit."""
