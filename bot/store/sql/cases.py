@@ -83,9 +83,14 @@ def _event(row: RowMapping) -> CaseEvent:
     )
 
 
+# "Not closed" spelled as the statuses it means, so the (account_id, status) and
+# (opened_by, status) indexes can serve it: a `!=` would scan every case of the account.
+_NOT_CLOSED = [s.value for s in Status if s is not Status.CLOSED]
+
+
 def _state_filter(state: CaseState) -> list[ColumnElement[bool]]:
     if state is CaseState.OPEN:
-        return [cases.c.status != _CLOSED]
+        return [cases.c.status.in_(_NOT_CLOSED)]
     if state is CaseState.CLOSED:
         return [cases.c.status == _CLOSED]
     return []

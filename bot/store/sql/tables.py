@@ -138,8 +138,9 @@ cases = Table(
     Column("security_threat", Boolean, nullable=False),
     Column("owner", String(320)),
     Column("closed_at", UtcDateTime),
-    Index(None, "account_id", "status"),
-    Index(None, "opened_by", "status"),
+    # Lists: newest update first within (account or opener, status), read in index order.
+    Index(None, "account_id", "status", "updated_at", "number"),
+    Index(None, "opened_by", "status", "updated_at", "number"),
     Index(None, "account_id", "closed_at"),
 )
 

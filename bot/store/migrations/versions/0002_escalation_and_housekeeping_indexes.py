@@ -1,4 +1,4 @@
-"""ESC-9 in the schema (one waiting escalation per case); an index to forget old sent posts.
+"""ESC-9 in the schema (one waiting escalation per case); indexes for housekeeping and lists.
 
 Revision ID: 0002
 Revises: 0001
@@ -29,8 +29,19 @@ def upgrade() -> None:
         sqlite_where=_WAITING,
     )
     op.create_index("ix_outbox_status_sent_at", "outbox", ["status", "sent_at"])
+    # Case lists read newest-first straight from the index instead of sorting every case.
+    for column in ("account_id", "opened_by"):
+        op.drop_index(f"ix_cases_{column}_status", table_name="cases")
+        op.create_index(
+            f"ix_cases_{column}_status_updated_at_number",
+            "cases",
+            [column, "status", "updated_at", "number"],
+        )
 
 
 def downgrade() -> None:
+    for column in ("account_id", "opened_by"):
+        op.drop_index(f"ix_cases_{column}_status_updated_at_number", table_name="cases")
+        op.create_index(f"ix_cases_{column}_status", "cases", [column, "status"])
     op.drop_index("ix_outbox_status_sent_at", table_name="outbox")
     op.drop_index("uq_escalations_one_waiting", table_name="escalations")
