@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import event
@@ -21,6 +22,10 @@ class SqlStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time. Queuing this process's writers here, in order,
+        # beats letting them poll the database's busy handler (which sleeps in growing steps
+        # and makes the tail latency). Other processes still meet the busy timeout.
+        self._writers = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self.directory_cache = shared_cache(engine.url.render_as_string(hide_password=False))
 
     @property
@@ -29,7 +34,8 @@ class SqlStore:
 
     def unit_of_work(self, read_only: bool = False) -> SqlUnitOfWork:
         """A new transaction; use it as `async with`."""
-        return SqlUnitOfWork(self.engine, self.directory_cache, read_only)
+        writers = None if read_only else self._writers
+        return SqlUnitOfWork(self.engine, self.directory_cache, read_only, writers)
 
     async def close(self) -> None:
         """Release every pooled connection."""

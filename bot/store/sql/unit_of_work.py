@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -21,27 +22,50 @@ from bot.store.sql.surveys import SqlSurveyRepository
 from bot.store.sql.timers import SqlTimerRepository
 
 READ_ONLY_OPTION = "supportbot_read_only"
+WRITER_WAIT_SECONDS = 30.0  # as long as SQLite's own busy timeout
 
 
 class SqlUnitOfWork:
     """A transaction: `commit()` makes it durable; leaving without it rolls everything back."""
 
-    def __init__(self, engine: AsyncEngine, cache: DirectoryCache, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        cache: DirectoryCache,
+        read_only: bool = False,
+        writers: asyncio.Lock | None = None,
+    ) -> None:
         self._engine = engine
         self._cache = cache
         self._read_only = read_only
+        self._writers = writers  # SQLite: this process's writers take turns here
+        self._holds_writers = False
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._conn is not None:
             raise StoreError("a unit of work cannot be entered twice")
-        conn = await self._engine.connect()
+        if self._writers is not None:
+            try:
+                await asyncio.wait_for(self._writers.acquire(), WRITER_WAIT_SECONDS)
+            except TimeoutError:
+                raise StoreError(
+                    f"no turn to write within {WRITER_WAIT_SECONDS:.0f} s (another unit of work "
+                    "of this process holds it: one opened inside another?)"
+                ) from None
+            self._holds_writers = True
+        try:
+            conn = await self._engine.connect()
+        except BaseException:
+            self._release_writers()
+            raise
         try:
             if self._read_only:
                 await conn.execution_options(**{READ_ONLY_OPTION: True})
             await conn.begin()
         except BaseException:
             await conn.close()
+            self._release_writers()
             raise
         self._conn = conn
         self.directory = CachedDirectoryRepository(SqlDirectoryRepository(conn), self._cache)
@@ -69,6 +93,7 @@ class SqlUnitOfWork:
                 await conn.rollback()
         finally:
             await conn.close()
+            self._release_writers()
             if self.directory.written:
                 self._cache.invalidate()
 
@@ -81,6 +106,11 @@ class SqlUnitOfWork:
     async def rollback(self) -> None:
         """Discard everything done since the last commit."""
         await self._require().rollback()
+
+    def _release_writers(self) -> None:
+        if self._holds_writers and self._writers is not None:
+            self._holds_writers = False
+            self._writers.release()
 
     def _require(self) -> AsyncConnection:
         if self._conn is None:
