@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from common import (
+from harness import (
     CLIENT_CPU,
     Served,
     drive,

@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 from bot.store.sql.engine import create_engine
 from bot.store.sql.tables import cases
-from common import (
+from harness import (
     CLIENT_CPU,
     ROOT,
     drive_through,

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.store.sql.tables import CASE_NUMBER_COUNTER, audit, case_events, cases, counters, timers
-from common import (
+from harness import (
     CLIENT_CPU,
     Served,
     drive_through,

@@ -1,20 +1,13 @@
-"""The directory file (PRODUCT.md "Directory file"): parse and validate it, load it, check it.
-
-`parse_directory` is pure and collects every problem before refusing, naming the file and the
-entry; `load_directory` writes a valid file in one unit of work, so a bad file changes nothing.
-"""
+"""Parsing and validating a directory file: every bad entry named, nothing half-read."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Mapping
-from datetime import date
-from enum import StrEnum
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 import yaml
 
+from bot.directory.entries import DirectoryError, Entry, Loader
 from bot.model import (
     AccessLevel,
     Account,
@@ -31,108 +24,12 @@ from bot.model import (
     StaffRole,
     TeamsIdentity,
 )
-from bot.policy.access import effective_level
 from bot.policy.config import PolicyConfig
 from bot.policy.identity import corporate_email_problem
-from bot.store.interface import Directory, Store, UpsertSummary
+from bot.store.interface import Directory
 
-LoadSummary = UpsertSummary
-
-_E = TypeVar("_E", bound=StrEnum)
 _SECTIONS = ("accounts", "contacts", "staff", "channels")
 _CHAT_PLATFORMS = (Platform.SLACK.value, Platform.TEAMS.value)
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit timestamps: a bad date becomes an entry's error, not a crash."""
-
-
-def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-
-
-class DirectoryError(Exception):
-    """A directory file was refused; `errors` names every bad entry."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-class _Entry:
-    """One mapping of the file, with checked getters that record problems instead of raising."""
-
-    def __init__(self, data: Mapping[str, Any], label: str, report: Callable[[str], None]) -> None:
-        self.data = data
-        self.label = label
-        self._report = report
-
-    def error(self, message: str) -> None:
-        self._report(f"{self.label}: {message}")
-
-    def allow(self, *keys: str) -> None:
-        for key in sorted(set(self.data) - set(keys)):
-            self.error(f"unknown field {key!r}")
-
-    def text(self, key: str, required: bool = True) -> str | None:
-        value = self.data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.error(f"{key} is required")
-            return None
-        if not isinstance(value, str):
-            self.error(f"{key} must be text, not {value!r}")
-            return None
-        return value.strip()
-
-    def choice(self, key: str, enum: type[_E], allowed: tuple[str, ...] | None = None) -> _E | None:
-        raw = self.text(key)
-        if raw is None:
-            return None
-        names = allowed or tuple(e.value for e in enum)
-        if raw not in names:
-            self.error(f"{key} {raw!r} is not one of: {', '.join(names)}")
-            return None
-        return enum(raw)
-
-    def day(self, key: str, value: Any, required: bool = True) -> date | None:
-        if value is None:
-            if required:
-                self.error(f"{key} is required")
-            return None
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.error(f"{key} {value!r} is not a date (YYYY-MM-DD)")
-            return None
-
-    def listing(self, key: str) -> list[Any]:
-        value = self.data.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(f"{key} must be a list")
-            return []
-        return value
-
-    def pair(self, key: str, first: str, second: str) -> tuple[str, str] | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        sub = (
-            _Entry(value, f"{self.label}: {key}", self._report) if isinstance(value, dict) else None
-        )
-        if sub is None:
-            self.error(f"{key} must be a mapping with {first} and {second}")
-            return None
-        sub.allow(first, second)
-        a, b = sub.text(first), sub.text(second)
-        return None if a is None or b is None else (a, b)
 
 
 class _Parser:
@@ -160,7 +57,7 @@ class _Parser:
                 self.report(f"{section}[{i}]: must be a mapping, not {item!r}")
         return found
 
-    def claim_chat_id(self, entry: _Entry, kind: str, ids: tuple[str, str] | None) -> None:
+    def claim_chat_id(self, entry: Entry, kind: str, ids: tuple[str, str] | None) -> None:
         """ACC-7: one chat identity maps to one person."""
         if ids is None:
             return
@@ -169,7 +66,7 @@ class _Parser:
             entry.error(f"{kind} identity {ids[0]}/{ids[1]} is already used by {holder}")
 
     def account(self, i: int, data: Mapping[str, Any]) -> None:
-        e = _Entry(data, f"accounts[{i}] {data.get('id', '?')}", self.report)
+        e = Entry(data, f"accounts[{i}] {data.get('id', '?')}", self.report)
         e.allow(
             "id", "sold_to", "end_user", "partner", "deployment", "care_level", "region", "contract"
         )
@@ -216,11 +113,11 @@ class _Parser:
             account_id, sold_to, end_user, partner, deployment, care_level, region, start, end
         )
 
-    def grant(self, owner: _Entry, j: int, data: Any, company: str | None) -> Grant | None:
+    def grant(self, owner: Entry, j: int, data: Any, company: str | None) -> Grant | None:
         if not isinstance(data, dict):
             owner.error(f"grants[{j}] must be a mapping, not {data!r}")
             return None
-        e = _Entry(data, f"{owner.label}: grants[{j}] {data.get('account', '?')}", self.report)
+        e = Entry(data, f"{owner.label}: grants[{j}] {data.get('account', '?')}", self.report)
         e.allow("account", "level", "approved_by", "approved_at")
         account_id, level = e.text("account"), e.choice("level", AccessLevel)
         approved_by = e.text("approved_by", required=False)
@@ -248,7 +145,7 @@ class _Parser:
         return Grant(account.id, level, approved_by, approved_at)
 
     def contact(self, i: int, data: Mapping[str, Any], seen: set[str]) -> Contact | None:
-        e = _Entry(data, f"contacts[{i}] {data.get('email', '?')}", self.report)
+        e = Entry(data, f"contacts[{i}] {data.get('email', '?')}", self.report)
         e.allow("email", "name", "company", "slack", "teams", "grants")
         email, name, company = e.text("email"), e.text("name"), e.text("company")
         slack, teams = e.pair("slack", "team", "user"), e.pair("teams", "tenant", "aad_object_id")
@@ -278,7 +175,7 @@ class _Parser:
         )
 
     def staff(self, i: int, data: Mapping[str, Any], seen: set[str]) -> Staff | None:
-        e = _Entry(data, f"staff[{i}] {data.get('email', '?')}", self.report)
+        e = Entry(data, f"staff[{i}] {data.get('email', '?')}", self.report)
         e.allow("email", "name", "roles", "slack", "teams")
         email, name = e.text("email"), e.text("name")
         slack, teams = e.pair("slack", "team", "user"), e.pair("teams", "tenant", "aad_object_id")
@@ -310,7 +207,7 @@ class _Parser:
     def channel(
         self, i: int, data: Mapping[str, Any], seen: set[tuple[str, str]]
     ) -> ChannelBinding | None:
-        e = _Entry(
+        e = Entry(
             data, f"channels[{i}] {data.get('platform', '?')} {data.get('id', '?')}", self.report
         )
         e.allow(
@@ -358,7 +255,7 @@ class _Parser:
 def parse_directory(text: str, source: str, config: PolicyConfig) -> Directory:
     """Parse and validate a directory file; raise DirectoryError naming every bad entry."""
     try:
-        doc = yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
+        doc = yaml.load(text, Loader=Loader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         raise DirectoryError([f"{source}: not valid YAML: {exc}"]) from None
     if doc is None:
@@ -384,50 +281,3 @@ def parse_directory(text: str, source: str, config: PolicyConfig) -> Directory:
         staff=tuple(s for s in staff if s is not None),
         channels=tuple(c for c in channels if c is not None),
     )
-
-
-async def load_directory(
-    store: Store, path: Path | str, config: PolicyConfig | None = None
-) -> LoadSummary:
-    """`directory load FILE`: validate, then upsert in one unit of work (all or nothing)."""
-    path = Path(path)
-    text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-    directory = parse_directory(text, str(path), config or PolicyConfig())
-    async with store.unit_of_work() as uow:
-        summary = await uow.directory.upsert(directory)
-        await uow.commit()
-    return summary
-
-
-async def check_directory(store: Store, today: date, config: PolicyConfig) -> list[str]:
-    """`directory check`: ACC-6 shortfalls and inert grants (ACC-3, ACC-4, ACC-5), one per line."""
-    async with store.unit_of_work(read_only=True) as uow:
-        accounts = {a.id: a for a in await uow.directory.accounts()}
-        contacts = await uow.directory.contacts()
-    lines: list[str] = []
-    designated: dict[str, list[str]] = {a: [] for a in accounts}
-    for contact in contacts:
-        for grant in contact.grants:
-            account = accounts.get(grant.account_id)
-            if account is None:
-                continue
-            level, why = effective_level(contact, account, today)
-            if level is AccessLevel.DESIGNATED:
-                problem = corporate_email_problem(contact.email, config)
-                if problem is not None:
-                    lines.append(f"account {account.id}: contact {contact.email}: {problem}")
-                    continue
-                designated[account.id].append(contact.email)
-            elif why is not None:
-                lines.append(
-                    f"account {account.id}: contact {contact.email}: inert {grant.level.value} "
-                    f"grant, acts as {level.value if level else 'no access'}: {why}"
-                )
-    for account_id, emails in designated.items():
-        if len(emails) < 2:
-            who = ", ".join(emails) if emails else "none"
-            lines.append(
-                f"account {account_id}: {len(emails)} designated contact(s) acting as designated "
-                f"on {today.isoformat()} ({who}); every account should have at least two (ACC-6)"
-            )
-    return lines

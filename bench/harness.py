@@ -3,7 +3,7 @@ and the processes under test (our `supportbot serve`, a bare bolt app, a null ap
 stand-in), each started as its own process so the load client never shares their CPU.
 
 Also an entry script for the helper processes:
-`python bench/common.py standin|bare|null --port P [--api URL]`.
+`python bench/harness.py standin|bare|null --port P [--api URL]`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,70 @@
+"""The directory file (PRODUCT.md "Directory file"): parse and validate it, load it, check it.
+
+`parse_directory` is pure and collects every problem before refusing, naming the file and the
+entry; `load_directory` writes a valid file in one unit of work, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+from bot.directory.entries import DirectoryError
+from bot.directory.parser import parse_directory
+from bot.model import AccessLevel
+from bot.policy.access import effective_level
+from bot.policy.config import PolicyConfig
+from bot.policy.identity import corporate_email_problem
+from bot.store.interface import Store, UpsertSummary
+
+LoadSummary = UpsertSummary
+
+__all__ = ["DirectoryError", "LoadSummary", "check_directory", "load_directory", "parse_directory"]
+
+
+async def load_directory(
+    store: Store, path: Path | str, config: PolicyConfig | None = None
+) -> LoadSummary:
+    """`directory load FILE`: validate, then upsert in one unit of work (all or nothing)."""
+    path = Path(path)
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    directory = parse_directory(text, str(path), config or PolicyConfig())
+    async with store.unit_of_work() as uow:
+        summary = await uow.directory.upsert(directory)
+        await uow.commit()
+    return summary
+
+
+async def check_directory(store: Store, today: date, config: PolicyConfig) -> list[str]:
+    """`directory check`: ACC-6 shortfalls and inert grants (ACC-3, ACC-4, ACC-5), one per line."""
+    async with store.unit_of_work(read_only=True) as uow:
+        accounts = {a.id: a for a in await uow.directory.accounts()}
+        contacts = await uow.directory.contacts()
+    lines: list[str] = []
+    designated: dict[str, list[str]] = {a: [] for a in accounts}
+    for contact in contacts:
+        for grant in contact.grants:
+            account = accounts.get(grant.account_id)
+            if account is None:
+                continue
+            level, why = effective_level(contact, account, today)
+            if level is AccessLevel.DESIGNATED:
+                problem = corporate_email_problem(contact.email, config)
+                if problem is not None:
+                    lines.append(f"account {account.id}: contact {contact.email}: {problem}")
+                    continue
+                designated[account.id].append(contact.email)
+            elif why is not None:
+                lines.append(
+                    f"account {account.id}: contact {contact.email}: inert {grant.level.value} "
+                    f"grant, acts as {level.value if level else 'no access'}: {why}"
+                )
+    for account_id, emails in designated.items():
+        if len(emails) < 2:
+            who = ", ".join(emails) if emails else "none"
+            lines.append(
+                f"account {account_id}: {len(emails)} designated contact(s) acting as designated "
+                f"on {today.isoformat()} ({who}); every account should have at least two (ACC-6)"
+            )
+    return lines
