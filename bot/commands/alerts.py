@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.commands.payload import encode
-from bot.messages import Audience, Notice, Reply
+from bot.messages import Audience, Fact, Notice, NoticeKind, Reply
 from bot.model import Account, Case, ChannelBinding, Platform, Priority, Staff
 from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
 
@@ -129,3 +129,29 @@ async def to_support(
     if case.owner:
         return int(await to_person(uow, case.owner, notice, key, now, time_zone))
     return await to_queue(uow, account, case.priority, notice, key, now, time_zone)
+
+
+async def customer_changed(
+    uow: UnitOfWork,
+    case: Case,
+    account: Account,
+    title: str,
+    text: str,
+    author: str,
+    key: str,
+    now: datetime,
+    time_zone: str,
+) -> int:
+    """Tell support (owner, else queue) that the customer changed the case: an update, a close."""
+    notice = Notice(
+        NoticeKind.CASE_UPDATED,
+        f"{title}: {case.summary}",
+        text,
+        (
+            Fact("Account", account.id),
+            Fact("By", author),
+            Fact("Status", f"{case.status} / {case.sub_status}"),
+        ),
+        case_number=case.number,
+    )
+    return await to_support(uow, case, account, notice, key, now, time_zone)

@@ -8,7 +8,7 @@ from bot.commands.forms import close_form, form_case_ref, form_text, is_form
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
-from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
+from bot.messages import ChatRequest, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status
 from bot.policy import lifecycle
 from bot.policy.access import Action
@@ -91,19 +91,17 @@ async def _close(
         zone,
         prefer=case.opened_on,
     )
-    notice = Notice(
-        NoticeKind.CASE_UPDATED,
-        f"Case {case.ref} closed as {sub.value}: {case.summary}",
+    await alerts.customer_changed(
+        ctx.uow,
+        case,
+        account,
+        f"Case {case.ref} closed as {sub.value}",
         comment,
-        (
-            Fact("Account", account.id),
-            Fact("By", author),
-            Fact("Status", f"{case.status} / {case.sub_status}"),
-        ),
-        case_number=case.number,
+        author,
+        f"closed:{case.number}:{len(case.events)}",
+        req.now,
+        zone,
     )
-    key = f"closed:{case.number}:{len(case.events)}"
-    await alerts.to_support(ctx.uow, case, account, notice, key, req.now, zone)
     note = f"Case closed as {sub.value}."
     if surveyed:
         note += f" {case.opened_by} gets a short satisfaction survey (CASE-8)."

@@ -7,7 +7,7 @@ from bot.commands.context import Context, check_action, visible_case
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
-from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
+from bot.messages import ChatRequest, Reply
 from bot.model import CaseEvent, EventKind, Status, Visibility
 from bot.policy import lifecycle
 from bot.policy.access import Action
@@ -59,19 +59,16 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             sub_status=sub,
         )
     await ctx.audit(req, "case.update", case.number, resumed=resumed is not None)
-    notice = Notice(
-        NoticeKind.CASE_UPDATED,
-        f"Customer update on {case.ref}: {case.summary}",
+    await alerts.customer_changed(
+        ctx.uow,
+        case,
+        account,
+        f"Customer update on {case.ref}",
         text,
-        (
-            Fact("Account", account.id),
-            Fact("By", author),
-            Fact("Status", f"{case.status}/{case.sub_status}"),
-        ),
-        case_number=case.number,
+        author,
+        f"update:{case.number}:{len(case.events)}",
+        req.now,
+        ctx.time_zone(account),
     )
-    key = f"update:{case.number}:{len(case.events)}"
-    zone = ctx.time_zone(account)
-    await alerts.to_support(ctx.uow, case, account, notice, key, req.now, zone)
     note = "Update added." + (" The case is back with support (CASE-7)." if resumed else "")
     return case_reply(req, ctx, case, account, note)
