@@ -150,6 +150,14 @@ class Account:
     region: str
     contract_start: date
     contract_end: date
+    # ACC-4: companies are told apart by directory id, never by their names as text.
+    sold_to_id: str | None = None
+    end_user_id: str | None = None  # None: the Sold To's (a direct customer)
+    end_user_subsidiary: bool = False  # the End User is a division or subsidiary of the Sold To
+
+    @property
+    def end_user_company_id(self) -> str | None:
+        return self.end_user_id if self.end_user_id is not None else self.sold_to_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +192,7 @@ class Contact:
     grants: tuple[Grant, ...] = ()
     slack: SlackIdentity | None = None
     teams: TeamsIdentity | None = None
+    company_id: str | None = None  # ACC-4: the directory id of `company`
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,18 @@ async def check_action(
 ) -> None:
     """ACC-2..ACC-8 for `action` on `account`; raises `Refused`."""
     today = ctx.local_date(account, req.now) if account is not None else req.now.date()
-    ensure(access.check(req.actor, action, account, today))
+    ensure(await _decide(req, ctx, action, account, today))
+
+
+async def _decide(
+    req: ChatRequest, ctx: Context, action: Action, account: Account | None, today: date
+) -> Decision:
+    """The access decision; a refusal names who can act instead (ACC-4), read only when needed."""
+    decision = access.check(req.actor, action, account, today)
+    if account is not None and req.actor.contact is not None and access.names_deputies(decision):
+        deputies = await ctx.uow.directory.designated_contacts(account.id)
+        decision = access.check(req.actor, action, account, today, deputies)
+    return decision
 
 
 async def visible_case(req: ChatRequest, ctx: Context, ref: str | None) -> tuple[Case, Account]:
@@ -154,7 +165,7 @@ async def _ensure_reads_some_account(req: ChatRequest, ctx: Context) -> None:
                 "`whoami` shows how you are known.",
             )
         )
-    ensure(access.check(req.actor, action, granted[0], ctx.local_date(granted[0], req.now)))
+    ensure(await _decide(req, ctx, action, granted[0], ctx.local_date(granted[0], req.now)))
 
 
 def _may_see(req: ChatRequest, ctx: Context, account: Account) -> bool:

@@ -37,11 +37,17 @@ async def load_directory(
 
 
 async def check_directory(store: Store, today: date, config: PolicyConfig) -> list[str]:
-    """`directory check`: ACC-6 shortfalls and inert grants (ACC-3, ACC-4, ACC-5), one per line."""
+    """`directory check`: ACC-6 shortfalls, inert grants (ACC-3, ACC-4, ACC-5), partner accounts
+    without company ids (ACC-4), one per line."""
     async with store.unit_of_work(read_only=True) as uow:
         accounts = {a.id: a for a in await uow.directory.accounts()}
         contacts = await uow.directory.contacts()
-    lines: list[str] = []
+    lines: list[str] = [
+        f"account {a.id}: a partner account without sold_to_id and end_user_id: its contacts "
+        "cannot be told apart, so each acts as an end-user contact (ACC-4)"
+        for a in accounts.values()
+        if a.partner and a.sold_to_id is None
+    ]
     designated: dict[str, list[str]] = {a: [] for a in accounts}
     for contact in contacts:
         for grant in contact.grants:

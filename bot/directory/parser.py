@@ -7,6 +7,12 @@ from typing import Any
 
 import yaml
 
+from bot.directory.companies import (
+    COMPANY_FIELDS,
+    account_companies,
+    company_id_of,
+    end_user_of_partner,
+)
 from bot.directory.entries import DirectoryError, Entry, Loader
 from bot.model import (
     AccessLevel,
@@ -68,7 +74,15 @@ class _Parser:
     def account(self, i: int, data: Mapping[str, Any]) -> None:
         e = Entry(data, f"accounts[{i}] {data.get('id', '?')}", self.report)
         e.allow(
-            "id", "sold_to", "end_user", "partner", "deployment", "care_level", "region", "contract"
+            "id",
+            "sold_to",
+            "end_user",
+            "partner",
+            "deployment",
+            "care_level",
+            "region",
+            "contract",
+            *COMPANY_FIELDS,
         )
         account_id, sold_to, end_user = e.text("id"), e.text("sold_to"), e.text("end_user")
         if account_id is not None and account_id in self.declared:
@@ -97,6 +111,7 @@ class _Parser:
         if start is not None and end is not None and start > end:
             e.error(f"contract starts {start} after it ends {end}")
             return
+        companies = account_companies(e, partner is True)
         if (
             account_id is None
             or sold_to is None
@@ -107,13 +122,23 @@ class _Parser:
             or start is None
             or end is None
             or not isinstance(partner, bool)
+            or companies is None
         ):
             return
         self.accounts[account_id] = Account(
-            account_id, sold_to, end_user, partner, deployment, care_level, region, start, end
+            account_id,
+            sold_to,
+            end_user,
+            partner,
+            deployment,
+            care_level,
+            region,
+            start,
+            end,
+            *companies,
         )
 
-    def grant(self, owner: Entry, j: int, data: Any, company: str | None) -> Grant | None:
+    def grant(self, owner: Entry, j: int, data: Any, company_id: str | None) -> Grant | None:
         if not isinstance(data, dict):
             owner.error(f"grants[{j}] must be a mapping, not {data!r}")
             return None
@@ -130,28 +155,23 @@ class _Parser:
             e.error("a partner approval needs both approved_by and approved_at (ACC-4)")
         if account is None or level is None:
             return None
-        end_user_of_partner = (
-            account.partner
-            and company is not None
-            and company.casefold() == account.end_user.casefold()
-            and company.casefold() != account.sold_to.casefold()
-        )
-        if level is AccessLevel.DESIGNATED and end_user_of_partner:
+        if level is AccessLevel.DESIGNATED and end_user_of_partner(account, company_id):
             e.error(
                 f"account {account.id} is resold by the partner {account.sold_to}: contacts of "
-                "the end user may hold at most read_only (ACC-4)"
+                f"the end user ({account.end_user_id}) may hold at most read_only (ACC-4)"
             )
             return None
         return Grant(account.id, level, approved_by, approved_at)
 
     def contact(self, i: int, data: Mapping[str, Any], seen: set[str]) -> Contact | None:
         e = Entry(data, f"contacts[{i}] {data.get('email', '?')}", self.report)
-        e.allow("email", "name", "company", "slack", "teams", "grants")
+        e.allow("email", "name", "company", "company_id", "slack", "teams", "grants")
         email, name, company = e.text("email"), e.text("name"), e.text("company")
+        company_id = company_id_of(e, "company_id")
         slack, teams = e.pair("slack", "team", "user"), e.pair("teams", "tenant", "aad_object_id")
         self.claim_chat_id(e, "slack", slack)
         self.claim_chat_id(e, "teams", teams)
-        grants = [self.grant(e, j, g, company) for j, g in enumerate(e.listing("grants"))]
+        grants = [self.grant(e, j, g, company_id) for j, g in enumerate(e.listing("grants"))]
         if email is not None:
             if email.lower() in seen:
                 e.error(f"duplicate contact e-mail {email}")
@@ -172,6 +192,7 @@ class _Parser:
             tuple(g for g in grants if g is not None),
             None if slack is None else SlackIdentity(*slack),
             None if teams is None else TeamsIdentity(*teams),
+            company_id,
         )
 
     def staff(self, i: int, data: Mapping[str, Any], seen: set[str]) -> Staff | None:

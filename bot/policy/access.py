@@ -1,10 +1,9 @@
-"""Who may do what: access levels (ACC-2), entitlement (ACC-3), partner approval (ACC-4), staff
-roles (ACC-8), unmapped users (ACC-7) and where case details may be shown (ACC-9)."""
+"""Who may do what: access levels (ACC-2), staff roles (ACC-8), unmapped users (ACC-7) and where
+case details may be shown (ACC-9); entitlement (ACC-3, ACC-4) is decided in `entitlement`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -15,10 +14,29 @@ from bot.model import (
     ChannelBinding,
     ChannelPurpose,
     Contact,
-    Grant,
     StaffRole,
 )
 from bot.policy.decision import Decision
+from bot.policy.entitlement import (
+    Party,
+    company_party,
+    effective,
+    effective_level,
+    level_refusal,
+)
+
+__all__ = [
+    "Action",
+    "Party",
+    "allowed_actions",
+    "channel_may_show",
+    "check",
+    "company_party",
+    "effective_level",
+    "is_staff_verb",
+    "names_deputies",
+    "required_level",
+]
 
 
 class Action(StrEnum):
@@ -113,75 +131,6 @@ def required_level(action: Action) -> AccessLevel | None:
     return _REQUIRED_LEVEL.get(action)
 
 
-@dataclass(frozen=True, slots=True)
-class _Effective:
-    level: AccessLevel | None
-    rule: str | None = None
-    reason: str | None = None
-
-
-def _same_company(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
-
-
-def _best_grant(contact: Contact, account_id: str) -> Grant | None:
-    grants = [g for g in contact.grants if g.account_id == account_id]
-    return max(grants, key=lambda g: g.level.rank, default=None)
-
-
-def _effective(contact: Contact, account: Account, today: date) -> _Effective:
-    grant = _best_grant(contact, account.id)
-    if grant is None:
-        return _Effective(None)
-    if grant.level is AccessLevel.BASIC:
-        return _Effective(AccessLevel.BASIC)
-    if not account.contract_start <= today <= account.contract_end:
-        return _Effective(
-            AccessLevel.BASIC,
-            "ACC-3",
-            f"the service contract of account {account.id} is not active "
-            f"({account.contract_start.isoformat()} to {account.contract_end.isoformat()}; "
-            "Maintenance Review)",
-        )
-    end_user_of_partner = (
-        account.partner
-        and _same_company(contact.company, account.end_user)
-        and not _same_company(contact.company, account.sold_to)
-    )
-    if not end_user_of_partner:
-        return _Effective(grant.level)
-    approved = (
-        grant.approved_by is not None
-        and grant.approved_at is not None
-        and grant.approved_at <= today
-    )
-    if not approved:
-        return _Effective(
-            AccessLevel.BASIC,
-            "ACC-4",
-            f"account {account.id} is supported through the partner {account.sold_to}, "
-            "and the partner's approval of your access is not recorded",
-        )
-    if grant.level is AccessLevel.DESIGNATED:
-        return _Effective(
-            AccessLevel.READ_ONLY,
-            "ACC-4",
-            f"account {account.id} is supported through the partner {account.sold_to}; "
-            "end-user contacts have at most read-only access",
-        )
-    return _Effective(grant.level)
-
-
-def effective_level(
-    contact: Contact, account: Account, today: date
-) -> tuple[AccessLevel | None, str | None]:
-    """The level `contact` acts with on `account` today, and why it is lower than granted."""
-    eff = _effective(contact, account, today)
-    if eff.reason is None:
-        return eff.level, None
-    return eff.level, f"{eff.reason} ({eff.rule})"
-
-
 def _unknown_verb(action: Action) -> Decision:
     # PRODUCT.md: staff verbs are refused for customers exactly like an unknown verb.
     return Decision.refuse(
@@ -223,8 +172,18 @@ def _staff_check(actor: Actor, action: Action) -> Decision | None:
     return None
 
 
-def check(actor: Actor, action: Action, account: Account | None, today: date) -> Decision:
-    """ACC-2..ACC-4, ACC-7, ACC-8: may `actor` do `action` on `account` (None: no account) today."""
+def check(
+    actor: Actor,
+    action: Action,
+    account: Account | None,
+    today: date,
+    deputies: Sequence[Contact] = (),
+) -> Decision:
+    """ACC-2..ACC-4, ACC-7, ACC-8: may `actor` do `action` on `account` (None: no account) today.
+
+    `deputies` are the account's designated contacts, if the caller has them: a refusal names
+    those acting as designated today as the people who can act instead (ACC-4).
+    """
     if actor.staff is not None:
         staff_decision = _staff_check(actor, action)
         if staff_decision is not None:
@@ -250,7 +209,7 @@ def check(actor: Actor, action: Action, account: Account | None, today: date) ->
             f"`{action.verb}` needs an account.",
             "Name it with `--account ID`; `whoami` lists your accounts.",
         )
-    eff = _effective(contact, account, today)
+    eff = effective(contact, account, today)
     if eff.level is None:
         return Decision.refuse(
             "ACC-2",
@@ -259,42 +218,17 @@ def check(actor: Actor, action: Action, account: Account | None, today: date) ->
         )
     if eff.level.rank >= needed.rank:
         return Decision.allow("ACC-2")
-    return _level_refusal(action, account, needed, eff)
+    acting = [
+        c
+        for c in deputies
+        if c.email != contact.email and effective(c, account, today).level is AccessLevel.DESIGNATED
+    ]
+    return level_refusal(action.verb, account, needed, eff, acting)
 
 
-def _level_refusal(
-    action: Action, account: Account, needed: AccessLevel, eff: _Effective
-) -> Decision:
-    if eff.rule == "ACC-3":
-        return Decision.refuse(
-            "ACC-3",
-            f"The service contract of account {account.id} is not active "
-            f"(it runs {account.contract_start.isoformat()} to "
-            f"{account.contract_end.isoformat()}; Maintenance Review), "
-            "so you have basic access only.",
-            "Ask your account manager to renew the service contract; "
-            "`notices` and `help` still work.",
-        )
-    if eff.rule == "ACC-4":
-        if eff.level is AccessLevel.READ_ONLY:
-            reason = (
-                f"Account {account.id} is supported through the partner {account.sold_to}: "
-                "end-user contacts can view its cases but not change them."
-            )
-            instead = f"Ask {account.sold_to} to `{action.verb}` for you."
-        else:
-            reason = (
-                f"Account {account.id} is supported through the partner {account.sold_to}, and "
-                "the partner's approval of your access is not recorded."
-            )
-            instead = f"Ask {account.sold_to} to approve your read-only access."
-        return Decision.refuse("ACC-4", reason, instead)
-    return Decision.refuse(
-        "ACC-2",
-        f"`{action.verb}` needs {needed.value.replace('_', '-')} access on account {account.id}; "
-        f"you have {eff.level.value.replace('_', '-') if eff.level else 'no'} access.",
-        "Ask a designated contact of your company to do it, or to request a higher level for you.",
-    )
+def names_deputies(decision: Decision) -> bool:
+    """Would this refusal name the account's designated contacts, given them (ACC-2, ACC-4)?"""
+    return not decision.allowed and decision.rule in ("ACC-2", "ACC-4")
 
 
 def allowed_actions(actor: Actor, accounts: Mapping[str, Account], today: date) -> set[Action]:

@@ -1,8 +1,8 @@
 """Reopening closed cases (REO-1..REO-3).
 
-"Closed within the last 30 days" is measured exactly: `now - closed_at <= reopen_window_days`
-as a time span, so a case closed at 10:00 can be reopened until 10:00 thirty days later
-(day 30) and not one moment after (day 31).
+"Closed less than 30 days ago" (002 section 4.11) is measured exactly as a time span in UTC:
+`now - closed_at < reopen_window_days`, so a case closed at 10:00 can be reopened until 09:59:59
+thirty days later and not at 10:00 (REO-2 from that instant on).
 """
 
 from __future__ import annotations
@@ -41,10 +41,11 @@ def check_reopen(
     closed_at = case.closed_at if case.closed_at is not None else case.updated_at
     days = config.reopen_window_days
     # In UTC: two datetimes sharing a zone would subtract as wall-clock times across DST.
-    if now.astimezone(UTC) - closed_at.astimezone(UTC) > timedelta(days=days):
+    if now.astimezone(UTC) - closed_at.astimezone(UTC) >= timedelta(days=days):
         return Decision.refuse(
             "REO-2",
-            f"Case {ref} was closed more than {days} days ago and can't be reopened.",
+            f"Case {ref} was closed {days} or more days ago and can't be reopened: a case can "
+            f"be reopened for less than {days} days after closing.",
             f"Open a new case linked to {ref}: the open form is pre-filled from it.",
         )
     needed = config.reopen_reason_min_words

@@ -40,8 +40,8 @@ async def test_loading_the_example_twice_leaves_the_same_rows(store: SqlStore) -
     second = await load_directory(store, EXAMPLE_DIRECTORY)
     assert second == first
     assert await row_counts(store) == after_first
-    assert (after_first["accounts"], after_first["contacts"], after_first["staff"]) == (5, 13, 4)
-    assert (after_first["grants"], after_first["channels"]) == (14, 11)
+    assert (after_first["accounts"], after_first["contacts"], after_first["staff"]) == (5, 14, 4)
+    assert (after_first["grants"], after_first["channels"]) == (15, 11)
 
 
 async def test_acc_7_people_are_found_by_their_verified_chat_ids(store: SqlStore) -> None:
@@ -146,6 +146,45 @@ async def test_a_file_with_several_bad_entries_is_refused_whole_and_changes_noth
     async with store.unit_of_work() as uow:
         alice = await uow.directory.contact_by_email("alice@acme.example")
     assert alice is not None and alice.name == "Alice Able"
+
+
+async def test_acc_4_company_ids_are_stored_and_read_back(store: SqlStore) -> None:
+    await load_directory(store, EXAMPLE_DIRECTORY)
+    async with store.unit_of_work(read_only=True) as uow:
+        hooli = await uow.directory.account("initech-hooli")
+        acme = await uow.directory.account("acme")
+        nadia = await uow.directory.contact_by_email("nadia@integra.example")
+        frank = await uow.directory.contact_by_email("frank@globex.example")
+    assert hooli is not None and acme is not None
+    assert (hooli.sold_to_id, hooli.end_user_id, hooli.end_user_subsidiary) == (
+        "initech",
+        "hooli",
+        False,
+    )
+    assert (acme.sold_to_id, acme.end_user_id) == ("acme-corp", None)
+    assert nadia is not None and nadia.company_id == "integra"
+    assert frank is not None and frank.company_id is None
+
+
+async def test_acc_4_check_names_a_partner_account_without_company_ids(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    text = EXAMPLE_DIRECTORY.read_text(encoding="utf-8")
+    text = text.replace("    sold_to_id: initech\n", "").replace("    end_user_id: hooli\n", "")
+    legacy = tmp_path / "legacy.yaml"
+    legacy.write_text(text, encoding="utf-8")
+    await load_directory(store, legacy)  # the format without ids still loads
+    lines = await check_directory(store, date(2026, 6, 1), PolicyConfig())
+    assert (
+        "account initech-hooli: a partner account without sold_to_id and end_user_id: its "
+        "contacts cannot be told apart, so each acts as an end-user contact (ACC-4)"
+    ) in lines
+    # Failing closed: the partner's own designated contacts act as unapproved end users.
+    assert any(
+        line.startswith("account initech-hooli: contact grace@initech.example: inert designated")
+        and "does not identify your company" in line
+        for line in lines
+    )
 
 
 async def test_acc_6_acc_3_acc_4_check_names_accounts_and_contacts(store: SqlStore) -> None:

@@ -26,7 +26,9 @@ accounts:
     contract: {start: 2026-01-01, end: 2027-12-31}
   - id: resold
     sold_to: Initech Solutions
+    sold_to_id: initech
     end_user: Hooli Pty Ltd
+    end_user_id: hooli
     partner: true
     deployment: cloud
     care_level: premium
@@ -93,18 +95,73 @@ contacts:
     assert directory.contacts[0].grants[0].level is AccessLevel.READ_ONLY
 
 
-def test_acc_4_an_end_user_contact_cannot_be_designated_on_a_partner_account() -> None:
+@pytest.mark.parametrize("spelling", ["Hooli Pty Ltd", "Hooli Pty. Ltd.", "Initech Solutions"])
+def test_acc_4_an_end_user_contact_cannot_be_designated_on_a_partner_account(
+    spelling: str,
+) -> None:
     text = (
         ACCOUNT
-        + """
+        + f"""
 contacts:
-  - {email: pat@hooli.example, name: Pat, company: Hooli Pty Ltd, grants: [{account: resold, level: designated}]}
-  - {email: ria@initech.example, name: Ria, company: Initech Solutions, grants: [{account: resold, level: designated}]}
+  - {{email: pat@hooli.example, name: Pat, company: "{spelling}", company_id: hooli,
+     grants: [{{account: resold, level: designated}}]}}
+  - {{email: ria@initech.example, name: Ria, company: Initech Solutions, company_id: initech,
+     grants: [{{account: resold, level: designated}}]}}
 """
     )
     (error,) = errors_of(text)
     assert error.startswith("dir.yaml: contacts[0] pat@hooli.example: grants[0] resold: ")
     assert error.endswith("(ACC-4)")
+
+
+def test_acc_4_company_ids_are_loaded_onto_accounts_and_contacts() -> None:
+    text = (
+        ACCOUNT.replace("    partner: true\n", "    partner: true\n    end_user_subsidiary: true\n")
+        + """
+contacts:
+  - {email: pat@hooli.example, name: Pat, company: Hooli, company_id: hooli,
+     grants: [{account: resold, level: designated}]}
+  - {email: old@acme.example, name: Old, company: Acme Corp, grants: [{account: acme, level: designated}]}
+"""
+    )
+    directory = parse_directory(text, "dir.yaml", CONFIG)
+    resold = next(a for a in directory.accounts if a.id == "resold")
+    assert (resold.sold_to_id, resold.end_user_id, resold.end_user_subsidiary) == (
+        "initech",
+        "hooli",
+        True,
+    )
+    acme = next(a for a in directory.accounts if a.id == "acme")
+    assert (acme.sold_to_id, acme.end_user_id, acme.end_user_subsidiary) == (None, None, False)
+    assert [c.company_id for c in directory.contacts] == ["hooli", None]
+
+
+def test_acc_4_bad_company_ids_are_refused_with_each_entry_named() -> None:
+    common = "deployment: cloud, care_level: business, region: NA, contract: {start: 2026-01-01, end: 2027-01-01}"
+    text = f"""
+accounts:
+  - {{id: a1, sold_to: A, end_user: B, partner: true, sold_to_id: "Acme Corp", end_user_id: b, {common}}}
+  - {{id: a2, sold_to: A, end_user: B, end_user_id: b, {common}}}
+  - {{id: a3, sold_to: A, end_user: B, partner: true, sold_to_id: a, {common}}}
+  - {{id: a4, sold_to: A, end_user: A, partner: true, sold_to_id: a, end_user_id: a, {common}}}
+  - {{id: a5, sold_to: A, end_user: A, sold_to_id: a, end_user_subsidiary: true, {common}}}
+  - {{id: a6, sold_to: A, end_user: B, sold_to_id: a, end_user_id: b, end_user_subsidiary: "yes", {common}}}
+contacts:
+  - {{email: x@a.example, name: X, company: A, company_id: 7-Up!, grants: []}}
+"""
+    errors = errors_of(text)
+    assert len(errors) == 7, errors
+    expected = [
+        ("accounts[0] a1: sold_to_id 'Acme Corp' is not a directory id", "(ACC-4)"),
+        ("accounts[1] a2: end_user_id needs sold_to_id", "(ACC-4)"),
+        ("accounts[2] a3: a partner account with sold_to_id also needs end_user_id", "(ACC-4)"),
+        ("accounts[3] a4: a partner resells to another company", "(ACC-4)"),
+        ("accounts[4] a5: end_user_subsidiary marks an End User", "(ACC-4)"),
+        ("accounts[5] a6: end_user_subsidiary must be true or false", "(ACC-4)"),
+        ("contacts[0] x@a.example: company_id '7-Up!' is not a directory id", "(ACC-4)"),
+    ]
+    for error, (start, end) in zip(errors, expected, strict=True):
+        assert error.startswith(f"dir.yaml: {start}") and error.endswith(end), error
 
 
 def test_acc_4_an_approval_needs_both_who_and_when() -> None:

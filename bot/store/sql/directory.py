@@ -47,6 +47,9 @@ def _account(row: RowMapping) -> Account:
         region=row["region"],
         contract_start=row["contract_start"],
         contract_end=row["contract_end"],
+        sold_to_id=row["sold_to_id"],
+        end_user_id=row["end_user_id"],
+        end_user_subsidiary=bool(row["end_user_subsidiary"]),
     )
 
 
@@ -136,6 +139,7 @@ class SqlDirectoryRepository:
                 grants=tuple(by_email[r["email"]]),
                 slack=_slack(r),
                 teams=_teams(r),
+                company_id=r["company_id"],
             )
             for r in rows
         ]
@@ -240,6 +244,9 @@ class SqlDirectoryRepository:
                     "region": account.region,
                     "contract_start": account.contract_start,
                     "contract_end": account.contract_end,
+                    "sold_to_id": account.sold_to_id,
+                    "end_user_id": account.end_user_id,
+                    "end_user_subsidiary": account.end_user_subsidiary,
                 },
                 ["id"],
             )
@@ -247,7 +254,12 @@ class SqlDirectoryRepository:
         n_grants = 0
         for contact in directory.contacts:
             email = contact.email.lower()
-            values = {"email": email, "name": contact.name, "company": contact.company}
+            values = {
+                "email": email,
+                "name": contact.name,
+                "company": contact.company,
+                "company_id": contact.company_id,
+            }
             await upsert_row(self._conn, contacts, values | _identity_columns(contact), ["email"])
             await self._conn.execute(delete(grants).where(grants.c.contact_email == email))
             for grant in contact.grants:

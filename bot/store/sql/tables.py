@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -46,6 +47,10 @@ accounts = Table(
     Column("region", String(50), nullable=False),
     Column("contract_start", Date, nullable=False),
     Column("contract_end", Date, nullable=False),
+    # ACC-4: the companies by directory id (NULL: not given in the directory file).
+    Column("sold_to_id", String(100)),
+    Column("end_user_id", String(100)),
+    Column("end_user_subsidiary", Boolean, nullable=False, server_default=false()),
 )
 
 contacts = Table(
@@ -58,6 +63,7 @@ contacts = Table(
     Column("slack_user", String(50)),
     Column("teams_tenant", String(100)),
     Column("teams_aad_object_id", String(100)),
+    Column("company_id", String(100)),  # ACC-4
     UniqueConstraint("slack_team", "slack_user"),
     UniqueConstraint("teams_tenant", "teams_aad_object_id"),
 )

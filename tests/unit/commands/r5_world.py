@@ -45,6 +45,7 @@ EXTRA_CONTACTS: list[dict[str, Any]] = [
         "email": "hugo@hooli.example",
         "name": "Hugo Basic",
         "company": "Hooli Pty Ltd",
+        "company_id": "hooli",
         "slack": {"team": "T4", "user": "UHUGO"},
         "grants": [{"account": "hooli", "level": "basic"}],
     },

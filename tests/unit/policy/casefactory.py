@@ -43,14 +43,34 @@ def account(
     region: str = "NA",
     start: date = date(2026, 1, 1),
     end: date = date(2026, 12, 31),
+    sold_to_id: str | None = None,
+    end_user_id: str | None = None,
+    end_user_subsidiary: bool = False,
 ) -> Account:
-    return Account(id, sold_to, end_user, partner, deployment, care_level, region, start, end)
+    return Account(
+        id,
+        sold_to,
+        end_user,
+        partner,
+        deployment,
+        care_level,
+        region,
+        start,
+        end,
+        sold_to_id,
+        end_user_id,
+        end_user_subsidiary,
+    )
 
 
 def contact(
-    *grants: Grant, email: str = "alice@acme.example", company: str = "Acme Corp"
+    *grants: Grant,
+    email: str = "alice@acme.example",
+    company: str = "Acme Corp",
+    company_id: str | None = None,
+    name: str = "Alice Able",
 ) -> Contact:
-    return Contact(email=email, name="Alice Able", company=company, grants=grants)
+    return Contact(email=email, name=name, company=company, grants=grants, company_id=company_id)
 
 
 def grant(

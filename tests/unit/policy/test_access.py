@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.model import AccessLevel, ChannelBinding, ChannelPurpose, Platform, StaffRole
+from bot.model import AccessLevel, Account, ChannelBinding, ChannelPurpose, Platform, StaffRole
 from bot.policy.access import (
     Action,
     allowed_actions,
@@ -107,43 +107,165 @@ def test_acc_3_refusal_says_the_service_contract_is_not_active() -> None:
     assert "ACC-3" in note
 
 
+def resold(**extra: bool) -> Account:
+    """A partner account with directory ids: Partner Ltd resells to Enduser, Inc (ACC-4)."""
+    return account(
+        "globex",
+        sold_to="Partner Ltd",
+        end_user="Enduser, Inc",
+        partner=True,
+        sold_to_id="partner",
+        end_user_id="enduser",
+        **extra,
+    )
+
+
+APPROVED = ("bob@partner.example", date(2026, 2, 1))
+
+
 def test_acc_4_end_user_contact_without_partner_approval_acts_as_basic() -> None:
-    acct = account("globex", sold_to="Partner Ltd", end_user="Globex Inc", partner=True)
-    person = contact(grant(AccessLevel.READ_ONLY, "globex"), company="Globex Inc")
-    level, note = effective_level(person, acct, TODAY)
+    person = contact(grant(AccessLevel.READ_ONLY, "globex"), company_id="enduser")
+    level, note = effective_level(person, resold(), TODAY)
     assert level is AccessLevel.BASIC
     assert note is not None
     assert "ACC-4" in note
-    decision = check(customer(person), Action.LIST, acct, TODAY)
+    decision = check(customer(person), Action.LIST, resold(), TODAY)
     assert (decision.allowed, decision.rule) == (False, "ACC-4")
     assert "Partner Ltd" in (decision.instead or "")
 
 
 def test_acc_4_approved_end_user_contact_is_at_most_read_only() -> None:
-    acct = account("globex", sold_to="Partner Ltd", end_user="Globex Inc", partner=True)
-    approved = grant(AccessLevel.DESIGNATED, "globex", "bob@partner.example", date(2026, 2, 1))
-    person = contact(approved, company="Globex Inc")
-    assert effective_level(person, acct, TODAY)[0] is AccessLevel.READ_ONLY
-    assert check(customer(person), Action.SHOW, acct, TODAY).allowed
-    decision = check(customer(person), Action.OPEN, acct, TODAY)
+    approved = grant(AccessLevel.DESIGNATED, "globex", *APPROVED)
+    person = contact(approved, company_id="enduser")
+    assert effective_level(person, resold(), TODAY)[0] is AccessLevel.READ_ONLY
+    assert check(customer(person), Action.SHOW, resold(), TODAY).allowed
+    decision = check(customer(person), Action.OPEN, resold(), TODAY)
     assert (decision.allowed, decision.rule) == (False, "ACC-4")
 
 
 def test_acc_4_approval_dated_in_the_future_is_not_yet_recorded() -> None:
-    acct = account("globex", sold_to="Partner Ltd", end_user="Globex Inc", partner=True)
     later = grant(AccessLevel.READ_ONLY, "globex", "bob@partner.example", date(2026, 7, 1))
-    person = contact(later, company="Globex Inc")
-    assert effective_level(person, acct, TODAY)[0] is AccessLevel.BASIC
+    person = contact(later, company_id="enduser")
+    assert effective_level(person, resold(), TODAY)[0] is AccessLevel.BASIC
     no_approver = grant(AccessLevel.READ_ONLY, "globex", None, date(2026, 2, 1))
-    assert effective_level(contact(no_approver, company="Globex Inc"), acct, TODAY)[0] is (
+    assert effective_level(contact(no_approver, company_id="enduser"), resold(), TODAY)[0] is (
         AccessLevel.BASIC
     )
 
 
 def test_acc_4_partner_staff_keep_their_designated_level() -> None:
-    acct = account("globex", sold_to="Partner Ltd", end_user="Globex Inc", partner=True)
-    person = contact(grant(AccessLevel.DESIGNATED, "globex"), company="Partner Ltd")
+    person = contact(grant(AccessLevel.DESIGNATED, "globex"), company_id="partner")
+    assert effective_level(person, resold(), TODAY) == (AccessLevel.DESIGNATED, None)
+
+
+@pytest.mark.parametrize("spelling", ["Enduser Inc.", "Enduser, Inc", "ENDUSER INC", "Partner Ltd"])
+def test_acc_4_spelling_variants_of_a_company_name_never_decide_access(spelling: str) -> None:
+    # The directory id decides: the end user's contact is an end user whatever its name says...
+    end_user = contact(
+        grant(AccessLevel.DESIGNATED, "globex"), company=spelling, company_id="enduser"
+    )
+    assert effective_level(end_user, resold(), TODAY)[0] is AccessLevel.BASIC
+    # ...and without an id, no spelling (not even the partner's own name) gives designated.
+    unplaced = contact(grant(AccessLevel.DESIGNATED, "globex"), company=spelling)
+    level, note = effective_level(unplaced, resold(), TODAY)
+    assert level is AccessLevel.BASIC
+    assert note is not None and "does not identify your company" in note
+    decision = check(customer(unplaced), Action.OPEN, resold(), TODAY)
+    assert (decision.allowed, decision.rule) == (False, "ACC-4")
+
+
+def test_acc_4_a_partner_account_without_ids_fails_closed_to_end_user_access() -> None:
+    no_ids = account("globex", sold_to="Partner Ltd", end_user="Enduser, Inc", partner=True)
+    approved = contact(grant(AccessLevel.DESIGNATED, "globex", *APPROVED), company_id="partner")
+    assert effective_level(approved, no_ids, TODAY)[0] is AccessLevel.READ_ONLY
+
+
+def test_acc_4_a_direct_account_without_ids_keeps_the_granted_levels() -> None:
+    person = contact(grant(AccessLevel.DESIGNATED), company="Acme Corporation")
+    assert effective_level(person, account(), TODAY) == (AccessLevel.DESIGNATED, None)
+
+
+@pytest.mark.parametrize("partner", [True, False])
+def test_acc_4_an_integrator_without_the_sold_to_approval_acts_as_basic(partner: bool) -> None:
+    acct = resold() if partner else account(sold_to_id="acme", end_user_id="acme")
+    acct_id = acct.id
+    person = contact(
+        grant(AccessLevel.DESIGNATED, acct_id), company="Integra SI", company_id="integra"
+    )
+    level, note = effective_level(person, acct, TODAY)
+    assert level is AccessLevel.BASIC
+    assert note is not None and "Integra SI is neither the Sold To nor the End User" in note
+    decision = check(customer(person), Action.OPEN, acct, TODAY)
+    assert (decision.allowed, decision.rule) == (False, "ACC-4")
+    assert f"Ask {acct.sold_to}, the Sold To, to approve your access" in (decision.instead or "")
+    assert not check(customer(person), Action.LIST, acct, TODAY).allowed
+
+
+@pytest.mark.parametrize("partner", [True, False])
+def test_acc_4_an_integrator_with_the_sold_to_approval_may_be_designated(partner: bool) -> None:
+    acct = resold() if partner else account(sold_to_id="acme", end_user_id="acme")
+    person = contact(
+        grant(AccessLevel.DESIGNATED, acct.id, *APPROVED),
+        company="Integra SI",
+        company_id="integra",
+    )
     assert effective_level(person, acct, TODAY) == (AccessLevel.DESIGNATED, None)
+    assert check(customer(person), Action.OPEN, acct, TODAY).allowed
+    later = grant(AccessLevel.DESIGNATED, acct.id, "bob@partner.example", date(2026, 6, 2))
+    assert effective_level(contact(later, company_id="integra"), acct, TODAY)[0] is (
+        AccessLevel.BASIC
+    )
+
+
+def test_acc_4_a_subsidiary_end_user_counts_as_the_sold_to() -> None:
+    person = contact(grant(AccessLevel.DESIGNATED, "globex"), company_id="enduser")
+    assert effective_level(person, resold(end_user_subsidiary=True), TODAY) == (
+        AccessLevel.DESIGNATED,
+        None,
+    )
+    assert effective_level(person, resold(), TODAY)[0] is AccessLevel.BASIC
+
+
+def test_acc_4_refusal_to_an_approved_end_user_names_the_partners_designated_contacts() -> None:
+    asker = contact(
+        grant(AccessLevel.READ_ONLY, "globex", *APPROVED),
+        email="eve@enduser.example",
+        company_id="enduser",
+    )
+    ian = contact(
+        grant(AccessLevel.DESIGNATED, "globex"),
+        email="ian@partner.example",
+        name="Ian Init",
+        company_id="partner",
+    )
+    # Listed as designated but acting as read-only: an end user can never act for the partner.
+    other = contact(
+        grant(AccessLevel.DESIGNATED, "globex", *APPROVED),
+        email="otto@enduser.example",
+        name="Otto Other",
+        company_id="enduser",
+    )
+    decision = check(customer(asker), Action.OPEN, resold(), TODAY, (ian, other, asker))
+    assert (decision.allowed, decision.rule) == (False, "ACC-4")
+    assert "can view its cases but not change them" in decision.reason
+    assert decision.instead == (
+        "Ask the partner's designated contacts (Ian Init <ian@partner.example>) to `open` for you."
+    )
+    assert "your company" not in decision.instead
+    unapproved = contact(grant(AccessLevel.READ_ONLY, "globex"), company_id="enduser")
+    refused = check(customer(unapproved), Action.LIST, resold(), TODAY, (ian,))
+    assert refused.instead == (
+        "Ask the partner's designated contacts (Ian Init <ian@partner.example>) to approve your "
+        "read-only access."
+    )
+
+
+def test_acc_2_refusal_names_the_accounts_designated_contacts_when_known() -> None:
+    reader = contact(grant(AccessLevel.READ_ONLY), email="rita@acme.example")
+    dave = contact(grant(AccessLevel.DESIGNATED), email="dave@acme.example", name="Dave Dee")
+    decision = check(customer(reader), Action.OPEN, account(), TODAY, (dave,))
+    assert decision.rule == "ACC-2"
+    assert "Dave Dee <dave@acme.example>" in (decision.instead or "")
 
 
 def test_acc_7_unmapped_user_may_only_ask_for_help_and_whoami() -> None:

@@ -18,19 +18,23 @@ def closed(sub: SubStatus = SubStatus.RESOLVED) -> Case:
     return case(status=Status.CLOSED, sub_status=sub, closed_at=CLOSED_AT, updated_at=CLOSED_AT)
 
 
-def test_reo_1_case_closed_30_days_ago_to_the_minute_may_be_reopened() -> None:
-    decision = check_reopen(closed(), account(), REASON, CONFIG, CLOSED_AT + timedelta(days=30))
+def test_reo_1_case_closed_30_days_minus_a_second_ago_may_be_reopened() -> None:
+    now = CLOSED_AT + timedelta(days=30) - timedelta(seconds=1)
+    decision = check_reopen(closed(), account(), REASON, CONFIG, now)
     assert (decision.allowed, decision.rule) == (True, "REO-1")
 
 
-def test_reo_2_case_closed_a_moment_more_than_30_days_ago_is_refused_with_a_new_case_offer() -> (
-    None
-):
-    now = CLOSED_AT + timedelta(days=30, minutes=1)
-    decision = check_reopen(closed(), account(), REASON, CONFIG, now)
+def test_reo_2_case_closed_exactly_30_days_ago_is_refused_with_a_new_case_offer() -> None:
+    decision = check_reopen(closed(), account(), REASON, CONFIG, CLOSED_AT + timedelta(days=30))
     assert (decision.allowed, decision.rule) == (False, "REO-2")
+    assert "less than 30 days" in decision.reason
     assert "new case" in (decision.instead or "")
     assert "0000001001" in (decision.instead or "")
+
+
+def test_reo_2_case_closed_a_moment_more_than_30_days_ago_is_refused() -> None:
+    now = CLOSED_AT + timedelta(days=30, minutes=1)
+    assert check_reopen(closed(), account(), REASON, CONFIG, now).rule == "REO-2"
 
 
 def test_reo_2_day_31_is_refused() -> None:
