@@ -154,6 +154,10 @@ def _form_card(form: Form) -> Card:
     for field in form.fields:
         error = form.errors.get(field.name)
         body.append(_input(field, error))
+        if field.hint and field.kind == "choice":
+            # A closed choice set hides its placeholder, so guidance such as the priority
+            # definitions (CASE-3) is shown below it instead.
+            body.append(_text(field.hint, ref, isSubtle=True, size="Small", spacing="None"))
         if error:
             body.append(_text(error, ref, color="Attention", size="Small", spacing="None"))
     data = {"form": form.kind.value, "case": form.case_number}
@@ -195,7 +199,7 @@ def _input(field: FormField, error: str | None) -> Card:
             card["value"] = "true" if field.value == "true" else "false"
         case _:
             raise ValueError(f"unknown form field kind {field.kind!r} for {field.name!r}")
-    if field.hint and field.kind != "toggle":
+    if field.hint and field.kind not in ("toggle", "choice"):
         card["placeholder"] = field.hint
     return card
 

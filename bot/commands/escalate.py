@@ -12,11 +12,11 @@ from bot.commands.limits import MAX_REASON_CHARS
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
-from bot.model import Account, Case, CaseEvent, EventKind, Status
+from bot.model import Account, Case, CaseEvent, EventKind, Status, format_case_number
 from bot.policy import escalation
 from bot.policy.access import Action
 from bot.policy.decision import Decision
-from bot.store.interface import Escalation, EscalationWaiting, Incident
+from bot.store.interface import Escalation, EscalationState, EscalationWaiting, Incident
 
 USAGE = "escalate CASE REASON [--impact TEXT] [--rca]"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -45,7 +45,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             form = escalate_form(case.number, errors)
             return answer(req, ctx, form, account, outcome=Outcome.INVALID)
         return Reply.invalid(" ".join(errors.values()) + f" Usage: `{USAGE}`")
-    waiting = await ctx.uow.escalations.open_for(case.number)
+    waiting = await _open_escalation(ctx, case)
     incident = await _linked_incident(ctx, case, account, req.now) if rca else None
     restored_at = incident.restored_at if incident is not None else None
 
@@ -71,6 +71,18 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             return answer(req, ctx, form, account, outcome=Outcome.INVALID)
         return refusal(decision)
     return await _escalate(req, ctx, case, account, reason, impact or None, rca)
+
+
+async def _open_escalation(ctx: Context, case: Case) -> Escalation | None:
+    """ESC-9: the case's open escalation (waiting, or accepted), if any."""
+    requests = await ctx.uow.escalations.for_case(case.number)
+    live = [
+        r
+        for r in requests
+        if r.state in (EscalationState.WAITING, EscalationState.ACCEPTED)
+        and escalation.escalation_is_open(case, r.requested_at, rejected=False)
+    ]
+    return live[-1] if live else None
 
 
 def _text_errors(reason: str, impact: str) -> dict[str, str]:
@@ -105,10 +117,19 @@ def _pointing_at(
     """ESC-9: name the open request, so the asker can tell it apart from a lost one."""
     zone = ctx.time_zone(account)
     when = waiting.requested_at.astimezone(ZoneInfo(zone))
+    asked = f"requested by {waiting.requested_by} on {when:%Y-%m-%d %H:%M} ({zone})"
+    if waiting.state is EscalationState.ACCEPTED and waiting.decided_at is not None:
+        decided = waiting.decided_at.astimezone(ZoneInfo(zone))
+        return Decision.refuse(
+            decision.rule,
+            f"This case has been escalated: the request {asked} was accepted on "
+            f"{decided:%Y-%m-%d %H:%M} ({zone}), and it stays open until the case closes.",
+            f"Add details with `update {format_case_number(waiting.case_number)} <text>`; "
+            "support management is already involved.",
+        )
     return Decision.refuse(
         decision.rule,
-        f"{decision.reason} It was requested by {waiting.requested_by} on "
-        f"{when:%Y-%m-%d %H:%M} ({zone}).",
+        f"{decision.reason} It was {asked}.",
         decision.instead,
     )
 
@@ -161,6 +182,13 @@ async def _escalate(
     rca: bool,
 ) -> Reply:
     author = req.actor.email or req.actor.user_id
+    stale = await ctx.uow.escalations.open_for(case.number)
+    if stale is not None and not escalation.escalation_is_open(case, stale.requested_at, False):
+        # ESC-9: waiting from before the case last closed (written before closing settled it);
+        # a request that is still open makes the insert below lose, as it should.
+        await ctx.uow.escalations.decide(
+            stale.id, EscalationState.CLOSED, "system", "The case was closed.", req.now
+        )
     try:
         request = await ctx.uow.escalations.add(case.number, author, reason, impact, rca, req.now)
     except EscalationWaiting:

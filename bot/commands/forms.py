@@ -13,7 +13,13 @@ from collections.abc import Mapping, Sequence
 
 from bot.messages import Choice, Command, Form, FormField, FormKind
 from bot.model import Account
-from bot.policy.intake import CHAT_PRIORITIES, MAX_DESCRIPTION_CHARS, MAX_IMPACT_CHARS, type_choices
+from bot.policy.intake import (
+    CHAT_PRIORITIES,
+    MAX_DESCRIPTION_CHARS,
+    MAX_IMPACT_CHARS,
+    priority_guide,
+    type_choices,
+)
 
 FORM_FLAG = "form"  # set by adapters on form submissions; cannot be typed (not in any grammar)
 _GUIDANCE = "One issue per case (CASE-9): open a separate case for each problem."
@@ -70,7 +76,7 @@ def open_form(
             True,
             tuple(Choice(p.value, p.label) for p in CHAT_PRIORITIES),
             _value(v, "priority"),
-            hint="Critical opens as High: phone us to raise it (CASE-4).",
+            hint=f"{priority_guide()}\nCritical opens as High: phone us to raise it (CASE-4).",
         ),
         FormField("summary", "Summary", "text", True, value=_value(v, "summary"), max_length=1000),
         FormField(

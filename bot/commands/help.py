@@ -5,9 +5,16 @@ from __future__ import annotations
 from bot.commands.context import Context, answer
 from bot.commands.verbs import VERBS
 from bot.messages import ChatRequest, Help, HelpEntry, Reply
-from bot.model import Account
+from bot.model import Account, Priority
 from bot.policy import access
+from bot.policy.intake import CHAT_PRIORITIES, priority_guide
 
+# CASE-3: where a priority is chosen, `help VERB` shows what each one means.
+_CHOOSES_PRIORITY: dict[str, tuple[Priority, ...]] = {
+    "open": CHAT_PRIORITIES,
+    "priority": CHAT_PRIORITIES,
+    "set-priority": tuple(Priority),
+}
 _INTRO = "Commands you can use (options go anywhere; quote values with spaces):"
 _UNMAPPED = (
     "Your chat account isn't linked to a support contact yet, so you can only use these. "
@@ -33,7 +40,10 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
                 f"Unknown command `{name[:30]}`. Type `help` to see what you can do."
             )
         verb = match[0]
-        return answer(req, ctx, Help((HelpEntry(verb.name, verb.usage, verb.summary),)), None)
+        summary = verb.summary
+        if verb.name in _CHOOSES_PRIORITY:
+            summary += "\n" + priority_guide(_CHOOSES_PRIORITY[verb.name])
+        return answer(req, ctx, Help((HelpEntry(verb.name, verb.usage, summary),)), None)
     entries = tuple(HelpEntry(v.name, v.usage, v.summary) for v in visible)
     intro = _UNMAPPED if not req.actor.is_mapped else _INTRO
     return answer(req, ctx, Help(entries, intro), None)

@@ -10,14 +10,16 @@ from bot.commands.context import (
     check_action,
     choose_account,
     level_on,
+    refusal,
 )
 from bot.commands.forms import is_form, open_form
 from bot.commands.tracking import track
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
-from bot.model import AccessLevel, Account, Case, CaseEvent, EventKind, Status, SubStatus
+from bot.model import AccessLevel, Account, Case, CaseEvent, EventKind, Stage, Status, SubStatus
 from bot.policy import intake
 from bot.policy.access import Action
+from bot.policy.decision import Decision
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
@@ -39,9 +41,26 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         if is_form(cmd):
             form = open_form(await _designated_accounts(req, ctx), values, errors)
             return answer(req, ctx, form, account, outcome=Outcome.INVALID)
+        stage = _stage_refusal(values)
+        if stage is not None and set(errors) == {"priority"}:
+            return refusal(stage)  # CASE-3: Critical asked for a UAT system
         problems = " ".join(errors.values())
-        return Reply.invalid(f"{problems} Usage: `open PRIORITY SUMMARY [--impact TEXT] ...`")
+        guide = f"\n{intake.priority_guide()}" if "priority" in errors else ""
+        return Reply.invalid(
+            f"{problems} Usage: `open PRIORITY SUMMARY [--impact TEXT] ...`{guide}"
+        )
     return await _open(req, ctx, account, new)
+
+
+def _stage_refusal(values: dict[str, str | bool]) -> Decision | None:
+    """CASE-3 as a refusal, when the typed priority and stage are valid but don't go together."""
+    priority, stage = values.get("priority"), values.get("stage", Stage.PRODUCTION.value)
+    wanted = intake.parse_priority(priority) if isinstance(priority, str) else None
+    at = str(stage).strip().casefold()
+    if wanted is None or at not in {s.value for s in Stage}:
+        return None
+    decision = intake.check_stage(wanted, Stage(at))
+    return None if decision.allowed else decision
 
 
 async def _open(req: ChatRequest, ctx: Context, account: Account, new: intake.NewCase) -> Reply:

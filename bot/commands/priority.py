@@ -10,6 +10,7 @@ from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Priority, Visibility
 from bot.policy.access import Action
+from bot.policy.intake import priority_guide
 from bot.policy.priority_change import check_priority_request
 
 USAGE = "priority CASE PRIORITY REASON"
@@ -32,7 +33,9 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if wanted is None:
         shown = (cmd.arg(1) or "")[:40]
         problem = f"`{shown}` is not a priority. " if shown else ""
-        return Reply.invalid(f"{problem}Choose low, medium, high or critical. Usage: `{USAGE}`")
+        return Reply.invalid(
+            f"{problem}Choose low, medium, high or critical. Usage: `{USAGE}`\n{priority_guide()}"
+        )
     # PRI-1 first: a raise that needs a phone call is refused whatever the reason says.
     decision = check_priority_request(case, account, wanted, ctx.config)
     ensure(decision)

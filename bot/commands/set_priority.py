@@ -15,6 +15,7 @@ from bot.messages import ChatRequest, Reply
 from bot.model import CaseEvent, EventKind, Priority, Visibility
 from bot.policy import priority_change
 from bot.policy.access import Action
+from bot.policy.intake import priority_guide
 
 USAGE = "set-priority CASE PRIORITY REASON [--production-down]"
 _CHOICES = ", ".join(p.value for p in Priority)
@@ -33,7 +34,8 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if new is None:
         shown = (req.command.arg(1) or "")[:30]
         return Reply.invalid(
-            f"`{shown}` is not a priority; choose one of: {_CHOICES}. Usage: `{USAGE}`"
+            f"`{shown}` is not a priority; choose one of: {_CHOICES}. Usage: `{USAGE}`\n"
+            + priority_guide(tuple(Priority))
         )
     reason = require_text(req.command.text_from(2), "reason", USAGE, MAX_REASON_CHARS)
     ensure_open(case, "change the priority of")

@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.commands.context import Context
-from bot.model import Account, Case, CaseEvent
+from bot.model import Account, Case, CaseEvent, Status
 from bot.policy import sla
 from bot.policy.followup import pending_follow_up
+from bot.store.interface import EscalationState
 
 SLA_TIMER = "sla"  # the next SLA-5 notice; the scheduler moves it on as it sends
 SLA_WATCH = "sla_watch"  # when a running clock reaches its first threshold; `queue` reads it
@@ -27,8 +28,19 @@ async def record(
     updated = replace(case, updated_at=event.at, events=(*case.events, event), **changes)
     await ctx.uow.cases.update(updated)
     await ctx.uow.cases.add_event(case.number, event)
+    if updated.status is Status.CLOSED and case.status is not Status.CLOSED:
+        await _settle_waiting_escalation(ctx, case.number, event.at)
     await track(ctx, updated, account, event.at)
     return updated
+
+
+async def _settle_waiting_escalation(ctx: Context, case_number: int, at: datetime) -> None:
+    """ESC-9: closing a case ends its open escalation; one still waiting leaves the queue."""
+    waiting = await ctx.uow.escalations.open_for(case_number)
+    if waiting is not None:
+        await ctx.uow.escalations.decide(
+            waiting.id, EscalationState.CLOSED, "system", "The case was closed.", at
+        )
 
 
 async def track(ctx: Context, case: Case, account: Account, now: datetime) -> None:

@@ -52,8 +52,7 @@ def account_companies(entry: Entry, partner: bool) -> tuple[str | None, str | No
         return None
     if partner and sold_to is not None and end_user == sold_to:
         entry.error(
-            "a partner resells to another company: end_user_id must differ from sold_to_id "
-            "(ACC-4)"
+            "a partner resells to another company: end_user_id must differ from sold_to_id (ACC-4)"
         )
         return None
     if subsidiary and (end_user is None or end_user == sold_to):

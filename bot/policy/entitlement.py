@@ -195,7 +195,9 @@ def level_refusal(
                 " The support directory does not identify your company on this account, so "
                 "you count as an end-user contact."
             )
-        return Decision.refuse("ACC-4", reason, instead)
+        # The rule that lowered the grant, else the level itself (ACC-2) decided; either way
+        # the answer names the partner's people, never "a designated contact of your company".
+        return Decision.refuse(eff.rule or "ACC-2", reason, instead)
     who = (
         f"Ask one of the account's designated contacts ({_who(deputies)}) to do it, "
         if deputies

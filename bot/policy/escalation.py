@@ -43,6 +43,23 @@ def last_update_at(case: Case) -> datetime:
     return max(times, default=case.opened_at)
 
 
+def last_closed_at(case: Case) -> datetime | None:
+    """When the case was last closed (it may have been reopened since); None if never."""
+    return max((e.at for e in case.events if e.status is Status.CLOSED), default=None)
+
+
+def escalation_is_open(case: Case, requested_at: datetime, rejected: bool) -> bool:
+    """ESC-9: a request is open from when it is made until staff reject it or the case closes.
+
+    An accepted request stays open ("This case has been escalated", 004); a request made before
+    the case's last closing ended with that closing, so a reopened case may be escalated anew.
+    """
+    if rejected or case.status is Status.CLOSED:
+        return False
+    closed = last_closed_at(case)
+    return closed is None or requested_at > closed
+
+
 def _count(n: int, unit: str) -> str:
     return f"{n} {unit}{'' if n == 1 else 's'}"
 

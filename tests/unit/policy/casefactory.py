@@ -115,6 +115,7 @@ def case(
     production_down: bool = False,
     events: tuple[CaseEvent, ...] | None = None,
     account_id: str = "acme",
+    stage: Stage = Stage.PRODUCTION,
 ) -> Case:
     history = events if events is not None else (event(EventKind.OPENED, opened_at),)
     return Case(
@@ -125,7 +126,7 @@ def case(
         priority=priority,
         case_type="Support",
         case_subtype="Problem",
-        stage=Stage.PRODUCTION,
+        stage=stage,
         status=status,
         sub_status=sub_status,
         opened_by="alice@acme.example",

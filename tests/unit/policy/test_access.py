@@ -246,7 +246,7 @@ def test_acc_4_refusal_to_an_approved_end_user_names_the_partners_designated_con
         company_id="enduser",
     )
     decision = check(customer(asker), Action.OPEN, resold(), TODAY, (ian, other, asker))
-    assert (decision.allowed, decision.rule) == (False, "ACC-4")
+    assert (decision.allowed, decision.rule) == (False, "ACC-2")
     assert "can view its cases but not change them" in decision.reason
     assert decision.instead == (
         "Ask the partner's designated contacts (Ian Init <ian@partner.example>) to `open` for you."

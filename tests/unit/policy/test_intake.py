@@ -83,3 +83,24 @@ def test_case_9_the_open_form_says_one_issue_per_case():
     form = open_form([])
     assert form.guidance is not None
     assert "One issue per case" in form.guidance
+
+
+def test_case_3_critical_on_a_uat_system_is_refused_and_high_is_accepted() -> None:
+    values = {"priority": "critical", "summary": "Routing down", "impact": "No calls"}
+    new, errors = intake.validate(values | {"stage": "uat"}, CONFIG)
+    assert new is None
+    assert set(errors) == {"priority"}
+    assert "production systems only" in errors["priority"] and "(CASE-3)" in errors["priority"]
+    high, none = intake.validate(values | {"stage": "uat", "priority": "high"}, CONFIG)
+    assert high is not None and not none and high.stage is Stage.UAT
+    production, ok = intake.validate(values | {"stage": "production"}, CONFIG)
+    assert production is not None and not ok and production.critical_requested
+
+
+def test_case_3_the_open_form_shows_a_one_line_definition_for_each_priority() -> None:
+    priority = next(f for f in open_form([]).fields if f.name == "priority")
+    hint = priority.hint or ""
+    for p in intake.CHAT_PRIORITIES:
+        (line,) = [x for x in hint.splitlines() if x.startswith(f"• {p.label}: ")]
+        assert line.endswith(".") and len(line) < 140
+    assert "production only" in hint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.model import Deployment, Priority, Status, SubStatus
+from bot.model import Deployment, Priority, Stage, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.policy.priority_change import check_priority_request, check_set_priority
 from tests.unit.policy.casefactory import account, case
@@ -81,3 +81,46 @@ def test_case_3_incident_severity_only_on_cloud_accounts() -> None:
     assert not check_set_priority(target, onprem, Priority.INCIDENT, False).allowed
     cloud = account(deployment=Deployment.CLOUD)
     assert check_set_priority(target, cloud, Priority.INCIDENT, False).allowed
+
+
+@pytest.mark.parametrize("new", [Priority.CRITICAL, Priority.HIGH, Priority.MEDIUM])
+def test_case_3_a_uat_case_may_not_be_asked_to_become_critical(new: Priority) -> None:
+    uat = case(priority=Priority.LOW, stage=Stage.UAT)
+    decision = check_priority_request(uat, account(), new, CONFIG)
+    if new is Priority.CRITICAL:
+        assert (decision.allowed, decision.rule) == (False, "CASE-3")
+        assert "production systems only" in decision.reason
+        assert "UAT" in decision.reason
+        assert "• High:" in (decision.instead or "")  # the one-line definitions
+    else:
+        assert decision.rule == "PRI-1"  # High by phone, Medium from chat, as in production
+
+
+@pytest.mark.parametrize(
+    ("new", "production_down"),
+    [(Priority.CRITICAL, False), (Priority.CRITICAL, True)],
+)
+def test_case_3_staff_cannot_make_a_uat_case_critical_or_production_down(
+    new: Priority, production_down: bool
+) -> None:
+    uat = case(priority=Priority.HIGH, stage=Stage.UAT)
+    decision = check_set_priority(uat, account(), new, production_down)
+    assert (decision.allowed, decision.rule) == (False, "CASE-3")
+    what = "Production Down" if production_down else "Critical"
+    assert decision.reason.startswith(f"{what} is for production systems only")
+    assert check_set_priority(case(priority=Priority.HIGH), account(), new, production_down)
+
+
+def test_case_3_staff_cannot_make_a_uat_cloud_case_an_incident() -> None:
+    uat = case(priority=Priority.HIGH, stage=Stage.UAT)
+    decision = check_set_priority(
+        uat, account(deployment=Deployment.CLOUD), Priority.INCIDENT, False
+    )
+    assert (decision.allowed, decision.rule) == (False, "CASE-3")
+
+
+def test_case_3_a_raise_refused_for_a_phone_call_shows_the_priority_definitions() -> None:
+    decision = check_priority_request(case(priority=Priority.LOW), account(), Priority.HIGH, CONFIG)
+    assert decision.rule == "PRI-1"
+    for label in ("Critical", "High", "Medium", "Low"):
+        assert f"• {label}: " in (decision.instead or "")
