@@ -42,6 +42,11 @@ from bot.settings import Settings
 from bot.store.interface import SchemaOutdated
 from bot.store.sql import upgrade
 
+# Directory errors and `directory check` cite rule ids; this is where an admin reads them.
+_DIRECTORY_HELP = (
+    "The directory format: README.md#directory-file; the rules cited: docs/policy.md "
+    "(e.g. docs/policy.md#acc-4)."
+)
 DEFAULT_TOTAL_AGENTS = 100  # INC-6 needs the account's agent count; the directory has none
 
 
@@ -67,7 +72,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         async with services(settings) as svc:
             return await _dispatch(args, svc)
-    except (DirectoryError, PolicyConfigError, SchemaOutdated) as err:
+    except DirectoryError as err:
+        raise CommandFailed(f"{err}\n{_DIRECTORY_HELP}") from err
+    except (PolicyConfigError, SchemaOutdated) as err:
         raise CommandFailed(str(err)) from err
     except OSError as err:
         raise CommandFailed(str(err)) from err
@@ -105,6 +112,8 @@ async def _directory(args: argparse.Namespace, svc: Services) -> int:
         print(line)
     if not lines:
         print(f"No problems on {today.isoformat()}.")
+    else:
+        print(_DIRECTORY_HELP)
     return 0
 
 

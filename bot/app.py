@@ -31,7 +31,7 @@ class Services:
 
 
 def policy_config(settings: Settings) -> PolicyConfig:
-    """POLICY.md defaults, overridden by the file named in SUPPORTBOT_POLICY."""
+    """The defaults of docs/policy.md, overridden by the file named in SUPPORTBOT_POLICY."""
     if settings.policy_file is None:
         return PolicyConfig()
     return load_policy(settings.policy_file)

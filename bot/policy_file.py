@@ -9,7 +9,7 @@ from bot.policy.config_file import PolicyConfigError, parse_policy
 
 
 def load_policy(path: str | Path) -> PolicyConfig:
-    """Read the YAML policy file at `path` over POLICY.md's defaults."""
+    """Read the YAML policy file at `path` over the defaults of docs/policy.md."""
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")

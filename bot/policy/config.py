@@ -1,4 +1,4 @@
-"""The policy's numbers, with POLICY.md as the defaults; an operator may override them in YAML.
+"""The policy's numbers, the defaults of docs/policy.md; an operator may override them in YAML.
 
 Everything here is a plain frozen value so that the rules stay pure and a `PolicyConfig` can be
 built once at start-up and shared.
@@ -228,7 +228,7 @@ class EscalationPolicy:
 
 @dataclass(frozen=True, slots=True)
 class PolicyConfig:
-    """All of POLICY.md's tunable numbers. `PolicyConfig()` is exactly the shipped defaults."""
+    """All tunable numbers of docs/policy.md. `PolicyConfig()` is exactly the shipped defaults."""
 
     regions: dict[str, RegionCalendar] = field(default_factory=default_regions)
     sla_targets: dict[tuple[Deployment, CareLevel], dict[SlaClass, SlaTarget]] = field(

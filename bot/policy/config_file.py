@@ -1,4 +1,4 @@
-"""Load a `policy.yaml` that overrides POLICY.md's defaults; every mistake names file and key."""
+"""Load a `policy.yaml` over the defaults of docs/policy.md; every mistake names file and key."""
 
 from __future__ import annotations
 
@@ -214,7 +214,7 @@ def policy_from_data(data: object, source: str = "policy") -> PolicyConfig:
 
 
 def parse_policy(text: str, source: str) -> PolicyConfig:
-    """A policy YAML document (the text of `source`) over POLICY.md's defaults."""
+    """A policy YAML document (the text of `source`) over the defaults of docs/policy.md."""
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:

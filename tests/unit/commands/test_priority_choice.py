@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.cards import slack, teams
 from bot.messages import Form, Help, Message, Outcome, Refusal, Reply
 from bot.policy.intake import CHAT_PRIORITIES, PRIORITY_DEFINITIONS
@@ -79,5 +77,10 @@ async def test_case_3_the_slack_and_teams_open_forms_show_the_definitions(chat):
     priority = next(b for b in modal["blocks"] if b.get("block_id") == "priority")
     assert definitions_in(priority["hint"]["text"])
     card = teams.render_card(Reply(reply.body))
-    as_text = json.dumps(card["content"] if "content" in card else card, ensure_ascii=False)
-    assert all(PRIORITY_DEFINITIONS[p] in as_text for p in CHAT_PRIORITIES)
+    body = card.get("content", card)["body"]
+    at = next(i for i, item in enumerate(body) if item.get("id") == "priority")
+    # Under the choice set, where a placeholder would be hidden once a value is chosen.
+    guide = body[at + 1]
+    assert guide["type"] == "TextBlock"
+    assert all(PRIORITY_DEFINITIONS[p] in guide["text"] for p in CHAT_PRIORITIES)
+    assert body[at]["placeholder"] == "Choose…"
