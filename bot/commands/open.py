@@ -168,13 +168,18 @@ async def _designated_accounts(req: ChatRequest, ctx: Context) -> list[Account]:
             )
         )
     found: list[Account] = []
+    granted: list[Account] = []
     for grant in contact.grants:
         account = await ctx.uow.directory.account(grant.account_id)
         if account is None:
             continue
+        granted.append(account)
         if level_on(contact, account, ctx, req.now) is AccessLevel.DESIGNATED:
             found.append(account)
     if not found:
+        if len(granted) == 1:
+            # Its refusal says why and who can open it instead (ACC-3, ACC-4).
+            await check_action(req, ctx, Action.OPEN, granted[0])
         await check_action(req, ctx, Action.OPEN, None)
         raise Refused(
             Reply.refused(

@@ -54,7 +54,7 @@ def test_every_rule_id_the_code_cites_has_an_entry_in_the_rule_book() -> None:
             assert rule in entries(), (rule, path)
 
 
-def test_links_to_the_rule_book_point_at_entries_and_nothing_points_outside_the_repository() -> None:
+def test_rule_book_links_point_at_entries_and_nothing_points_outside_the_repo() -> None:
     anchors = {rule.lower() for rule in entries()}
     documents = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     for path in documents:

@@ -50,3 +50,11 @@ async def test_acc_2_a_read_only_contact_is_pointed_at_the_accounts_designated_c
     assert reply.body.rule == "ACC-2"
     assert "Alice Able <alice@acme.example>" in (reply.body.instead or "")
     assert "Dave Dee <dave@acme.example>" in (reply.body.instead or "")
+
+
+async def test_acc_4_the_open_form_asked_for_by_an_end_user_names_who_can_open_instead(chat):
+    reply = await chat("hank@hooli.example").say("open")
+    assert isinstance(reply.body, Refusal), reply
+    assert reply.body.instead == (
+        f"Ask the partner's designated contacts ({IAN}) to `open` for you."
+    )
