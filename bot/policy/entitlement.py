@@ -45,6 +45,8 @@ def acts_as_end_user(party: Party, account: Account) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Effective:
+    """The level a contact acts with; when lower than granted, the rule and reason why."""
+
     level: AccessLevel | None
     rule: str | None = None
     reason: str | None = None
@@ -65,6 +67,7 @@ def _approved(grant: Grant, today: date) -> bool:
 
 
 def effective(contact: Contact, account: Account, today: date) -> Effective:
+    """ACC-2..ACC-4: the contact's best grant on `account`, lowered by contract and company."""
     grant = _best_grant(contact, account.id)
     if grant is None:
         return Effective(None)
@@ -144,6 +147,7 @@ def level_refusal(
     eff: Effective,
     deputies: Sequence[Contact],
 ) -> Decision:
+    """Why `verb` needs more than the contact acts with, and who can act instead (ACC-4)."""
     if eff.rule == "ACC-3":
         return Decision.refuse(
             "ACC-3",

@@ -13,6 +13,7 @@ from bot.policy.escalation import (
     ESCALATION_HEADER,
     alerts_staff,
     check_escalation,
+    escalation_is_open,
     escalation_update_text,
     last_update_at,
 )
@@ -188,3 +189,23 @@ def test_esc_1_every_refusal_says_what_to_do_instead() -> None:
         decision = escalate(target, target.opened_at + timedelta(hours=1))
         assert not decision.allowed
         assert decision.instead
+
+
+def test_esc_9_an_escalation_is_open_until_rejected_or_the_case_closes() -> None:
+    opened, asked = utc(2026, 3, 2, 14), utc(2026, 3, 3, 14)
+    closed_at, reopened_at = utc(2026, 3, 4, 14), utc(2026, 3, 5, 14)
+    running = case(opened_at=opened)
+    assert escalation_is_open(running, asked, rejected=False)  # waiting or accepted
+    assert not escalation_is_open(running, asked, rejected=True)
+    closing = event(EventKind.CLOSED, closed_at, Status.CLOSED, SubStatus.RESOLVED)
+    closed = case(
+        opened_at=opened,
+        status=Status.CLOSED,
+        sub_status=SubStatus.RESOLVED,
+        events=(event(EventKind.OPENED, opened), closing),
+    )
+    assert not escalation_is_open(closed, asked, rejected=False)
+    reopening = event(EventKind.REOPENED, reopened_at, Status.OPEN, SubStatus.REOPEN_REQUESTED)
+    reopened = case(opened_at=opened, events=(event(EventKind.OPENED, opened), closing, reopening))
+    assert not escalation_is_open(reopened, asked, rejected=False)  # ended with the closing
+    assert escalation_is_open(reopened, reopened_at + timedelta(hours=1), rejected=False)
