@@ -206,7 +206,7 @@ async def _run_once(args: argparse.Namespace, svc: Services) -> int:
     try:
         report = await run_once(svc.store, svc.config, now, server.deliverers, worker=server.worker)
     finally:
-        await server.teams.close()
+        await server.close_adapters()
     queued = ", ".join(f"{name} {count}" for name, count in report.queued.items())
     d = report.delivery
     print(

@@ -17,9 +17,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.adapters.http import build_web_app
+from bot.adapters.http import TEAMS_DISABLED, build_web_app
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.teams import TeamsAdapter
+from bot.adapters.teams_auth import EMULATOR_WARNING
 from bot.adapters.teams_delivery import TeamsDeliverer
 from bot.app import Services
 from bot.directory import load_directory
@@ -33,6 +34,15 @@ from bot.store.interface import OutboxMessage
 log = logging.getLogger(__name__)
 EXAMPLE_DIRECTORY = Path("examples/directory.yaml")
 SHUTDOWN_GRACE_SECONDS = 25.0  # below Kubernetes' default 30 s termination grace period
+EMULATOR_BANNER = "\n".join(
+    [
+        "!" * 78,
+        "!! SUPPORTBOT_TEAMS_EMULATOR=1: Teams DEVELOPMENT mode. POST /api/messages accepts",
+        "!! UNAUTHENTICATED activities from loopback clients (Bot Framework Emulator, Agents",
+        "!! Playground) and replies only to loopback service URLs. Never in a deployment.",
+        "!" * 78,
+    ]
+)
 
 
 class Server:
@@ -44,6 +54,7 @@ class Server:
         metrics: Metrics,
         scheduler: bool = True,
         clock: Callable[[], datetime] | None = None,
+        teams: TeamsAdapter | None = None,
     ) -> None:
         self.svc = svc
         self.metrics = metrics
@@ -54,12 +65,16 @@ class Server:
             if settings.slack_enabled
             else None
         )
-        self.teams = TeamsAdapter(svc.router, svc.store, settings, svc.config, self.clock)
-        deliverers: dict[Platform, Deliverer] = {
-            Platform.TEAMS: TeamsDeliverer(
-                svc.store, self.teams.connector, self.teams.chats, settings.microsoft_app_id
+        # R10: Teams answers only with credentials or in the explicit emulator mode (the demo
+        # hands in an adapter wired to its local stand-ins).
+        if teams is None and settings.teams_enabled:
+            teams = TeamsAdapter(svc.router, svc.store, settings, svc.config, self.clock)
+        self.teams = teams
+        deliverers: dict[Platform, Deliverer] = {}
+        if teams is not None:
+            deliverers[Platform.TEAMS] = TeamsDeliverer(
+                svc.store, teams.connector, teams.chats, settings.microsoft_app_id
             )
-        }
         if self.slack is not None:
             deliverers[Platform.SLACK] = self.slack.deliverer
         self.deliverers = deliverers
@@ -80,7 +95,7 @@ class Server:
         )
         self.web = build_web_app(
             self.slack.handle if self.slack else None,
-            self.teams.handle,
+            self.teams.handle if self.teams else None,
             self.health,
             self.render_metrics,
         )
@@ -102,13 +117,20 @@ class Server:
                 "Slack is not configured (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN unset): "
                 "POST /slack/events answers 503; see docs/slack.md"
             )
+        if self.teams is None:
+            log.warning(TEAMS_DISABLED)
 
     async def _stop(self, _app: web.Application) -> None:
         if self.slack is not None:
             await self.slack.drain()
         if self.scheduler is not None:
             await self.scheduler.stop()
-        await self.teams.close()
+        await self.close_adapters()
+
+    async def close_adapters(self) -> None:
+        """Close the Teams connector and signing-key sessions (the CLI's one-shot passes too)."""
+        if self.teams is not None:
+            await self.teams.close()
 
     async def health(self) -> Mapping[str, Any]:
         """/healthz: the database answers, the scheduler is alive, the outbox is moving."""
@@ -177,6 +199,10 @@ async def serve(
     svc: Services, metrics: Metrics, host: str, port: int, scheduler: bool = True
 ) -> None:
     """Serve until SIGTERM or SIGINT, then shut down gracefully."""
+    if svc.settings.teams_emulator:
+        # R10: development mode must be impossible to miss in the first lines of output.
+        print(EMULATOR_BANNER, flush=True)
+        log.warning(EMULATOR_WARNING)
     await load_example_directory_if_empty(svc)
     server = Server(svc, metrics, scheduler)
     runner = web.AppRunner(server.web, handle_signals=False, access_log=None)

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./supportbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# The Bot Framework connector hosts of Teams in Microsoft's public cloud (the Teams SDK's
+# "Public" preset: commercial, its Onyx endpoint and GCC). Sovereign clouds list their own.
+DEFAULT_TEAMS_SERVICE_HOSTS = (
+    "smba.trafficmanager.net",
+    "smba.onyx.prod.teams.trafficmanager.net",
+    "smba.infra.gcc.teams.microsoft.com",
+)
+# Domains where anyone can own a host (storage accounts, SharePoint tenants, the attachment
+# CDN): the Agents SDK's own allow-list admits them, so a serviceUrl there would receive the
+# bot's token. They can never be configured as connector hosts (R1).
+OPEN_REGISTRATION_DOMAINS = ("blob.core.windows.net", "sharepoint.com", "svc.ms")
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +38,18 @@ class Settings:
     microsoft_app_password: str | None = field(default=None, repr=False)
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str | None = None
+    teams_emulator: bool = False
+    teams_service_hosts: tuple[str, ...] = DEFAULT_TEAMS_SERVICE_HOSTS
     scheduler_interval_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.teams_emulator and (self.microsoft_app_id or self.microsoft_app_password):
+            # R10: development mode must never be switched on in a real deployment by accident.
+            raise ValueError(
+                "SUPPORTBOT_TEAMS_EMULATOR=1 cannot be combined with MICROSOFT_APP_ID/"
+                "MICROSOFT_APP_PASSWORD: emulator mode accepts unauthenticated activities and is "
+                "for local development only. Unset one of them."
+            )
 
     @property
     def slack_enabled(self) -> bool:
@@ -33,6 +58,11 @@ class Settings:
     @property
     def teams_authenticated(self) -> bool:
         return bool(self.microsoft_app_id and self.microsoft_app_password)
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams answers activities: with credentials, or in the explicit emulator mode."""
+        return self.teams_authenticated or self.teams_emulator
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +85,8 @@ class Settings:
             microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
             microsoft_app_type=get("MICROSOFT_APP_TYPE"),
+            teams_emulator=_flag("SUPPORTBOT_TEAMS_EMULATOR", get("SUPPORTBOT_TEAMS_EMULATOR")),
+            teams_service_hosts=service_hosts(get("SUPPORTBOT_TEAMS_SERVICE_HOSTS")),
             scheduler_interval_seconds=_positive_float(
                 "SUPPORTBOT_SCHEDULER_INTERVAL", interval, 30.0
             ),
@@ -76,3 +108,44 @@ def _positive_float(name: str, raw: str | None, default: float) -> float:
     if value <= 0:
         raise ValueError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _flag(name: str, raw: str | None) -> bool:
+    if raw is None or raw.lower() in ("0", "false", "no", "off"):
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def service_hosts(raw: str | None) -> tuple[str, ...]:
+    """SUPPORTBOT_TEAMS_SERVICE_HOSTS: comma-separated host names (exact, no wildcards)."""
+    if raw is None:
+        return DEFAULT_TEAMS_SERVICE_HOSTS
+    hosts: list[str] = []
+    for entry in raw.split(","):
+        host = entry.strip().lower().rstrip(".")
+        if not host:
+            continue
+        if not _HOST.match(host) and not _is_ip(host):
+            raise ValueError(
+                "SUPPORTBOT_TEAMS_SERVICE_HOSTS lists host names such as smba.trafficmanager.net "
+                f"(no scheme, port, path or wildcard), got {entry.strip()!r}"
+            )
+        if any(host == d or host.endswith("." + d) for d in OPEN_REGISTRATION_DOMAINS):
+            raise ValueError(
+                f"SUPPORTBOT_TEAMS_SERVICE_HOSTS may not list {host}: anyone can own a host under "
+                f"{', '.join(OPEN_REGISTRATION_DOMAINS)}, so the bot's token would leak there"
+            )
+        hosts.append(host)
+    if not hosts:
+        raise ValueError("SUPPORTBOT_TEAMS_SERVICE_HOSTS is set but lists no host")
+    return tuple(dict.fromkeys(hosts))
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

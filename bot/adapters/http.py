@@ -20,6 +20,11 @@ SLACK_DISABLED = (
     "Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to enable "
     "POST /slack/events (see docs/slack.md)."
 )
+TEAMS_DISABLED = (
+    "Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to enable "
+    "POST /api/messages (see docs/teams.md), or SUPPORTBOT_TEAMS_EMULATOR=1 for local "
+    "development with the Bot Framework Emulator or the Agents Playground."
+)
 
 
 def build_web_app(
@@ -31,9 +36,7 @@ def build_web_app(
     """The aiohttp application with every route of PRODUCT.md."""
     app = web.Application(client_max_size=1024**2)  # Slack and Teams payloads are far smaller
     app.router.add_post("/slack/events", slack or _disabled(SLACK_DISABLED))
-    app.router.add_post(
-        "/api/messages", teams or _disabled("Teams is not configured in this process.")
-    )
+    app.router.add_post("/api/messages", teams or _disabled(TEAMS_DISABLED))
     app.router.add_get("/healthz", _health(health))
     if metrics is not None:
         app.router.add_get("/metrics", metrics)

@@ -1,9 +1,11 @@
 """The Teams adapter: `POST /api/messages` activities in, replies and card updates out.
 
-Pipeline of one request: R1 (token or loopback) -> parse the activity (Agents SDK model) ->
-service URL checks -> by type: typed messages and Action.Submit values, `adaptiveCard/action`
-invokes (answered with the updated card), conversation and installation updates (references
-stored for proactive posts). Everything else about a request is the router's job; this module
+Pipeline of one request: R1 (a Bot Framework token, or a loopback client in the explicit
+emulator mode) -> parse the activity (Agents SDK model) -> service URL checks (the token's
+`serviceurl` claim equals the activity's serviceUrl, whose host is on the allow-list) ->
+references stored for proactive posts (the tenant's service URL, the user's 1:1 chat) -> by
+type: typed messages and Action.Submit values, `adaptiveCard/action` invokes (answered with the
+updated card), conversation and installation updates. Everything else about a request is the router's job; this module
 only converts and delivers. A failing turn is logged and answered politely, never with the
 exception (the SDK's default turn-error handler would post it to the user).
 """
@@ -19,13 +21,13 @@ from typing import Any
 
 from aiohttp import web
 from microsoft_agents.activity import Activity
-from microsoft_agents.hosting.core import OutboundHostValidator
 from pydantic import ValidationError
 
 from bot.adapters import teams_activity as convert
 from bot.adapters.teams_auth import Caller, TeamsAuth
-from bot.adapters.teams_chats import Place, TeamsChats
-from bot.adapters.teams_connector import Connector, HostCheck
+from bot.adapters.teams_chats import EMULATOR, PRODUCTION, Place, TeamsChats
+from bot.adapters.teams_connector import Connector
+from bot.adapters.teams_hosts import ServiceHosts
 from bot.adapters.teams_identity import Asker, TeamsIdentities
 from bot.cards.teams import render_card, render_cards
 from bot.commands.router import Router
@@ -81,19 +83,28 @@ class TeamsAdapter:
         *,
         auth: TeamsAuth | None = None,
         connector: Connector | None = None,
-        host_check: HostCheck | None = None,
+        hosts: ServiceHosts | None = None,
     ) -> None:
         self.router = router
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
         self.auth = auth or TeamsAuth(settings)
-        if host_check is None and not self.auth.emulator:
-            # The SDK's allow-list of Microsoft hosts, https only (SSRF guard, R1).
-            host_check = OutboundHostValidator(enabled=True).is_allowed
-        self.host_check = host_check
-        self.connector = connector or Connector(self.auth.token_source(), host_check)
+        emulator = self.auth.emulator
+        if hosts is None:
+            # R1: emulator replies stay on this machine; otherwise the explicit allow-list.
+            hosts = (
+                ServiceHosts.loopback() if emulator else ServiceHosts(settings.teams_service_hosts)
+            )
+        self.hosts = hosts
+        self.connector = connector or Connector(self.auth.token_source(), hosts)
         self.identities = TeamsIdentities(self.connector, self.clock)
-        self.chats = TeamsChats(store, self.connector, self.clock)
+        self.chats = TeamsChats(
+            store,
+            self.connector,
+            self.clock,
+            namespace=EMULATOR if emulator else PRODUCTION,
+            first_contact_url=None if emulator else hosts.proactive_url(),
+        )
         self.store = store
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -117,6 +128,7 @@ class TeamsAdapter:
 
     async def close(self) -> None:
         await self.connector.close()
+        await self.auth.close()
 
     def _turn(self, activity: Activity, caller: Caller) -> Turn | web.Response:
         if not activity.type or activity.conversation is None or not activity.service_url:
@@ -124,10 +136,12 @@ class TeamsAdapter:
                 {"error": "An activity needs a type, a conversation and a serviceUrl."}, status=400
             )
         service_url = activity.service_url
-        if not caller.service_url_matches(service_url) or (
-            self.host_check is not None and not self.host_check(service_url)
-        ):
-            log.warning("refused a Teams activity for service URL %s", service_url)
+        if not caller.service_url_matches(service_url):
+            # R1: a token is only good for the serviceUrl it was issued for; without the claim
+            # the activity could name any host, which would then receive the bot's token.
+            log.warning("refused a Teams activity: its serviceUrl is not its token's serviceurl")
+            return web.json_response({"error": "Service URL is not allowed."}, status=401)
+        if not self.hosts.check(service_url):  # logged once per host
             return web.json_response({"error": "Service URL is not allowed."}, status=401)
         return Turn(
             activity,
@@ -139,6 +153,12 @@ class TeamsAdapter:
 
     async def _dispatch(self, turn: Turn) -> web.StreamResponse:
         activity = turn.activity
+        await self.chats.remember_tenant(turn.tenant, turn.service_url)
+        if turn.personal and activity.type in ("message", "invoke"):
+            # #13: the 1:1 chat is where private notices go; keep it whenever the user writes.
+            await self.chats.remember_user(
+                convert.user_id_of(activity), convert.reference(activity)
+            )
         if activity.type == "invoke":
             return await self._invoke(turn)
         if activity.type == "message":
@@ -180,11 +200,11 @@ class TeamsAdapter:
         action = turn.activity.action or ""
         if action.startswith("remove"):
             return  # an uninstall: the stored reference simply stops working
+        reference = convert.reference(turn.activity)
         if turn.personal:
-            key = convert.USER_KEY.format(convert.user_id_of(turn.activity))
+            await self.chats.remember_user(convert.user_id_of(turn.activity), reference)
         else:
-            key = convert.CONVERSATION_KEY.format(convert.channel_of(turn.activity))
-        await self.chats.save(key, convert.reference(turn.activity))
+            await self.chats.remember_channel(convert.channel_of(turn.activity), reference)
 
     async def _ask(self, turn: Turn, command: Command) -> Reply:
         actor = await self.identities.actor(self.store, turn.asker())

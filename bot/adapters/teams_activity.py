@@ -22,8 +22,6 @@ from bot.messages import CaseAction, Command, FormKind
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 PERSONAL = "personal"
-USER_KEY = "teams:user:{}"
-CONVERSATION_KEY = "teams:conversation:{}"
 
 _MENTION = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>|</p>|</div>|</li>", re.IGNORECASE)

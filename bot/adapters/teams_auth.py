@@ -1,9 +1,12 @@
-"""R1 for Teams: Bot Framework token validation, or loopback-only emulator mode without credentials.
+"""R1 for Teams: Bot Framework token validation, or the explicit emulator mode (R10).
 
 Token checks are the Agents SDK's `JwtTokenValidator` (signature against the Bot Framework JWKS,
-audience = our app id, expiry, issuer allow-list with `VALIDATE_ISSUER` on, tid binding). The
-SDK has no public setting for the JWKS address (`_build_jwks_uri` hard-codes the Microsoft
-endpoints), so tests hand in `jwks_url` and a key client that fetches from there instead.
+audience = our app id, expiry, issuer allow-list with `VALIDATE_ISSUER` on, tid binding), with
+its key manager replaced by `SigningKeys` (async fetch with a timeout, cached). The token's
+`serviceurl` claim is required and must equal the activity's serviceUrl (checked by the adapter
+once the body is parsed). Without credentials Teams is off (503) unless
+SUPPORTBOT_TEAMS_EMULATOR=1 asks for development mode: unauthenticated activities from loopback
+clients, replies to loopback service URLs only.
 """
 
 from __future__ import annotations
@@ -22,13 +25,10 @@ from microsoft_agents.hosting.core.authorization import (
     ClaimsIdentity,
     JwtTokenValidator,
 )
-from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import (
-    _JwkClientCacheEntry,
-    _JwkClientManager,
-)
-from yarl import URL
 
 from bot.adapters.teams_connector import TokenSource
+from bot.adapters.teams_hosts import same_service_url
+from bot.adapters.teams_keys import KeysUnavailable, SigningKeys
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 BOT_FRAMEWORK_RESOURCE = "https://api.botframework.com"
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 EMULATOR_WARNING = (
-    "Teams runs without MICROSOFT_APP_ID/MICROSOFT_APP_PASSWORD (Bot Framework Emulator mode): "
-    "POST /api/messages accepts unauthenticated requests from loopback addresses only."
+    "SUPPORTBOT_TEAMS_EMULATOR=1: Teams runs in DEVELOPMENT mode. POST /api/messages accepts "
+    "UNAUTHENTICATED activities (Bot Framework Emulator, Agents Playground) from loopback clients "
+    "and replies only to loopback service URLs. Never use this in a deployment."
 )
 
 
@@ -47,27 +48,39 @@ class Caller:
 
     claims: ClaimsIdentity | None
 
-    def service_url_matches(self, service_url: str | None) -> bool:
-        """Bot Framework tokens name the serviceUrl they were issued for; it must match."""
-        if self.claims is None or not service_url:
-            return True
+    @property
+    def authenticated(self) -> bool:
+        return self.claims is not None
+
+    def service_url_matches(self, service_url: str) -> bool:
+        """R1: the token's `serviceurl` claim is present and equals the activity's serviceUrl."""
+        if self.claims is None:
+            return True  # emulator mode: the adapter allows loopback service URLs only
         claimed = self.claims.get_claim_value("serviceurl")
-        if not isinstance(claimed, str):
-            return True  # tokens without the claim (e.g. the emulator's) are checked by host
-        return _host(claimed) == _host(service_url) != ""
+        return isinstance(claimed, str) and same_service_url(claimed, service_url)
 
 
 class TeamsAuth:
     """Decides whether an HTTP request to /api/messages may be processed at all."""
 
-    def __init__(self, settings: Settings, jwks_url: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, jwks_url: str | None = None, keys: SigningKeys | None = None
+    ) -> None:
         self.config: AgentAuthConfiguration | None = None
         self._validator: JwtTokenValidator | None = None
+        self.keys = keys or SigningKeys(jwks_url)
         if settings.teams_authenticated:
             self.config = auth_configuration(settings)
-            self._validator = _validator(self.config, jwks_url)
-        else:
+            self._validator = JwtTokenValidator(self.config)
+            # An instance attribute shadows the SDK's class-wide key manager (see teams_keys).
+            self._validator._jwk_client_manager = self.keys
+        elif settings.teams_emulator:
             log.warning(EMULATOR_WARNING)
+        else:
+            raise ValueError(
+                "Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
+                "(or SUPPORTBOT_TEAMS_EMULATOR=1 for local development)"
+            )
 
     @property
     def emulator(self) -> bool:
@@ -85,6 +98,9 @@ class TeamsAuth:
             return _refuse(401, "A Bot Framework bearer token is required.")
         try:
             claims = await self._validator.validate_token(token)
+        except KeysUnavailable:
+            log.warning("could not check a Teams token: the signing keys are unavailable")
+            return _refuse(503, "Token signing keys are unavailable; try again later.")
         except (PyJWTError, ValueError, KeyError) as error:
             # R8: the token itself is never logged, only why it was refused.
             log.warning("refused a Teams token: %s", type(error).__name__)
@@ -102,6 +118,9 @@ class TeamsAuth:
 
         return token
 
+    async def close(self) -> None:
+        await self.keys.close()
+
 
 def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
     """The SDK configuration for our app registration, with issuer validation on (R1)."""
@@ -115,25 +134,6 @@ def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
         anonymous_allowed=False,
         validate_issuer=True,
     )
-
-
-class _KeysFrom(_JwkClientManager):
-    """Fetch every signing key from one JWKS address (a local one in tests)."""
-
-    def __init__(self, jwks_url: str) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._jwks_url = jwks_url
-
-    def _get_jwk_client(self, jwks_uri: str) -> _JwkClientCacheEntry:
-        return super()._get_jwk_client(self._jwks_url)
-
-
-def _validator(config: AgentAuthConfiguration, jwks_url: str | None) -> JwtTokenValidator:
-    validator = JwtTokenValidator(config)
-    if jwks_url is not None:
-        # An instance attribute shadows the SDK's class-wide key cache for this validator only.
-        validator._jwk_client_manager = _KeysFrom(jwks_url)
-    return validator
 
 
 def _bearer(header: str | None) -> str | None:
@@ -152,13 +152,6 @@ def _loopback(remote: str | None) -> bool:
         return ipaddress.ip_address(remote.split("%")[0]).is_loopback
     except ValueError:
         return False
-
-
-def _host(url: str) -> str:
-    try:
-        return (URL(url).host or "").casefold()
-    except ValueError:
-        return ""
 
 
 def _refuse(status: int, error: str) -> web.Response:

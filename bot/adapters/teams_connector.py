@@ -3,7 +3,9 @@
 Only the calls the bot needs: post an activity (a reply or a new channel post), create a
 conversation (a 1:1 chat or a channel thread) and look up one conversation member (ACC-7).
 429, 412, 502 and 504 are retried with capped exponential backoff and jitter, honouring
-Retry-After (R3); every request goes to the `serviceUrl` it is given, after the host check.
+Retry-After (R3); every request goes to the `serviceUrl` it is given, and only after the host
+check (R1: `teams_hosts.ServiceHosts`, an explicit allow-list) has passed: the bot's token is
+never attached to a request for any other host, and redirects are never followed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -52,8 +54,8 @@ class Connector:
 
     def __init__(
         self,
-        tokens: TokenSource | None = None,
-        host_check: HostCheck | None = None,
+        tokens: TokenSource | None,
+        host_check: HostCheck,
         *,
         attempts: int = 4,
         base_delay: float = 0.5,
@@ -61,6 +63,7 @@ class Connector:
         timeout: float = 15.0,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
@@ -72,6 +75,7 @@ class Connector:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._sleep = sleep
         self._jitter = jitter
+        self._trace_configs = list(trace_configs)  # tests record every request at the wire
         self._session: aiohttp.ClientSession | None = None
 
     async def post_activity(
@@ -117,9 +121,9 @@ class Connector:
         self, method: str, service_url: str, path: str, body: Mapping[str, Any] | None
     ) -> Any:
         url = _join(service_url, path)
-        if self._host_check is not None and not self._host_check(service_url):
-            # R1: never follow a serviceUrl outside the allowed hosts (SSRF).
-            raise ConnectorError(403, f"service URL host not allowed: {service_url}")
+        if not self._host_check(service_url):
+            # R1: never follow a serviceUrl outside the allowed hosts (SSRF, token leak).
+            raise ConnectorError(403, "service URL host is not in SUPPORTBOT_TEAMS_SERVICE_HOSTS")
         failure: ConnectorError | None = None
         for attempt in range(self._attempts):
             if failure is not None:
@@ -162,7 +166,9 @@ class Connector:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._session = aiohttp.ClientSession(
+                timeout=self._timeout, trace_configs=self._trace_configs or None
+            )
         return self._session
 
 

@@ -51,16 +51,28 @@ class TeamsDeliverer:
                 )
                 first = first or posted
         except ConnectorError as error:
+            where = f"{message.target_kind.value} {message.target}"
             if error.temporary:
+                log.info("Teams post %s to %s will be retried: %s", message.id, where, error)
                 raise RetryLater(str(error), error.retry_after) from error
+            log.warning("Teams post %s to %s failed: %s", message.id, where, error)
             raise DeliveryFailed(str(error)) from error
         return Delivered(first)
 
     async def _place(self, message: OutboxMessage) -> Place:
         if message.target_kind is TargetKind.CHANNEL:
             return await self._channel(message)
-        service_url = message.service_url or await self._tenant_service_url(message.tenant)
-        return await self._chats.personal(message.target, message.tenant, service_url, self._bot)
+        known = await self._chats.known_personal(message.target)
+        if known is not None:
+            return known
+        service_url = (
+            message.service_url
+            or await self._chats.tenant_service_url(message.tenant)
+            or await self._tenant_service_url(message.tenant)
+        )
+        return await self._chats.create_personal(
+            message.target, message.tenant, service_url, self._bot
+        )
 
     async def _channel(self, message: OutboxMessage) -> Place:
         if message.service_url:

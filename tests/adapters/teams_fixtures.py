@@ -7,30 +7,29 @@ pointed at the stand-in) into the real aiohttp application from `bot.adapters.ht
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import jwt
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.adapters.http import build_web_app
 from bot.adapters.teams import TeamsAdapter
 from bot.adapters.teams_auth import TeamsAuth
 from bot.adapters.teams_connector import Connector
+from bot.adapters.teams_hosts import ServiceHosts, is_loopback_host
 from bot.commands.router import Router
 from bot.directory import load_directory
 from bot.policy.config import PolicyConfig
 from bot.settings import Settings
+from bot.standins.bot_framework_keys import TokenMinter as BaseMinter
 from bot.standins.teams_connector import ConnectorStandIn
 from bot.store.interface import Store
 from bot.store.sql import open_store
@@ -38,51 +37,53 @@ from bot.store.sql import open_store
 DIRECTORY = Path(__file__).parents[1] / "unit" / "commands" / "directory.yaml"
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday, NA business hours
 APP_ID = "0f6e6d2c-1111-4a4a-9b9b-123456789abc"
-ISSUER = "https://api.botframework.com"
 CHANNEL = "19:acme@thread.tacv2"
 BOT = {"id": f"28:{APP_ID}", "name": "Support"}
 
 
-class TokenMinter:
-    """An RSA key served as a JWKS on 127.0.0.1, and Bot Framework-shaped tokens signed with it."""
+class TokenMinter(BaseMinter):
+    """The project's Bot Framework token stand-in, for this suite's app id."""
 
     def __init__(self) -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.jwks_url = ""
+        super().__init__(APP_ID)
 
-    def jwks(self) -> dict[str, Any]:
-        numbers = self.key.public_key().public_numbers()
 
-        def b64(value: int) -> str:
-            raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+@dataclass(frozen=True, slots=True)
+class WireCall:
+    """One HTTP request the connector client made, as it left the process."""
 
-        jwk = {"kty": "RSA", "kid": "test-key", "use": "sig", "alg": "RS256"}
-        return {"keys": [jwk | {"n": b64(numbers.n), "e": b64(numbers.e)}]}
+    method: str
+    url: str
+    authorization: str | None
 
-    def app(self) -> web.Application:
-        app = web.Application()
 
-        async def keys(_request: web.Request) -> web.Response:
-            return web.json_response(self.jwks())
+class Wire:
+    """Records every request the bot's connector client makes and stops any that would leave
+    loopback before a DNS lookup or connection happens (tests never reach the internet)."""
 
-        app.router.add_get("/keys", keys)
-        return app
+    def __init__(self) -> None:
+        self.calls: list[WireCall] = []
+        self.stopped: list[WireCall] = []
 
-    def token(self, service_url: str, **overrides: Any) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": ISSUER,
-            "aud": APP_ID,
-            "iat": now - 10,
-            "nbf": now - 10,
-            "exp": now + 3600,
-            "serviceurl": service_url,
-        }
-        key = overrides.pop("key", self.key)
-        claims |= overrides
-        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "test-key"})
+    def trace(self) -> aiohttp.TraceConfig:
+        config = aiohttp.TraceConfig()
+
+        async def start(_session: Any, _context: Any, params: Any) -> None:
+            call = WireCall(params.method, str(params.url), params.headers.get("Authorization"))
+            if not is_loopback_host(params.url.host or ""):
+                self.stopped.append(call)
+                raise OutsideLoopback(call.url)
+            self.calls.append(call)
+
+        config.on_request_start.append(start)
+        return config
+
+    def bearing_token(self) -> list[WireCall]:
+        return [c for c in self.calls + self.stopped if c.authorization]
+
+
+class OutsideLoopback(RuntimeError):
+    """A test's bot tried to contact a host that is not loopback."""
 
 
 class Ids:
@@ -106,6 +107,7 @@ class TeamsWorld:
     minter: TokenMinter | None
     service_url: str
     now: list[datetime]
+    wire: Wire
     new_id: Ids = field(default_factory=Ids)
 
     def advance(self, **delta: float) -> None:
@@ -212,7 +214,12 @@ async def teams_store(tmp_path: Path, teams_connector: ConnectorStandIn) -> Asyn
     await store.close()
 
 
-def fast_connector(host_check: Callable[[str], bool] | None = None, **tokens: Any) -> Connector:
+LOOPBACK_ONLY = ServiceHosts(["127.0.0.1"])  # the stand-ins' host: the tests' allow-list
+
+
+def fast_connector(
+    hosts: ServiceHosts = LOOPBACK_ONLY, wire: Wire | None = None, **tokens: Any
+) -> Connector:
     """A connector with real retries but no waiting (no timing in tests)."""
 
     async def no_sleep(_seconds: float) -> None:
@@ -222,8 +229,20 @@ def fast_connector(host_check: Callable[[str], bool] | None = None, **tokens: An
         return "outbound-test-token"
 
     return Connector(
-        token if tokens.get("auth") else None, host_check, sleep=no_sleep, base_delay=0.01
+        token if tokens.get("auth") else None,
+        hosts,
+        sleep=no_sleep,
+        base_delay=0.01,
+        trace_configs=[(wire or Wire()).trace()],
     )
+
+
+SECURE = Settings(
+    microsoft_app_id=APP_ID,
+    microsoft_app_password="test-secret",
+    teams_service_hosts=("127.0.0.1",),  # the stand-in; production lists Microsoft's hosts
+)
+EMULATOR = Settings(teams_emulator=True)
 
 
 async def make_world(
@@ -233,13 +252,15 @@ async def make_world(
     minter: TokenMinter | None = None,
     middlewares: tuple[Any, ...] = (),
 ) -> tuple[TeamsWorld, Callable[[], Any]]:
+    """The real adapter as `serve` builds it from `settings`, its connector traced by a Wire."""
     now = [T0]
     auth = TeamsAuth(settings, jwks_url=minter.jwks_url if minter else None)
-    loopback = connector.url.rstrip("/")
-
-    def host_check(url: str) -> bool:
-        return url.startswith(loopback)  # the stand-in is the only allowed connector host
-
+    hosts = (
+        ServiceHosts.loopback()
+        if settings.teams_emulator
+        else ServiceHosts(settings.teams_service_hosts)
+    )
+    wire = Wire()
     adapter = TeamsAdapter(
         Router(store, PolicyConfig()),
         store,
@@ -247,8 +268,8 @@ async def make_world(
         PolicyConfig(),
         clock=lambda: now[0],
         auth=auth,
-        connector=fast_connector(host_check, auth=minter is not None),
-        host_check=host_check,
+        connector=fast_connector(hosts, wire, auth=settings.teams_authenticated),
+        hosts=hosts,
     )
 
     async def health() -> dict[str, Any]:
@@ -259,7 +280,7 @@ async def make_world(
         app.middlewares.append(middleware)
     client: TestClient[web.Request, web.Application] = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
-    world = TeamsWorld(client, connector, store, adapter, minter, connector.url, now)
+    world = TeamsWorld(client, connector, store, adapter, minter, connector.url, now, wire)
 
     async def stop() -> None:
         await client.close()
@@ -270,9 +291,9 @@ async def make_world(
 
 @pytest.fixture
 async def teams(teams_store: Store, teams_connector: ConnectorStandIn) -> AsyncIterator[TeamsWorld]:
-    """Emulator mode (no credentials): what most adapter tests use."""
+    """Emulator mode (SUPPORTBOT_TEAMS_EMULATOR=1): what most adapter tests use."""
     teams_connector.members["29:rita"] = {"id": "29:rita", "email": "Rita@acme.example"}
-    world, stop = await make_world(teams_store, teams_connector, Settings())
+    world, stop = await make_world(teams_store, teams_connector, EMULATOR)
     yield world
     await stop()
 
@@ -291,8 +312,8 @@ async def teams_secure(
     teams_store: Store, teams_connector: ConnectorStandIn, minter: TokenMinter
 ) -> AsyncIterator[TeamsWorld]:
     """Authenticated mode: MICROSOFT_APP_ID and password set, tokens checked against `minter`."""
-    settings = Settings(microsoft_app_id=APP_ID, microsoft_app_password="test-secret")
-    world, stop = await make_world(teams_store, teams_connector, settings, minter)
+    teams_connector.members["29:rita"] = {"id": "29:rita", "email": "Rita@acme.example"}
+    world, stop = await make_world(teams_store, teams_connector, SECURE, minter)
     yield world
     await stop()
 

@@ -1,4 +1,4 @@
-"""R1 for Teams: Bot Framework tokens with credentials set; loopback only without them."""
+"""R1 for Teams: Bot Framework tokens with credentials set; loopback clients in emulator mode."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from aiohttp import web
 
 from bot.settings import Settings
 
-from .teams_fixtures import APP_ID, ConnectorStandIn, TeamsWorld, TokenMinter, make_world
+from .teams_fixtures import (
+    APP_ID,
+    EMULATOR,
+    ConnectorStandIn,
+    TeamsWorld,
+    TokenMinter,
+    make_world,
+)
 
 DESCRIPTION = "Exports fail with error 500 for every report since the upgrade last night"
 
@@ -95,7 +102,7 @@ async def test_r1_emulator_mode_refuses_a_client_that_is_not_on_loopback(
         return await handler(request.clone(remote="203.0.113.7"))  # type: ignore[no-any-return]
 
     world, stop = await make_world(
-        teams_store, teams_connector, Settings(), middlewares=(from_afar,)
+        teams_store, teams_connector, EMULATOR, middlewares=(from_afar,)
     )
     try:
         response = await world.send(opening(world))
@@ -108,9 +115,9 @@ async def test_r1_emulator_mode_refuses_a_client_that_is_not_on_loopback(
 async def test_r1_emulator_mode_is_logged(
     teams_store: Any, teams_connector: ConnectorStandIn, caplog: Any
 ):
-    _world, stop = await make_world(teams_store, teams_connector, Settings())
+    _world, stop = await make_world(teams_store, teams_connector, EMULATOR)
     await stop()
-    assert any("Emulator mode" in r.getMessage() for r in caplog.records)
+    assert any("DEVELOPMENT mode" in r.getMessage() for r in caplog.records)
 
 
 def test_r1_credentials_switch_on_token_checks_with_issuer_validation():

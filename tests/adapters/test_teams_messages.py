@@ -162,7 +162,7 @@ async def test_acc_9_private_answers_in_a_channel_go_to_the_1_1_chat(teams: Team
     assert "alice@acme.example" in private.text
     assert note.conversation_id.startswith(CHANNEL)
     assert "alice@acme.example" not in note.text and "1:1" in note.text
-    assert teams.connector.created[0]["members"] == [{"id": "29:alice"}]
+    assert teams.connector.created[0]["members"] == [{"id": "29:alice", "aadObjectId": "aad-alice"}]
 
 
 async def test_r6_markdown_typed_by_users_is_shown_literally_in_every_card(teams: TeamsWorld):
@@ -180,8 +180,9 @@ async def test_r6_markdown_typed_by_users_is_shown_literally_in_every_card(teams
 
 
 async def test_conversation_update_stores_references_for_the_user_and_the_channel(
-    teams: TeamsWorld,
+    teams_secure: TeamsWorld,
 ):
+    teams = teams_secure
     personal = teams.personal(None, type="conversationUpdate", membersAdded=[{"id": "28:bot"}])
     assert (await teams.send(personal)).status == 200
     channel = teams.in_channel("x") | {"type": "installationUpdate", "action": "add"}
@@ -191,6 +192,16 @@ async def test_conversation_update_stores_references_for_the_user_and_the_channe
         bound = await uow.conversations.get(f"teams:conversation:{CHANNEL}")
     assert user is not None and user["serviceUrl"] == teams.service_url
     assert bound is not None and bound["conversation"]["id"].startswith(CHANNEL)
+
+
+async def test_emulator_mode_keeps_its_references_apart_from_production_ones(teams: TeamsWorld):
+    personal = teams.personal(None, type="conversationUpdate", membersAdded=[{"id": "28:bot"}])
+    assert (await teams.send(personal)).status == 200
+    async with teams.store.unit_of_work() as uow:
+        production = await uow.conversations.get("teams:user:aad-alice")
+        emulator = await uow.conversations.get("teams-emulator:user:aad-alice")
+    assert production is None
+    assert emulator is not None and emulator["serviceUrl"] == teams.service_url
 
 
 async def test_a_failing_turn_is_answered_politely_without_the_exception(teams: TeamsWorld):
