@@ -31,20 +31,22 @@ MAX_REMEMBERED_REFUSALS = 1000
 class ServiceHosts:
     """An explicit allow-list of Bot Framework connector hosts."""
 
-    def __init__(self, hosts: Iterable[str]) -> None:
+    def __init__(self, hosts: Iterable[str], *, loopback_only: bool = False) -> None:
         self.hosts = tuple(h.strip().lower().rstrip(".") for h in hosts if h.strip())
         self._allowed = frozenset(self.hosts)
+        self._loopback_only = loopback_only
         self._refused: set[str] = set()
 
     @classmethod
     def loopback(cls) -> ServiceHosts:
         """Emulator mode: replies go to the Emulator or Agents Playground on this machine only."""
-        return cls(LOOPBACK_HOSTS)
+        return cls(LOOPBACK_HOSTS, loopback_only=True)
 
     def allows(self, service_url: str) -> bool:
         """True when `service_url` is on a listed host (https unless loopback); no logging."""
         host, scheme = _host_and_scheme(service_url)
-        if not host or host not in self._allowed:
+        listed = is_loopback_host(host) if self._loopback_only else host in self._allowed
+        if not host or not listed:
             return False
         return scheme == "https" or (scheme == "http" and is_loopback_host(host))
 
@@ -57,11 +59,13 @@ class ServiceHosts:
             if len(self._refused) >= MAX_REMEMBERED_REFUSALS:
                 self._refused.clear()  # a bound; at worst a host is logged again
             self._refused.add(host)
+            allowed = (
+                "emulator mode replies to loopback service URLs only"
+                if self._loopback_only
+                else f"not in SUPPORTBOT_TEAMS_SERVICE_HOSTS ({', '.join(self.hosts) or 'none'})"
+            )
             log.warning(
-                "refused to contact Teams service URL host %s: not in "
-                "SUPPORTBOT_TEAMS_SERVICE_HOSTS (allowed: %s); nothing was sent",
-                host,
-                ", ".join(self.hosts) or "none",
+                "refused to contact Teams service URL host %s: %s; nothing was sent", host, allowed
             )
         return False
 

@@ -25,6 +25,7 @@ from bot.adapters.teams import TeamsAdapter
 from bot.adapters.teams_auth import TeamsAuth
 from bot.adapters.teams_connector import Connector
 from bot.adapters.teams_hosts import ServiceHosts, is_loopback_host
+from bot.adapters.teams_keys import SigningKeys
 from bot.commands.router import Router
 from bot.directory import load_directory
 from bot.policy.config import PolicyConfig
@@ -251,10 +252,11 @@ async def make_world(
     settings: Settings,
     minter: TokenMinter | None = None,
     middlewares: tuple[Any, ...] = (),
+    keys: SigningKeys | None = None,
 ) -> tuple[TeamsWorld, Callable[[], Any]]:
     """The real adapter as `serve` builds it from `settings`, its connector traced by a Wire."""
     now = [T0]
-    auth = TeamsAuth(settings, jwks_url=minter.jwks_url if minter else None)
+    auth = TeamsAuth(settings, jwks_url=minter.jwks_url if minter else None, keys=keys)
     hosts = (
         ServiceHosts.loopback()
         if settings.teams_emulator

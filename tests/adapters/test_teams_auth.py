@@ -101,9 +101,7 @@ async def test_r1_emulator_mode_refuses_a_client_that_is_not_on_loopback(
     async def from_afar(request: web.Request, handler: Any) -> web.StreamResponse:
         return await handler(request.clone(remote="203.0.113.7"))  # type: ignore[no-any-return]
 
-    world, stop = await make_world(
-        teams_store, teams_connector, EMULATOR, middlewares=(from_afar,)
-    )
+    world, stop = await make_world(teams_store, teams_connector, EMULATOR, middlewares=(from_afar,))
     try:
         response = await world.send(opening(world))
         assert response.status in (401, 403)
