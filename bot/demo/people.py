@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.demo.world import SIGNING_SECRET, World
+from bot.demo.world import SIGNING_SECRET, TEAMS_APP_ID, World
 
-BOT_ACCOUNT = {"id": "28:supportbot", "name": "Support"}
+BOT_ACCOUNT = {"id": f"28:{TEAMS_APP_ID}", "name": "Support"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +147,12 @@ class Clients:
             "entities": [{"type": "mention", "text": mention, "mentioned": BOT_ACCOUNT}],
             "text": f"<p>{mention} {text}</p>",
         }
+        # Bot Framework signs a token for the activity's serviceUrl (R1): the real check runs.
+        token = self.world.keys.token(self.world.connector.url)
         async with self.world.http.post(
-            f"{self.world.base_url}/api/messages", json=activity
+            f"{self.world.base_url}/api/messages",
+            json=activity,
+            headers={"Authorization": f"Bearer {token}"},
         ) as response:
             await response.read()
             return response.status

@@ -253,7 +253,9 @@ async def tour(world: World, out: TextIO) -> list[str]:
     out.write(
         "supportbot demo: a temporary SQLite database, a simulated clock, the real Slack and "
         "Teams adapters\ntalking to local stand-ins of the Slack Web API and the Teams "
-        f"connector on 127.0.0.1 ({world.base_url}).\n"
+        f"connector on 127.0.0.1 ({world.base_url}).\nSlack requests are signed and Teams "
+        "activities carry Bot Framework tokens (from a local signing key): the\nreal checks "
+        "run, as in production.\n"
     )
     case = await open_case(t)
     await refused_escalation(t, case)

@@ -1,7 +1,10 @@
 """The demo's world: a temporary SQLite database, the two stand-ins and the real server on 127.0.0.1.
 
 Everything listens on loopback with random ports; the only clock is `SimulatedClock`, shared by
-the adapters, the outbox worker's rate limiter and the scheduler passes the script runs.
+the adapters, the outbox worker's rate limiter and the scheduler passes the script runs. Teams
+runs as in production, with credentials: every activity carries a token signed by the local
+Bot Framework key stand-in and is checked by the real token validator (serviceurl claim
+included), and the connector client sends its own token only to the allowed host, 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.adapters.slack import SlackAdapter
+from bot.adapters.teams import TeamsAdapter
+from bot.adapters.teams_auth import TeamsAuth
+from bot.adapters.teams_connector import Connector
+from bot.adapters.teams_hosts import ServiceHosts
 from bot.app import Services, services
 from bot.directory import parse_directory
 from bot.jobs.outbox_worker import OutboxWorker
@@ -26,11 +33,14 @@ from bot.jobs.scheduler import PassReport, run_once
 from bot.metrics import Metrics
 from bot.server import Server
 from bot.settings import Settings
+from bot.standins.bot_framework_keys import TokenMinter
 from bot.standins.slack_api import SlackStandIn
 from bot.standins.teams_connector import ConnectorStandIn
 
 SIGNING_SECRET = "demo-signing-secret"  # not a secret: the demo's own stand-in checks nothing else
 BOT_TOKEN = "xoxb-demo-token"
+TEAMS_APP_ID = "00000000-0000-4000-8000-0000000d3e30"
+TEAMS_APP_PASSWORD = "demo-app-password"  # not a secret: no token is ever requested with it
 CONNECTOR_PLACEHOLDER = "http://127.0.0.1:1/teams/"
 
 
@@ -70,6 +80,7 @@ class World:
     slack: SlackAdapter
     slack_api: SlackStandIn
     connector: ConnectorStandIn
+    keys: TokenMinter
     worker: OutboxWorker
     http: ClientSession
     base_url: str
@@ -98,16 +109,23 @@ async def open_world(start: datetime) -> AsyncIterator[World]:
     slack_api = SlackStandIn()
     connector = ConnectorStandIn()
     connector_server = TestServer(connector.app(), host="127.0.0.1")
+    keys = TokenMinter(TEAMS_APP_ID)
+    keys_server = TestServer(keys.app(), host="127.0.0.1")
     with tempfile.TemporaryDirectory(prefix="supportbot-demo-") as folder:
         await slack_api.start()
         await connector_server.start_server()
+        await keys_server.start_server()
         try:
             connector.url = str(connector_server.make_url("/teams/"))
+            keys.jwks_url = str(keys_server.make_url("/keys"))
             settings = Settings(
                 database_url=f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}",
                 slack_signing_secret=SIGNING_SECRET,
                 slack_bot_token=BOT_TOKEN,
                 slack_api_url=slack_api.base_url,
+                microsoft_app_id=TEAMS_APP_ID,
+                microsoft_app_password=TEAMS_APP_PASSWORD,
+                teams_service_hosts=("127.0.0.1",),
             )
             async with services(settings) as svc:
                 directory = parse_directory(
@@ -116,18 +134,23 @@ async def open_world(start: datetime) -> AsyncIterator[World]:
                 async with svc.store.unit_of_work() as uow:
                     await uow.directory.upsert(directory)
                     await uow.commit()
-                async with _serve(svc, clock, slack_api, connector) as world:
+                async with _serve(svc, clock, slack_api, connector, keys) as world:
                     yield world
         finally:
+            await keys_server.close()
             await connector_server.close()
             await slack_api.close()
 
 
 @asynccontextmanager
 async def _serve(
-    svc: Services, clock: SimulatedClock, slack_api: SlackStandIn, connector: ConnectorStandIn
+    svc: Services,
+    clock: SimulatedClock,
+    slack_api: SlackStandIn,
+    connector: ConnectorStandIn,
+    keys: TokenMinter,
 ) -> AsyncIterator[World]:
-    server = Server(svc, Metrics(), scheduler=False, clock=clock)
+    server = Server(svc, Metrics(), scheduler=False, clock=clock, teams=_teams(svc, clock, keys))
     if server.slack is None:
         raise RuntimeError("the demo settings enable Slack; the server did not")
     pacer = Pacer(monotonic=clock.monotonic, sleep=clock.sleep)
@@ -143,9 +166,31 @@ async def _serve(
                 server.slack,
                 slack_api,
                 connector,
+                keys,
                 worker,
                 http,
                 str(web_server.make_url("")).rstrip("/"),
             )
     finally:
         await web_server.close()
+
+
+def _teams(svc: Services, clock: SimulatedClock, keys: TokenMinter) -> TeamsAdapter:
+    """The production Teams adapter, but with the stand-in's keys instead of Microsoft's."""
+    settings = svc.settings
+    hosts = ServiceHosts(settings.teams_service_hosts)
+
+    async def outbound_token() -> str:
+        # What MSAL would fetch from Microsoft Entra ID for the app (offline in the demo).
+        return keys.token(None, aud="https://api.botframework.com", appid=TEAMS_APP_ID)
+
+    return TeamsAdapter(
+        svc.router,
+        svc.store,
+        settings,
+        svc.config,
+        clock,
+        auth=TeamsAuth(settings, jwks_url=keys.jwks_url),
+        connector=Connector(outbound_token, hosts),
+        hosts=hosts,
+    )
