@@ -29,6 +29,7 @@ def test_r10_serve_in_emulator_mode_warns_loudly_in_its_first_lines(tmp_path: Pa
         stderr=subprocess.PIPE,
         text=True,
     )
+    status = 0
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -41,6 +42,7 @@ def test_r10_serve_in_emulator_mode_warns_loudly_in_its_first_lines(tmp_path: Pa
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
+    assert status == 200
     first = out.splitlines()[:5]
     assert any("SUPPORTBOT_TEAMS_EMULATOR=1" in line for line in first), out
     assert any("UNAUTHENTICATED" in line for line in first)
