@@ -5,9 +5,9 @@ emulator mode) -> parse the activity (Agents SDK model) -> service URL checks (t
 `serviceurl` claim equals the activity's serviceUrl, whose host is on the allow-list) ->
 references stored for proactive posts (the tenant's service URL, the user's 1:1 chat) -> by
 type: typed messages and Action.Submit values, `adaptiveCard/action` invokes (answered with the
-updated card), conversation and installation updates. Everything else about a request is the router's job; this module
-only converts and delivers. A failing turn is logged and answered politely, never with the
-exception (the SDK's default turn-error handler would post it to the user).
+updated card), conversation and installation updates. Everything else about a request is the
+router's job; this module only converts and delivers. A failing turn is logged and answered
+politely, never with the exception (the SDK's default turn-error handler would post it).
 """
 
 from __future__ import annotations

@@ -48,10 +48,6 @@ class Caller:
 
     claims: ClaimsIdentity | None
 
-    @property
-    def authenticated(self) -> bool:
-        return self.claims is not None
-
     def service_url_matches(self, service_url: str) -> bool:
         """R1: the token's `serviceurl` claim is present and equals the activity's serviceUrl."""
         if self.claims is None:
