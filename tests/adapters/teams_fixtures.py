@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import AsyncIterator, Callable
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -289,6 +290,32 @@ async def make_world(
         await adapter.close()
 
     return world, stop
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Name lookups and connections to anything but loopback fail, and fail the test."""
+    outside: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if host is not None and not is_loopback_host(name):
+            outside.append(name)
+            raise socket.gaierror(f"tests never resolve {name}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and not is_loopback_host(str(address[0])):
+            outside.append(str(address[0]))
+            raise OSError(f"tests never connect to {address[0]}")
+        real_connect(self, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield outside
+    assert outside == [], f"the bot tried to reach {outside}"
 
 
 @pytest.fixture

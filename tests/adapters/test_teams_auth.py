@@ -19,6 +19,8 @@ from .teams_fixtures import (
     make_world,
 )
 
+pytestmark = pytest.mark.usefixtures("loopback_only")  # tests never leave 127.0.0.1
+
 DESCRIPTION = "Exports fail with error 500 for every report since the upgrade last night"
 
 

@@ -29,6 +29,8 @@ from bot.store.sql import open_store
 
 from .teams_fixtures import APP_ID, DIRECTORY, SECURE, TeamsWorld, TokenMinter, make_world
 
+pytestmark = pytest.mark.usefixtures("loopback_only")  # tests never leave 127.0.0.1
+
 ANSWER = "We found the cause: the export job ran out of disk"
 
 

@@ -17,6 +17,8 @@ from bot.store.interface import OutboxMessage, OutboxState, Store, TargetKind
 
 from .teams_fixtures import APP_ID, CHANNEL, ConnectorStandIn, fast_connector
 
+pytestmark = pytest.mark.usefixtures("loopback_only")  # tests never leave 127.0.0.1
+
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 NOTICE = Reply(Notice(NoticeKind.SLA_WARNING, "Response due in 30 minutes", "Case 0000001001"))
 

@@ -15,7 +15,7 @@ from bot.store.interface import Store
 
 from .teams_fixtures import SECURE, TeamsWorld, TokenMinter, make_world
 
-pytestmark = pytest.mark.security
+pytestmark = [pytest.mark.security, pytest.mark.usefixtures("loopback_only")]
 
 
 class RecordingExecutor(concurrent.futures.ThreadPoolExecutor):

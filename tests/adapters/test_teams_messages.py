@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import pytest
 from markdown_it import MarkdownIt
 
 from bot.cards.actions import CASE_ESCALATE, form_action_id
@@ -13,6 +14,8 @@ from bot.standins.teams_connector import card_text
 from bot.store.interface import CaseState, Store
 
 from .teams_fixtures import CHANNEL, TeamsWorld
+
+pytestmark = pytest.mark.usefixtures("loopback_only")  # tests never leave 127.0.0.1
 
 DESCRIPTION = "Exports fail with error 500 for every report since the upgrade last night"
 REASON = "The export still fails for the finance reports with the same error as before"

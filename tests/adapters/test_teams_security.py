@@ -8,15 +8,13 @@ leave the process (`TeamsWorld.wire`), Authorization header included.
 from __future__ import annotations
 
 import logging
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.adapters.teams_hosts import is_loopback_host
 from bot.app import services
 from bot.metrics import Metrics
 from bot.server import Server
@@ -26,35 +24,9 @@ from bot.store.interface import Store
 
 from .teams_fixtures import APP_ID, EMULATOR, TeamsWorld, TokenMinter, make_world
 
-pytestmark = pytest.mark.security
+pytestmark = [pytest.mark.security, pytest.mark.usefixtures("loopback_only")]
 
 STAFF_EMAIL = {"id": "29:mallory", "email": "ana@vendor.example"}  # what an attacker would answer
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Name lookups and connections to anything but loopback fail, and fail the test."""
-    outside: list[str] = []
-    real_getaddrinfo = socket.getaddrinfo
-    real_connect = socket.socket.connect
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if host is not None and not is_loopback_host(name):
-            outside.append(name)
-            raise socket.gaierror(f"tests never resolve {name}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    def connect(self: socket.socket, address: Any) -> None:
-        if isinstance(address, tuple) and not is_loopback_host(str(address[0])):
-            outside.append(str(address[0]))
-            raise OSError(f"tests never connect to {address[0]}")
-        real_connect(self, address)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    yield outside
-    assert outside == [], f"the bot tried to reach {outside}"
 
 
 @pytest.fixture
