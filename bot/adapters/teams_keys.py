@@ -5,19 +5,25 @@ address: a signing-key endpoint that hangs holds a default-executor thread per w
 (30 s each, one after another), which also starves aiohttp's DNS lookups. Here the fetch is an
 aiohttp request with a timeout; concurrent token checks share one fetch; keys are cached for
 hours, and a token naming an unknown key id triggers at most one refetch per `refetch_after`
-(so forged tokens with random key ids cannot make the bot hammer Microsoft).
+(so forged tokens with random key ids cannot make the bot hammer Microsoft). Even the name
+lookup of the key endpoint runs on a two-thread executor of its own, so a hanging resolver
+cannot take the loop's default executor either.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 from jwt import PyJWK, PyJWKSet
 from jwt.exceptions import PyJWKError, PyJWKSetError
 from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import _JwkClientManager
@@ -61,6 +67,7 @@ class SigningKeys(_JwkClientManager):
         self._keys: dict[str, _Keys] = {}
         self._fetches: dict[str, asyncio.Task[_Keys]] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._lookups: ThreadPoolExecutor | None = None
         self.fetch_count = 0
 
     async def get_signing_key(self, jwks_uri: str, header: dict[str, Any]) -> PyJWK:
@@ -86,6 +93,9 @@ class SigningKeys(_JwkClientManager):
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._lookups is not None:
+            self._lookups.shutdown(wait=False, cancel_futures=True)
+            self._lookups = None
 
     async def _refresh(self, uri: str, known: _Keys | None) -> _Keys:
         task = self._fetches.get(uri)
@@ -111,7 +121,12 @@ class SigningKeys(_JwkClientManager):
 
     async def _download(self, uri: str) -> _Keys:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            if self._lookups is None:
+                self._lookups = ThreadPoolExecutor(2, thread_name_prefix="supportbot-jwks-dns")
+            resolver = OwnExecutorResolver(self._lookups)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(resolver=resolver), timeout=self._timeout
+            )
         async with self._session.get(uri, allow_redirects=False) as response:
             if response.status != 200:
                 raise ValueError(f"the signing-key endpoint answered {response.status}")
@@ -121,3 +136,34 @@ class SigningKeys(_JwkClientManager):
         published = PyJWKSet.from_json(raw.decode("utf-8"))
         by_id = {key.key_id: key for key in published.keys if key.key_id}
         return _Keys(by_id, self._monotonic())
+
+
+class OwnExecutorResolver(AbstractResolver):
+    """aiohttp's threaded name lookup, on a given executor instead of the loop's default one."""
+
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self._executor = executor
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        lookup = partial(
+            socket.getaddrinfo, host, port, family, socket.SOCK_STREAM, 0, socket.AI_ADDRCONFIG
+        )
+        infos = await asyncio.get_running_loop().run_in_executor(self._executor, lookup)
+        found: list[ResolveResult] = []
+        for kind, _type, proto, _name, address in infos:
+            found.append(
+                ResolveResult(
+                    hostname=host,
+                    host=str(address[0]),
+                    port=int(address[1]),
+                    family=kind,
+                    proto=proto,
+                    flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
+                )
+            )
+        return found
+
+    async def close(self) -> None:
+        return None

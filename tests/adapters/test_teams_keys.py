@@ -84,3 +84,18 @@ async def test_r1_tokens_naming_unknown_keys_are_refused_without_hammering_the_k
         response = await teams_secure.send(teams_secure.personal("help"), token=forged)
         assert response.status == 401
     assert minter.fetches == 1
+
+
+async def test_r10_the_key_endpoints_name_lookup_runs_on_its_own_executor(
+    default_executor: RecordingExecutor,
+):
+    from bot.adapters.teams_keys import OwnExecutorResolver
+
+    own = RecordingExecutor()
+    try:
+        found = await OwnExecutorResolver(own).resolve("localhost", 443)
+    finally:
+        own.shutdown()
+    assert found and all(r["port"] == 443 and r["hostname"] == "localhost" for r in found)
+    assert {r["host"] for r in found} <= {"127.0.0.1", "::1"}
+    assert len(own.used) == 1 and default_executor.used == []

@@ -127,6 +127,19 @@ def test_r10_emulator_mode_with_credentials_is_refused_at_start(
 
 
 @pytest.mark.parametrize(
+    ("raw", "on"), [("1", True), ("true", True), ("0", False), ("", False), ("no", False)]
+)
+def test_r10_supportbot_teams_emulator_is_a_plain_switch(raw: str, on: bool):
+    settings = Settings.from_env({"SUPPORTBOT_TEAMS_EMULATOR": raw})
+    assert settings.teams_emulator is on and settings.teams_enabled is on
+
+
+def test_r10_a_mistyped_supportbot_teams_emulator_is_refused():
+    with pytest.raises(ValueError, match="SUPPORTBOT_TEAMS_EMULATOR must be 1 or 0"):
+        Settings.from_env({"SUPPORTBOT_TEAMS_EMULATOR": "enabled"})
+
+
+@pytest.mark.parametrize(
     ("raw", "refusal"),
     [
         ("evil.blob.core.windows.net", "anyone can own a host"),
