@@ -130,6 +130,7 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
     CLOSED = "closed"
     SURVEY = "survey"
+    RESTORED = "restored"  # service restored: stops a restoration target (SLA-4)
 
 
 class Visibility(StrEnum):

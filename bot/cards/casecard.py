@@ -38,6 +38,7 @@ _EVENT_WORDS = {
     EventKind.REOPENED: "reopened",
     EventKind.CLOSED: "closed",
     EventKind.SURVEY: "survey",
+    EventKind.RESTORED: "service restored",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.commands import incident_notices as cards
 from bot.commands.context import Context, Refused, answer
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
+from bot.commands.restore import record_restoration
 from bot.commands.tracking import record
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Status, SubStatus, Visibility
@@ -55,6 +56,7 @@ async def restore(req: ChatRequest, ctx: Context) -> Reply:
     if text is not None and len(text) > MAX_TEXT_CHARS:
         return Reply.invalid(f"The restoration text is over {MAX_TEXT_CHARS:,} characters.")
     incident = await ctx.uow.incidents.restore(incident.id, text, agents, req.now)
+    restored_case = await _restore_case(req, ctx, incident, text)
     due = await cards.arm_rca_reminder(ctx.uow, ctx.config, incident)
     facts = cards.base_facts(incident)
     if agents is not None:
@@ -73,14 +75,37 @@ async def restore(req: ChatRequest, ctx: Context) -> Reply:
         ctx.uow, ctx.config, incident, card, f"incident:{incident.id}:restored", req.now
     )
     await ctx.audit(
-        req, "incident.restore", incident.case_number, incident=incident.id, agents=agents
+        req,
+        "incident.restore",
+        incident.case_number,
+        incident=incident.id,
+        agents=agents,
+        case_restored=restored_case,
     )
     rca = f" The RCA is due {due:%a %d %b %Y %H:%M} UTC (INC-5)." if due is not None else ""
     reply = (
         f"Restoration of incident {incident.id} announced on {on_bridges} bridge and "
         f"{on_accounts} account channel(s).{rca} Status cards continue until the all-clear."
     )
+    if restored_case:
+        reply += f" Case {incident.case_number} records the restoration (SLA-4)."
     return answer(req, ctx, Message(reply), None)
+
+
+async def _restore_case(
+    req: ChatRequest, ctx: Context, incident: Incident, text: str | None
+) -> bool:
+    """SLA-4: the linked case's restoration clock stops when its incident is restored."""
+    if incident.case_number is None:
+        return False
+    case = await ctx.uow.cases.get(incident.case_number)
+    account = await ctx.uow.directory.account(case.account_id) if case is not None else None
+    if case is None or account is None or case.status is Status.CLOSED:
+        return False
+    note = text or f"incident {incident.id} is restored."
+    author = req.actor.email or req.actor.user_id
+    await record_restoration(ctx, case, account, author, req.platform, note, req.now)
+    return True
 
 
 def _agents(req: ChatRequest) -> int | None:

@@ -140,6 +140,12 @@ VERBS: dict[str, Verb] = {
             "change a case's status",
         ),
         Verb(
+            "restore",
+            Action.RESTORE,
+            "restore CASE TEXT",
+            "record that service is restored (stops a restoration target)",
+        ),
+        Verb(
             "escalation",
             Action.ESCALATION_DECIDE,
             "escalation accept|reject CASE TEXT",

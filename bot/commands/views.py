@@ -24,6 +24,7 @@ _SHOWN_KINDS = frozenset(
         EventKind.ESCALATION_REJECTED,
         EventKind.REOPENED,
         EventKind.CLOSED,
+        EventKind.RESTORED,
     }
 )
 

@@ -63,6 +63,7 @@ class Action(StrEnum):
     PROPOSE = "propose"
     SET_PRIORITY = "set_priority"
     SET_STATUS = "set_status"
+    RESTORE = "restore"  # SLA-4: staff record that service is restored on a case
     ESCALATION_DECIDE = "escalation_decide"
     INCIDENT_DECLARE = "incident_declare"
     INCIDENT_RUN = "incident_run"  # incident status / restore / all-clear / rca

@@ -15,6 +15,7 @@ from bot.policy.sla_timeline import Interval, Timeline, replay
 
 RESPONSE = "response"
 RESOLUTION = "resolution"
+RESTORATION = "restoration"  # the label of a resolution clock that stops at restoration (SLA-4)
 BREACH = 1.0  # SLA-5: the breach notice is the threshold where the whole target has elapsed
 
 
@@ -126,7 +127,7 @@ def clocks(case: Case, account: Account, config: PolicyConfig, now: datetime) ->
             now=now,
         )
     if target.resolution is not None:
-        label = "restoration" if target.resolution_is_restoration else RESOLUTION
+        label = RESTORATION if target.resolution_is_restoration else RESOLUTION
         resolution = _resolution(line, target.resolution, label, thresholds, config, account, now)
     return SlaClocks(response, resolution, now)
 
@@ -142,17 +143,37 @@ def _resolution(
 ) -> SlaClock:
     if line.opened_at is None:
         raise ValueError("a resolution clock needs an opened case")
+    runs, running_since, paused = (
+        line.resolution_runs,
+        line.resolution_running_since,
+        line.resolution_paused,
+    )
+    stopped_at = line.closed_at
+    if label == RESTORATION and line.restored_at is not None:
+        # SLA-4: a restoration target stops when service is restored, not at the closing.
+        stopped_at = line.restored_at
+        runs = _cut(runs, running_since, now, stopped_at)
+        paused = _cut(paused, None, now, stopped_at)
+        running_since = None
     return _clock(
         _Spec(RESOLUTION, label, duration, line.opened_at, thresholds),
-        runs=line.resolution_runs,
-        running_since=line.resolution_running_since,
-        paused=line.resolution_paused,
-        stopped_at=line.closed_at,
-        met=line.closed_at is not None,
+        runs=runs,
+        running_since=running_since,
+        paused=paused,
+        stopped_at=stopped_at,
+        met=stopped_at is not None,
         work=_work(config, account, duration),
         length=duration_timedelta(config, account.region, duration),
         now=now,
     )
+
+
+def _cut(
+    intervals: Sequence[Interval], running_since: datetime | None, now: datetime, at: datetime
+) -> tuple[Interval, ...]:
+    """The intervals (and the one running since `running_since`) up to `at` only."""
+    spans = [*intervals, *(() if running_since is None else ((running_since, now),))]
+    return tuple((start, min(end, at)) for start, end in spans if start < at)
 
 
 def _work(config: PolicyConfig, account: Account, duration: Duration) -> _Clockwork:

@@ -41,6 +41,7 @@ class Timeline:
     resolution_running_since: datetime | None  # start of the interval running at `now`
     resolution_paused: tuple[Interval, ...]  # paused intervals, the current one cut at `now`
     closed_at: datetime | None  # set while the case is closed
+    restored_at: datetime | None = None  # SLA-4: service restored (stops a restoration target)
 
 
 @dataclass(slots=True)
@@ -54,6 +55,7 @@ class _Replay:
     response_end: datetime | None = None
     answered: bool = False
     closed_at: datetime | None = None
+    restored_at: datetime | None = None
     runs: list[Interval] = field(default_factory=list)
     paused: list[Interval] = field(default_factory=list)
 
@@ -99,6 +101,10 @@ class _Replay:
             live = self.mode is _Mode.RUNNING or self.mode is _Mode.PAUSED
             if live and self.response_start is not None and self.response_end is None:
                 self.response_end, self.answered = event.at, True
+        elif kind is EventKind.RESTORED and self.restored_at is None:
+            # SLA-4: the first restoration while the case is open meets the restoration target.
+            if self.mode is _Mode.RUNNING or self.mode is _Mode.PAUSED:
+                self.restored_at = event.at
         if kind is EventKind.OPENED or kind is EventKind.PRIORITY_CHANGE:
             # SLA-4: the latest priority rules the whole history.
             if event.priority is not None:
@@ -139,4 +145,5 @@ def replay(case: Case, now: datetime) -> Timeline:
         resolution_running_since=running_since,
         resolution_paused=tuple(state.paused),
         closed_at=state.closed_at,
+        restored_at=state.restored_at,
     )
