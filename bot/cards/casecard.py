@@ -17,6 +17,7 @@ from bot.cards.layout import (
 )
 from bot.messages import CaseView, Fact, SlaTimer, TimerState
 from bot.model import Case, CaseEvent, EventKind, Stage, Visibility
+from bot.policy.escalation import last_update_at
 
 DESCRIPTION_CHARS = 1500
 UPDATE_CHARS = 600
@@ -90,7 +91,8 @@ def case_facts(view: CaseView, time_zone: str, show_utc: bool) -> tuple[Fact, ..
         Fact("Stage", "Production" if case.stage is Stage.PRODUCTION else "UAT"),
         Fact("Owner", case.owner or "Unassigned"),
         Fact("Opened", f"{format_time(case.opened_at, time_zone, show_utc)} by {case.opened_by}"),
-        Fact("Last update", format_time(case.updated_at, time_zone, show_utc)),
+        # ESC-5/ESC-6: the same instant an escalation refusal names as support's last update.
+        Fact("Last support update", format_time(last_update_at(case), time_zone, show_utc)),
     ]
     if case.closed_at is not None:
         facts.append(Fact("Closed", format_time(case.closed_at, time_zone, show_utc)))

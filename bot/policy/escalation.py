@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.model import Account, Case, EventKind, Priority, Status
+from bot.model import Account, Case, CaseEvent, EventKind, Priority, Status, Visibility
 from bot.policy.calendar import add_duration, calendar_for
 from bot.policy.config import Duration, PolicyConfig, TimeUnit
 from bot.policy.decision import Decision
@@ -20,16 +20,33 @@ from bot.policy.incident import rca_escalation_opens
 
 ESCALATION_HEADER = "Escalation Request"  # ESC-10: the first line of the recorded update
 ALERT_RULE = "ESC-7"  # the refusal after which the caller alerts the queue and the case owner
-# ESC-5/ESC-6: what counts as "an update" on a case. Reopening is a status change too.
-UPDATE_KINDS = frozenset(
+# ESC-5/ESC-6: "an update" is something support did that the customer can see; the customer's
+# own updates do not restart the wait (000 "Contacting Technical Support Management"). The
+# opening and each reopening start it.
+_WAIT_STARTS = frozenset({EventKind.OPENED, EventKind.REOPENED})
+SUPPORT_UPDATE_KINDS = frozenset(
     {
-        EventKind.CUSTOMER_UPDATE,
         EventKind.STAFF_RESPONSE,
         EventKind.STATUS_CHANGE,
-        EventKind.OPENED,
-        EventKind.REOPENED,
+        EventKind.PRIORITY_CHANGE,
+        EventKind.ESCALATION_ACCEPTED,
+        EventKind.ESCALATION_REJECTED,
+        EventKind.RESTORED,
     }
 )
+# The bot's own status changes follow the customer's update (CASE-7) or the follow-up timer:
+# they are not support's doing.
+_BOT = "system"
+
+
+def _support_update(event: CaseEvent) -> bool:
+    if event.kind in _WAIT_STARTS:
+        return True
+    return (
+        event.kind in SUPPORT_UPDATE_KINDS
+        and event.visibility is Visibility.PUBLIC
+        and event.author != _BOT
+    )
 
 
 def alerts_staff(decision: Decision) -> bool:
@@ -38,8 +55,12 @@ def alerts_staff(decision: Decision) -> bool:
 
 
 def last_update_at(case: Case) -> datetime:
-    """ESC-5/ESC-6: when the case last had an update (its opening when the history is empty)."""
-    times = [e.at for e in case.events if e.kind in UPDATE_KINDS]
+    """ESC-5/ESC-6: support's last update the customer could see (else the latest opening).
+
+    The case card's "Last support update" is this same instant, so the card and an escalation
+    refusal never disagree.
+    """
+    times = [e.at for e in case.events if _support_update(e)]
     return max(times, default=case.opened_at)
 
 
@@ -135,10 +156,10 @@ def _check_medium(
     return Decision.refuse(
         "ESC-5",
         f"Medium-priority cases can be escalated after {_count(days, 'business day')} "
-        "without an update; "
-        f"case {case.ref} was last updated {_local(last, account, config)}.",
-        f"Escalate from {_local(eligible, account, config)}, or post an update now: "
-        f"`update {case.ref} <text>`.",
+        "without an update from support; "
+        f"support last updated case {case.ref} {_local(last, account, config)}.",
+        f"Escalate from {_local(eligible, account, config)}. Details you add meanwhile with "
+        f"`update {case.ref} <text>` help support and do not restart the wait.",
     )
 
 
@@ -157,10 +178,10 @@ def _check_high(
         return Decision.refuse(
             "ESC-6",
             f"High-priority cases can be escalated after {_count(hours, 'hour')} "
-            "without an update; "
-            f"case {case.ref} was last updated {_local(last, account, config)}.",
-            f"Escalate from {_local(eligible, account, config)}, or post an update now: "
-            f"`update {case.ref} <text>`.",
+            "without an update from support; "
+            f"support last updated case {case.ref} {_local(last, account, config)}.",
+            f"Escalate from {_local(eligible, account, config)}. Details you add meanwhile with "
+            f"`update {case.ref} <text>` help support and do not restart the wait.",
         )
     if impact is None or not impact.strip():
         return Decision.refuse(

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.model import Case, EventKind, Priority, Status, SubStatus
+from bot.model import Case, CaseEvent, EventKind, Priority, Status, SubStatus
 from bot.policy.config import EscalationPolicy, PolicyConfig
 from bot.policy.decision import Decision
 from bot.policy.escalation import (
@@ -43,7 +43,7 @@ def quiet_since(at: datetime, priority: Priority) -> Case:
         opened_at=at - timedelta(days=1),
         events=(
             event(EventKind.OPENED, at - timedelta(days=1)),
-            event(EventKind.CUSTOMER_UPDATE, at),
+            event(EventKind.STAFF_RESPONSE, at),  # support's last update (ESC-5/ESC-6)
             event(EventKind.WORK_NOTE, at + timedelta(hours=1)),  # internal: not an update
         ),
     )
@@ -209,3 +209,71 @@ def test_esc_9_an_escalation_is_open_until_rejected_or_the_case_closes() -> None
     reopened = case(opened_at=opened, events=(event(EventKind.OPENED, opened), closing, reopening))
     assert not escalation_is_open(reopened, asked, rejected=False)  # ended with the closing
     assert escalation_is_open(reopened, reopened_at + timedelta(hours=1), rejected=False)
+
+
+SUPPORT_LAST = utc(2026, 4, 1, 10)
+
+
+def high_case_answered_at(at: datetime, customer_after: timedelta | None) -> Case:
+    """A High case support last answered at `at`; optionally the customer updated it later,
+    with the bot's CASE-7 status change that follows such an update."""
+    history = [
+        event(EventKind.OPENED, at - timedelta(hours=2)),
+        event(EventKind.STAFF_RESPONSE, at),
+    ]
+    if customer_after is not None:
+        later = at + customer_after
+        history.append(event(EventKind.CUSTOMER_UPDATE, later))
+        history.append(
+            CaseEvent(
+                EventKind.STATUS_CHANGE,
+                later,
+                "system",
+                status=Status.OPEN,
+                sub_status=SubStatus.CUSTOMER_RESPONDED,
+            )
+        )
+    return case(priority=Priority.HIGH, opened_at=at - timedelta(hours=2), events=tuple(history))
+
+
+@pytest.mark.parametrize(
+    "customer_after", [None, timedelta(hours=23)], ids=["no-customer-update", "customer-update"]
+)
+def test_esc_6_24_hours_after_supports_last_update_is_eligible_with_or_without_a_customer_update(
+    customer_after: timedelta | None,
+) -> None:
+    target = high_case_answered_at(SUPPORT_LAST, customer_after)
+    assert last_update_at(target) == SUPPORT_LAST
+    decision = escalate(target, SUPPORT_LAST + timedelta(hours=24))
+    assert (decision.allowed, decision.rule) == (True, "ESC-6")
+
+
+@pytest.mark.parametrize(
+    "customer_after", [None, timedelta(hours=23)], ids=["no-customer-update", "customer-update"]
+)
+def test_esc_6_a_second_short_of_24_hours_after_supports_last_update_is_refused(
+    customer_after: timedelta | None,
+) -> None:
+    target = high_case_answered_at(SUPPORT_LAST, customer_after)
+    decision = escalate(target, SUPPORT_LAST + timedelta(hours=24) - timedelta(seconds=1))
+    assert (decision.allowed, decision.rule) == (False, "ESC-6")
+    assert "support last updated case 0000001001 2026-04-01 06:00" in decision.reason
+    assert "2026-04-02 06:00" in (
+        decision.instead or ""
+    )  # from support's update, not the customer's
+    assert "do not restart the wait" in (decision.instead or "")
+
+
+def test_esc_5_a_customer_update_does_not_restart_the_3_business_day_wait() -> None:
+    answered = quiet_since(THURSDAY, Priority.MEDIUM)
+    target = case(
+        priority=Priority.MEDIUM,
+        opened_at=answered.opened_at,
+        events=(
+            *answered.events,
+            event(EventKind.CUSTOMER_UPDATE, THREE_DAYS_LATER - timedelta(hours=1)),
+        ),
+    )
+    assert last_update_at(target) == THURSDAY
+    decision = escalate(target, THREE_DAYS_LATER)
+    assert (decision.allowed, decision.rule) == (True, "ESC-5")
