@@ -21,6 +21,9 @@ class _Mode(Enum):
 _PAUSING = frozenset({Status.AWAITING_INFORMATION, Status.SOLUTION_PROPOSED})
 
 
+_LIVE = frozenset({_Mode.RUNNING, _Mode.PAUSED})
+
+
 def _mode_of(status: Status) -> _Mode:
     if status is Status.CLOSED:
         return _Mode.STOPPED
@@ -101,10 +104,9 @@ class _Replay:
             live = self.mode is _Mode.RUNNING or self.mode is _Mode.PAUSED
             if live and self.response_start is not None and self.response_end is None:
                 self.response_end, self.answered = event.at, True
-        elif kind is EventKind.RESTORED and self.restored_at is None:
+        elif kind is EventKind.RESTORED and self.restored_at is None and self.mode in _LIVE:
             # SLA-4: the first restoration while the case is open meets the restoration target.
-            if self.mode is _Mode.RUNNING or self.mode is _Mode.PAUSED:
-                self.restored_at = event.at
+            self.restored_at = event.at
         if kind is EventKind.OPENED or kind is EventKind.PRIORITY_CHANGE:
             # SLA-4: the latest priority rules the whole history.
             if event.priority is not None:

@@ -25,7 +25,7 @@ async def test_esc_5_after_a_priority_request_the_card_and_the_refusal_name_the_
     clock.advance(hours=1)
     card = await alice.say(f"priority {case.number} low a workaround is in place for now")
     assert card.outcome is Outcome.OK and isinstance(card.body, CaseView)
-    facts = dict((f.label, f.value) for f in case_facts(card.body, card.time_zone, False))
+    facts = {f.label: f.value for f in case_facts(card.body, card.time_zone, False)}
     # The request is an internal work note, not support's update: the card still shows 11:00.
     assert facts["Last support update"] == format_time(answered, card.time_zone, False)
     assert "Last update" not in facts
