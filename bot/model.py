@@ -155,6 +155,8 @@ class Account:
     sold_to_id: str | None = None
     end_user_id: str | None = None  # None: the Sold To's (a direct customer)
     end_user_subsidiary: bool = False  # the End User is a division or subsidiary of the Sold To
+    timezone: str | None = None  # IANA; NOT-1: the account's own zone, else its region's
+    agents: int | None = None  # INC-6: licensed agents; None when the directory does not say
 
     @property
     def end_user_company_id(self) -> str | None:

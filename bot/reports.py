@@ -1,6 +1,7 @@
 """INC-6 availability and the NOT-2 monthly report, computed over the store interface.
 
-Months are calendar months in the account's own time zone (its support region's). Each report
+Months are calendar months in the account's own time zone (its `timezone` in the directory,
+else its support region's). Each report
 is a plain dataclass with a text rendering; `supportbot report monthly|availability` prints
 the text and the NOT-2 sweep posts `monthly_notice`.
 
@@ -151,7 +152,7 @@ async def availability_report(
     if total_agents <= 0:
         raise ReportError(f"total agents must be positive, got {total_agents}")
     account = await _account(uow, account_id)
-    zone = config.region(account.region).time_zone
+    zone = config.account_time_zone(account)
     start, end = month.bounds(zone)
     until = min(now, end) if now is not None else end
     month_minutes = incident_policy.minutes_in_month(month.year, month.month)
@@ -185,7 +186,7 @@ async def monthly_report(
 ) -> MonthlyReport:
     """NOT-2: cases opened and closed, SLA attainment of the cases closed, availability."""
     account = await _account(uow, account_id)
-    zone = config.region(account.region).time_zone
+    zone = config.account_time_zone(account)
     start, end = month.bounds(zone)
     counts = await uow.cases.counts(account.id, start, end)
     results = [

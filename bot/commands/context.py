@@ -30,7 +30,8 @@ class Context:
     keep_writes: bool = False  # set by a handler that refuses but must still alert (ESC-7)
 
     def time_zone(self, account: Account) -> str:
-        return self.config.region(account.region).time_zone
+        """NOT-1: times shown to an account are in its own zone (else its region's)."""
+        return self.config.account_time_zone(account)
 
     def local_date(self, account: Account, now: datetime) -> date:
         """Contract days (ACC-3) are the account's own calendar days."""

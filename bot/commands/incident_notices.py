@@ -153,7 +153,7 @@ async def to_accounts(
         account = await uow.directory.account(account_id)
         if account is None:
             continue
-        zone = config.region(account.region).time_zone
+        zone = config.account_time_zone(account)
         queued += await alerts.to_account(uow, account, notice, key, now, zone)
     return queued
 

@@ -20,7 +20,12 @@ from bot.jobs.due_timers import DirectoryCache, work_through
 from bot.messages import Fact, Notice, NoticeKind
 from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus
 from bot.policy.config import PolicyConfig
-from bot.policy.followup import FollowUpStep, follow_up_started_at, pending_follow_up
+from bot.policy.followup import (
+    FollowUpStep,
+    describe_days,
+    follow_up_started_at,
+    pending_follow_up,
+)
 from bot.store.interface import Store, Timer, UnitOfWork
 
 SYSTEM = "system"  # R7: the actor of the bot's own changes
@@ -100,7 +105,7 @@ async def _remind(
         f"Support is waiting for your answer on this case ({case.status.value}). Reply with "
         f"`update {case.number} ...` or close it with `close {case.number}` if it is solved; "
         f"without an answer it closes automatically after "
-        f"{ctx.config.follow_up.close_after_days} days (FUP-1).",
+        f"{describe_days(ctx.config.follow_up.close_after_days, account, ctx.config)} (FUP-1).",
         (Fact("Reminder", f"{number} of {len(ctx.config.follow_up.reminder_days)}"),),
         case_number=case.number,
     )
@@ -141,9 +146,13 @@ async def _close(ctx: Context, case: Case, account: Account, key: str, now: date
         NoticeKind.AUTO_CLOSED,
         f"Case {case.ref} closed: no response",
         f"We closed this case because we did not hear back after "
-        f"{ctx.config.follow_up.close_after_days} days (FUP-1). If the problem is still there, "
-        f"reopen it with `reopen {case.number} <what is still wrong>`.",
-        (Fact("Status", f"{Status.CLOSED.value} / {SubStatus.NO_RESPONSE.value}"),),
+        f"{describe_days(ctx.config.follow_up.close_after_days, account, ctx.config)} (FUP-1). "
+        f"If the problem is still there, phone support on {ctx.phone(account)} and quote case "
+        f"{case.ref}: a case closed for no response is reopened by phone only (REO-3).",
+        (
+            Fact("Status", f"{Status.CLOSED.value} / {SubStatus.NO_RESPONSE.value}"),
+            Fact("Phone", ctx.phone(account)),
+        ),
         case_number=case.number,
     )
     told = await alerts.to_person(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 
-from bot.model import CareLevel, Deployment, Priority
+from bot.model import Account, CareLevel, Deployment, Priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +261,10 @@ class PolicyConfig:
             raise KeyError(
                 f"unknown support region {name!r}; known: {', '.join(sorted(self.regions))}"
             ) from None
+
+    def account_time_zone(self, account: Account) -> str:
+        """NOT-1: the account's own time zone when the directory gives one, else its region's."""
+        return account.timezone or self.region(account.region).time_zone
 
     def sla_class(self, priority: Priority, production_down: bool) -> SlaClass:
         if priority is Priority.CRITICAL and production_down:

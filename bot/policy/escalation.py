@@ -86,7 +86,7 @@ def _count(n: int, unit: str) -> str:
 
 
 def _local(at: datetime, account: Account, config: PolicyConfig) -> str:
-    zone = config.region(account.region).time_zone
+    zone = config.account_time_zone(account)
     return f"{at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.model import Account, Case, EventKind, Priority
 from bot.policy.calendar import add_duration
@@ -40,11 +41,25 @@ def follow_up_started_at(case: Case) -> datetime | None:
     return max(requests, default=case.updated_at)
 
 
+def counts_business_days(account: Account, config: PolicyConfig) -> bool:
+    """FUP-1: business days for cloud accounts, calendar days for on-premises (configurable)."""
+    return account.deployment in config.follow_up.business_days_for
+
+
+def describe_days(days: int, account: Account, config: PolicyConfig) -> str:
+    """FUP-1's days as the customer should read them: "10 business days" or "10 calendar days"."""
+    kind = "business" if counts_business_days(account, config) else "calendar"
+    return f"{days} {kind} day{'' if days == 1 else 's'}"
+
+
 def _after(account: Account, start: datetime, days: int, config: PolicyConfig) -> datetime:
-    if account.deployment in config.follow_up.business_days_for:
+    if counts_business_days(account, config):
         # CAL-2: N business days = N x the region's business-day length, in business time.
         return add_duration(config, account.region, start, Duration(days, TimeUnit.BUSINESS_DAYS))
-    return start.astimezone(UTC) + timedelta(days=days)
+    # Calendar days in the account's zone: the same wall-clock time N days on, so a DST change
+    # in between does not move the reminder by an hour (aware arithmetic here is wall-clock).
+    local = start.astimezone(ZoneInfo(config.account_time_zone(account)))
+    return (local + timedelta(days=days)).astimezone(UTC)
 
 
 def follow_up_schedule(

@@ -181,3 +181,49 @@ async def test_fup_1_catch_up_after_downtime_sends_one_step_per_day_not_a_burst(
         "reminder_2",
         "auto_close",
     ]
+
+
+def notices_of(passes: Passes, kind: NoticeKind) -> list[Notice]:
+    return [
+        p.reply.body
+        for p in passes.posts
+        if isinstance(p.reply.body, Notice) and p.reply.body.kind is kind
+    ]
+
+
+async def test_fup_1_cloud_reminders_say_the_case_closes_after_10_business_days(
+    store: Store, config: PolicyConfig, passes: Passes
+) -> None:
+    friday = datetime(2026, 5, 8, 9, 0, tzinfo=UTC)
+    case = await open_tracked(
+        store, config, friday - timedelta(hours=1), "globex", opened_by="gina@globex.example"
+    )
+    await request_info(store, config, case.number, friday)
+    await passes.at(datetime(2026, 5, 12, 9, 0, tzinfo=UTC))
+    [reminder] = notices_of(passes, NoticeKind.FOLLOW_UP)
+    assert "closes automatically after 10 business days (FUP-1)" in reminder.body
+
+
+async def test_fup_1_on_premises_reminders_say_10_calendar_days(
+    store: Store, config: PolicyConfig, passes: Passes
+) -> None:
+    case = await open_tracked(store, config, T0)
+    await request_info(store, config, case.number, T0)
+    await passes.at(T0 + 2 * DAY)
+    [reminder] = notices_of(passes, NoticeKind.FOLLOW_UP)
+    assert "closes automatically after 10 calendar days (FUP-1)" in reminder.body
+
+
+async def test_reo_3_the_auto_close_notice_gives_the_phone_number_not_reopen(
+    store: Store, config: PolicyConfig, passes: Passes
+) -> None:
+    case = await open_tracked(store, config, T0)
+    await request_info(store, config, case.number, T0)
+    for days in (2, 5, 10):
+        await passes.at(T0 + days * DAY)
+    [closed] = notices_of(passes, NoticeKind.AUTO_CLOSED)
+    phone = config.region("NA").phone
+    assert f"phone support on {phone}" in closed.body
+    assert "reopen" not in closed.body.replace("reopened by phone only", "")
+    assert ("Phone", phone) in {(f.label, f.value) for f in closed.facts}
+    assert "after 10 calendar days" in closed.body

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.model import Case, CaseEvent, Deployment, EventKind, Priority, Status, SubStatus
 from bot.policy.config import FollowUpPolicy, PolicyConfig
 from bot.policy.followup import (
     FollowUpStep,
+    describe_days,
     follow_up_applies,
     follow_up_schedule,
     follow_up_started_at,
@@ -120,4 +122,34 @@ def test_fup_1_reminders_sent_since_the_latest_request_advance_the_next_step() -
     assert pending_follow_up(twice, onprem, CONFIG) == (
         FollowUpStep.AUTO_CLOSE,
         started + timedelta(days=10),
+    )
+
+
+# Friday 30 October 2026, 10:00 EDT; New York leaves daylight saving on Sunday 1 November.
+FRIDAY_EDT = utc(2026, 10, 30, 14)
+
+
+def test_fup_1_on_premises_days_are_calendar_days_in_the_accounts_zone_across_a_dst_change() -> (
+    None
+):
+    onprem = account(deployment=Deployment.ON_PREMISES)
+    schedule = dict(follow_up_schedule(onprem, FRIDAY_EDT, CONFIG))
+    # Sunday 1 November 10:00 EST (15:00 UTC), not 09:00 EST: 2 days keep the wall clock.
+    assert schedule[FollowUpStep.REMINDER_1] == utc(2026, 11, 1, 15)
+    assert schedule[FollowUpStep.REMINDER_2] == utc(2026, 11, 4, 15)
+    assert schedule[FollowUpStep.AUTO_CLOSE] == utc(2026, 11, 9, 15)
+
+
+def test_fup_1_calendar_days_follow_the_accounts_own_time_zone_when_it_has_one() -> None:
+    # London leaves summer time on Sunday 25 October 2026; New York a week later.
+    london = replace(account(deployment=Deployment.ON_PREMISES), timezone="Europe/London")
+    friday_bst = utc(2026, 10, 23, 9)  # 10:00 in London
+    schedule = dict(follow_up_schedule(london, friday_bst, CONFIG))
+    assert schedule[FollowUpStep.REMINDER_1] == utc(2026, 10, 25, 10)  # Sunday 10:00 GMT
+
+
+def test_fup_1_days_are_described_as_business_or_calendar_days() -> None:
+    assert describe_days(10, account(deployment=Deployment.CLOUD), CONFIG) == "10 business days"
+    assert describe_days(10, account(deployment=Deployment.ON_PREMISES), CONFIG) == (
+        "10 calendar days"
     )
