@@ -13,6 +13,8 @@ from bot.directory.companies import (
     company_id_of,
     end_user_of_partner,
 )
+from bot.directory.account_extras import FIELDS as _ACCOUNT_EXTRAS
+from bot.directory.account_extras import account_extras
 from bot.directory.entries import DirectoryError, Entry, Loader
 from bot.model import (
     AccessLevel,
@@ -83,6 +85,7 @@ class _Parser:
             "region",
             "contract",
             *COMPANY_FIELDS,
+            *_ACCOUNT_EXTRAS,
         )
         account_id, sold_to, end_user = e.text("id"), e.text("sold_to"), e.text("end_user")
         if account_id is not None and account_id in self.declared:
@@ -112,6 +115,7 @@ class _Parser:
             e.error(f"contract starts {start} after it ends {end}")
             return
         companies = account_companies(e, partner is True)
+        timezone, agents = account_extras(e)
         if (
             account_id is None
             or sold_to is None
@@ -136,6 +140,8 @@ class _Parser:
             start,
             end,
             *companies,
+            timezone=timezone,
+            agents=agents,
         )
 
     def grant(self, owner: Entry, j: int, data: Any, company_id: str | None) -> Grant | None:

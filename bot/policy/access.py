@@ -103,7 +103,9 @@ _REQUIRED_LEVEL: dict[Action, AccessLevel] = {
 }
 
 _ANYONE = frozenset({Action.HELP, Action.WHOAMI})  # ACC-7: even unmapped users
-_INCIDENT_VERBS = frozenset({Action.INCIDENT_DECLARE, Action.INCIDENT_RUN, Action.NOTIFY})
+_INCIDENT_VERBS = frozenset({Action.INCIDENT_DECLARE, Action.INCIDENT_RUN})
+# NOT-1: every staff role (analysts, incident commanders, admins) posts service notices.
+_ALL_STAFF = frozenset({Action.NOTIFY})
 _STAFF_VERBS = frozenset(a for a in Action if a not in _REQUIRED_LEVEL)
 # What a customer asks of support is not something support asks of itself: staff see and work
 # every case (ACC-8) with their own verbs, and these customer requests point them there.
@@ -143,6 +145,8 @@ def _unknown_verb(action: Action) -> Decision:
 
 def _staff_check(actor: Actor, action: Action) -> Decision | None:
     """The staff side of ACC-8; None when staff roles do not settle it."""
+    if action in _ALL_STAFF and actor.is_staff:
+        return Decision.allow("NOT-1")
     if actor.has_role(StaffRole.INCIDENT_COMMANDER) and action in _COMMANDER:
         return Decision.allow("ACC-8")
     if actor.has_role(StaffRole.ANALYST) and action in _ANALYST:

@@ -206,3 +206,25 @@ async def test_acc_6_acc_3_acc_4_check_names_accounts_and_contacts(store: SqlSto
     )
     assert not any("isla@hooli.example" in line or "account acme" in line for line in lines)
     assert len(lines) == 5
+
+
+async def test_not_1_inc_6_an_accounts_time_zone_and_agents_are_stored_and_can_be_removed(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    await load_directory(store, EXAMPLE_DIRECTORY)
+    async with store.unit_of_work(read_only=True) as uow:
+        acme = await uow.directory.account("acme")
+        wayne = await uow.directory.account("wayne")
+    assert acme is not None and (acme.timezone, acme.agents) == ("America/Chicago", 250)
+    assert wayne is not None and (wayne.timezone, wayne.agents) == (None, None)
+    # A reload without the fields clears them: the file is the truth for an account it lists.
+    text = EXAMPLE_DIRECTORY.read_text(encoding="utf-8")
+    text = text.replace("    timezone: America/Chicago", "    # no timezone").replace(
+        "    agents: 250 ", "    # no agents "
+    )
+    path = tmp_path / "directory.yaml"
+    path.write_text(text, encoding="utf-8")
+    await load_directory(store, path)
+    async with store.unit_of_work(read_only=True) as uow:
+        acme = await uow.directory.account("acme")
+    assert acme is not None and (acme.timezone, acme.agents) == (None, None)

@@ -262,3 +262,38 @@ accounts:
         "2026-03-01",
         "2027-02-28",
     )
+
+
+def test_not_1_inc_6_accounts_may_carry_their_own_time_zone_and_licensed_agents() -> None:
+    text = ACCOUNT.replace(
+        "    region: NA\n", "    region: NA\n    timezone: America/Chicago\n    agents: 250\n", 1
+    )
+    directory = parse_directory(text, "dir.yaml", CONFIG)
+    acme, resold = directory.accounts
+    assert (acme.timezone, acme.agents) == ("America/Chicago", 250)
+    assert (resold.timezone, resold.agents) == (None, None)  # both optional
+    assert CONFIG.account_time_zone(acme) == "America/Chicago"
+    assert CONFIG.account_time_zone(resold) == "Australia/Brisbane"  # the APAC region's
+
+
+@pytest.mark.parametrize(
+    ("field", "problem"),
+    [
+        ("timezone: Mars/Olympus_Mons", "timezone 'Mars/Olympus_Mons' is not an IANA time zone"),
+        ("timezone: ../../etc/passwd", "is not an IANA time zone"),
+        ("timezone: 5", "timezone must be an IANA time zone name"),
+        ("agents: 0", "agents must be the number of licensed agents"),
+        ("agents: -3", "agents must be the number of licensed agents"),
+        ("agents: lots", "agents must be the number of licensed agents"),
+        ("agents: true", "agents must be the number of licensed agents"),
+        ("agents: 2.5", "agents must be the number of licensed agents"),
+    ],
+)
+def test_not_1_inc_6_a_bad_time_zone_or_agent_count_names_the_account(
+    field: str, problem: str
+) -> None:
+    text = ACCOUNT.replace("    region: APAC\n", f"    region: APAC\n    {field}\n", 1)
+    errors = errors_of(text)
+    assert len(errors) == 1
+    assert errors[0].startswith("dir.yaml: accounts[1] resold: ")
+    assert problem in errors[0]

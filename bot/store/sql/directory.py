@@ -50,6 +50,8 @@ def _account(row: RowMapping) -> Account:
         sold_to_id=row["sold_to_id"],
         end_user_id=row["end_user_id"],
         end_user_subsidiary=bool(row["end_user_subsidiary"]),
+        timezone=row["timezone"],
+        agents=row["agents"],
     )
 
 
@@ -247,6 +249,8 @@ class SqlDirectoryRepository:
                     "sold_to_id": account.sold_to_id,
                     "end_user_id": account.end_user_id,
                     "end_user_subsidiary": account.end_user_subsidiary,
+                    "timezone": account.timezone,
+                    "agents": account.agents,
                 },
                 ["id"],
             )

@@ -51,6 +51,8 @@ accounts = Table(
     Column("sold_to_id", String(100)),
     Column("end_user_id", String(100)),
     Column("end_user_subsidiary", Boolean, nullable=False, server_default=false()),
+    Column("timezone", String(64)),  # NOT-1: the account's own IANA zone; NULL: its region's
+    Column("agents", Integer),  # INC-6: licensed agents; NULL: not in the directory
 )
 
 contacts = Table(

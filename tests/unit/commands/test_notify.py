@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.commands.payload import decode
+from bot.directory import load_directory
 from bot.messages import Message, Notice, NoticeKind, Outcome, Refusal
 from bot.store.interface import ServiceNotice, Store
 
@@ -145,8 +148,42 @@ async def test_not_1_bad_input_is_refused_with_a_usage_line_and_writes_nothing(c
     assert await queued(store, clock.now) == {}
 
 
-async def test_acc_8_an_analyst_may_not_post_notices(chat, store, clock):
-    reply = await chat("ana@vendor.example").say("notify advisory --accounts all Heads up")
-    assert reply.outcome is Outcome.REFUSED
-    assert isinstance(reply.body, Refusal) and reply.body.rule == "ACC-8"
+@pytest.mark.parametrize("staff", ["ana@vendor.example", "adam@vendor.example", IVAN])
+async def test_not_1_every_staff_role_posts_notices(chat, store, clock, staff):
+    reply = await chat(staff).say("notify advisory --accounts all Heads up: rotate API keys")
+    assert reply.outcome is Outcome.OK, reply
+    stored = await notice_by_ref(store, 1)
+    assert stored is not None and stored.posted_by == staff
+    assert "CACME" in await queued(store, clock.now)
+
+
+async def test_not_1_customers_cannot_post_notices(chat, store, clock):
+    reply = await chat("alice@acme.example").say("notify advisory --accounts all Heads up")
+    assert reply.outcome is not Outcome.OK
     assert await notice_by_ref(store, 1) is None
+    assert await queued(store, clock.now) == {}
+
+
+GLOBEX_IN_BERLIN = """
+accounts:
+  - {id: globex, sold_to: Globex GmbH, end_user: Globex GmbH, partner: false, deployment: cloud,
+     care_level: premium, region: EMEA, contract: {start: 2025-01-01, end: 2028-12-31},
+     timezone: Europe/Berlin}
+"""
+
+
+async def test_not_1_an_account_with_its_own_time_zone_sees_notice_times_in_it(
+    chat, store, config, clock, tmp_path
+):
+    path = tmp_path / "globex.yaml"
+    path.write_text(GLOBEX_IN_BERLIN, encoding="utf-8")
+    await load_directory(store, path)
+    start = clock.now + timedelta(hours=6)
+    reply = await chat("ana@vendor.example").say(
+        f"notify emergency --accounts acme,globex --start {iso(start)} "
+        f"--end {iso(start + timedelta(hours=1))} Database failover"
+    )
+    assert reply.outcome is Outcome.OK, reply
+    posts = await queued(store, clock.now)
+    assert posts["CGLOBEX"][1] == "Europe/Berlin"  # its own zone, not the EMEA region's London
+    assert posts["CACME"][1] == config.region("NA").time_zone  # no zone of its own: the region's

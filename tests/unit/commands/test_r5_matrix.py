@@ -112,7 +112,8 @@ NEEDS = {
     "survey": "designated",  # rating support is the opener's: a designated contact (CASE-8)
 }  # fmt: skip
 ACCOUNT_VERBS = frozenset({"list", "open", "report-incident"})  # aimed with --account
-INCIDENT_VERBS = frozenset({"incident", "notify"})  # ACC-8: incident commanders only
+INCIDENT_VERBS = frozenset({"incident"})  # ACC-8: incident commanders only
+ALL_STAFF_VERBS = frozenset({"notify"})  # NOT-1: analysts, incident commanders and admins
 # ACC-8: staff work cases with their own verbs; these are requests customers make of support.
 CUSTOMER_REQUESTS = frozenset(
     {"open", "close", "reopen", "escalate", "priority", "report-incident", "survey"}
@@ -173,6 +174,8 @@ def expected(verb: str, role: str, email: str, account: str) -> Expect:
     """POLICY.md section 1 for one cell."""
     if verb in ("help", "whoami"):
         return Expect("allowed")  # ACC-2 basic row; ACC-7 even when unmapped
+    if verb in ALL_STAFF_VERBS and role in ("analyst", "incident_commander", "admin"):
+        return Expect("allowed")
     if role in ("analyst", "incident_commander"):
         if verb in INCIDENT_VERBS and role != "incident_commander":
             return Expect("refused", "ACC-8")

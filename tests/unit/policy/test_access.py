@@ -302,8 +302,8 @@ def test_acc_8_analyst_works_every_case_on_any_account_with_staff_verbs_but_not_
     actor = staff(StaffRole.ANALYST)
     expired = account("old", start=date(2020, 1, 1), end=date(2020, 12, 31))
     allowed = {a for a in Action if check(actor, a, expired, TODAY).allowed}
-    incident = {Action.INCIDENT_DECLARE, Action.INCIDENT_RUN, Action.NOTIFY}
-    assert allowed == set(Action) - incident - CUSTOMER_REQUESTS
+    incident = {Action.INCIDENT_DECLARE, Action.INCIDENT_RUN}
+    assert allowed == set(Action) - incident - CUSTOMER_REQUESTS  # NOT-1: notify included
     assert check(actor, Action.INCIDENT_DECLARE, expired, TODAY).rule == "ACC-8"
 
 
@@ -321,10 +321,11 @@ def test_acc_8_incident_commander_also_runs_incidents_and_notices() -> None:
     assert allowed == set(Action) - CUSTOMER_REQUESTS
 
 
-def test_acc_8_admin_alone_gets_only_help_and_whoami_in_chat() -> None:
+def test_acc_8_admin_alone_gets_only_help_whoami_and_not_1_notices_in_chat() -> None:
     actor = staff(StaffRole.ADMIN)
     allowed = {a for a in Action if check(actor, a, account(), TODAY).allowed}
-    assert allowed == {Action.HELP, Action.WHOAMI}
+    assert allowed == {Action.HELP, Action.WHOAMI, Action.NOTIFY}
+    assert check(actor, Action.NOTIFY, None, TODAY).rule == "NOT-1"
     assert "supportbot directory" in (check(actor, Action.QUEUE, None, TODAY).instead or "")
     both = staff(StaffRole.ADMIN, StaffRole.ANALYST)
     assert check(both, Action.QUEUE, None, TODAY).allowed
