@@ -47,7 +47,6 @@ _DIRECTORY_HELP = (
     "The directory format: README.md#directory-file; the rules cited: docs/policy.md "
     "(e.g. docs/policy.md#acc-4)."
 )
-DEFAULT_TOTAL_AGENTS = 100  # INC-6 needs the account's agent count; the directory has none
 
 
 class CommandFailed(Exception):
@@ -221,8 +220,9 @@ async def _run_once(args: argparse.Namespace, svc: Services) -> int:
 
 
 async def _report(args: argparse.Namespace, svc: Services) -> int:
-    agents = args.agents if args.agents is not None else DEFAULT_TOTAL_AGENTS
-    if agents <= 0:
+    # INC-6: the account's licensed agents come from the directory; --agents overrides them.
+    agents: int | None = args.agents
+    if agents is not None and agents <= 0:
         raise CommandFailed("--agents must be a positive number")
     try:
         month = ReportMonth.parse(args.month)

@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--agents",
         type=int,
         default=None,
-        help="total agents of the account for INC-6 availability (default 100)",
+        help="total agents for INC-6 availability (default: the account's `agents` in the directory)",
     )
 
     manifest = commands.add_parser("manifest", help="Slack app manifest and Teams app package")

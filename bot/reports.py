@@ -5,10 +5,12 @@ else its support region's). Each report
 is a plain dataclass with a text rendering; `supportbot report monthly|availability` prints
 the text and the NOT-2 sweep posts `monthly_notice`.
 
-Total agents (INC-6): the handbook's figure is the most agents the customer had on any day of
-the month (seeds/002 section 11.4), which the directory does not hold. The caller passes it
-(the CLI's `--agents N`, default 100). An incident restored without `--agents` counts as a
-full outage of all agents; a recorded figure above the total raises the total to it.
+Total agents (INC-6): the account's licensed agents, from the directory's `agents` field, or
+the caller's explicit override (the CLI's `--agents N`). When neither gives it, the report says
+the figure is unknown: availability is still exact when every incident was a full outage (the
+total cancels out), and unknown otherwise, never computed from a guessed total. An incident
+restored without `--agents` counts as a full outage of all agents; a recorded figure above the
+total raises the total to it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from bot.policy import sla
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Incident, UnitOfWork
 
-DEFAULT_TOTAL_AGENTS = 100
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -94,13 +95,16 @@ class AvailabilityReport:
     account_id: str
     month: ReportMonth
     time_zone: str
-    total_agents: int
+    total_agents: int | None  # None: the directory has no licensed agents and none was given
     minutes_in_month: int
     impacts: tuple[Impact, ...]
-    availability: float  # percent
+    availability: float | None  # percent; None when it depends on the unknown total
+    total_source: str = "directory"  # "directory" | "--agents" | "unknown"
 
     @property
-    def lost_agent_minutes(self) -> float:
+    def lost_agent_minutes(self) -> float | None:
+        if self.total_agents is None and any(not i.agents_assumed for i in self.impacts):
+            return None
         return sum(i.agents * i.minutes for i in self.impacts)
 
 
@@ -145,11 +149,14 @@ async def availability_report(
     config: PolicyConfig,
     account_id: str,
     month: ReportMonth,
-    total_agents: int = DEFAULT_TOTAL_AGENTS,
+    total_agents: int | None = None,
     now: datetime | None = None,
 ) -> AvailabilityReport:
-    """INC-6: 100% - sum(affected agents x affected minutes) / (total agents x month minutes)."""
-    if total_agents <= 0:
+    """INC-6: 100% - sum(affected agents x affected minutes) / (total agents x month minutes).
+
+    The total is `total_agents` when given, else the account's licensed agents (directory).
+    """
+    if total_agents is not None and total_agents <= 0:
         raise ReportError(f"total agents must be positive, got {total_agents}")
     account = await _account(uow, account_id)
     zone = config.account_time_zone(account)
@@ -157,13 +164,43 @@ async def availability_report(
     until = min(now, end) if now is not None else end
     month_minutes = incident_policy.minutes_in_month(month.year, month.month)
     incidents = await uow.incidents.for_account(account.id, start, end)
+    licensed = total_agents if total_agents is not None else account.agents
+    if licensed is None:
+        return _unknown_total(
+            account.id, month, zone, month_minutes, incidents, (start, end, until)
+        )
     recorded = [i.agents_affected for i in incidents if i.agents_affected is not None]
-    total = max([total_agents, *recorded])
+    total = max([licensed, *recorded])
     impacts = tuple(_impact(i, start, end, until, total, month_minutes) for i in incidents)
     value = incident_policy.availability(
         total, (month.year, month.month), [(i.agents, i.minutes) for i in impacts]
     )
-    return AvailabilityReport(account.id, month, zone, total, month_minutes, impacts, value)
+    source = "--agents" if total_agents is not None else "directory"
+    return AvailabilityReport(
+        account.id, month, zone, total, month_minutes, impacts, value, total_source=source
+    )
+
+
+def _unknown_total(
+    account_id: str,
+    month: ReportMonth,
+    zone: str,
+    month_minutes: int,
+    incidents: list[Incident],
+    window: tuple[datetime, datetime, datetime],
+) -> AvailabilityReport:
+    """INC-6 without the licensed agents: exact only when every incident was a full outage."""
+    start, end, until = window
+    # A full outage loses (total x minutes): the unknown total cancels, so count it as 1 of 1.
+    impacts = tuple(_impact(i, start, end, until, 1, month_minutes) for i in incidents)
+    value: float | None = None
+    if all(i.agents_assumed for i in impacts):
+        value = incident_policy.availability(
+            1, (month.year, month.month), [(1, i.minutes) for i in impacts]
+        )
+    return AvailabilityReport(
+        account_id, month, zone, None, month_minutes, impacts, value, total_source="unknown"
+    )
 
 
 def _resolution_met(
@@ -181,7 +218,7 @@ async def monthly_report(
     config: PolicyConfig,
     account_id: str,
     month: ReportMonth,
-    total_agents: int = DEFAULT_TOTAL_AGENTS,
+    total_agents: int | None = None,
     now: datetime | None = None,
 ) -> MonthlyReport:
     """NOT-2: cases opened and closed, SLA attainment of the cases closed, availability."""
@@ -213,20 +250,40 @@ def _percent(value: float | None) -> str:
     return "n/a (no cases closed)" if value is None else f"{100 * value:.1f}%"
 
 
+UNKNOWN_AGENTS = (
+    "unknown: the directory gives no licensed `agents` for this account "
+    "(add them, or pass --agents N)"
+)
+
+
+def availability_text(report: AvailabilityReport) -> str:
+    """The availability figure, or that it is unknown (INC-6)."""
+    if report.availability is None:
+        return "unknown (licensed agents not on record)"
+    return f"{report.availability:.3f}%"
+
+
 def render_availability(report: AvailabilityReport) -> str:
     """The INC-6 report as plain text."""
+    lost = report.lost_agent_minutes
+    unknown = report.total_agents is None
+    if unknown:
+        total = f"Total agents {UNKNOWN_AGENTS}"
+    else:
+        total = f"Total agents {report.total_agents} (from {report.total_source})"
     lines = [
         f"Availability of {report.account_id} in {report.month.label} ({report.time_zone}): "
-        f"{report.availability:.3f}%",
-        f"Total agents {report.total_agents}; {report.minutes_in_month:,} minutes in the month; "
-        f"{report.lost_agent_minutes:,.0f} agent-minutes lost (INC-6).",
+        f"{availability_text(report)}",
+        f"{total}; {report.minutes_in_month:,} minutes in the month; "
+        f"{'unknown' if lost is None else f'{lost:,.0f}'} agent-minutes lost (INC-6).",
     ]
     for i in report.impacts:
         notes = ["agents not recorded: all counted"] if i.agents_assumed else []
         if i.ongoing:
             notes.append("not restored yet")
         extra = f" ({'; '.join(notes)})" if notes else ""
-        lines.append(f"  incident {i.incident_id}: {i.agents} agents x {i.minutes:,.0f} min{extra}")
+        agents = "all" if unknown and i.agents_assumed else str(i.agents)
+        lines.append(f"  incident {i.incident_id}: {agents} agents x {i.minutes:,.0f} min{extra}")
     if not report.impacts:
         lines.append("  no incidents affected this account")
     return "\n".join(lines)
@@ -262,6 +319,6 @@ def monthly_notice(report: MonthlyReport) -> Notice:
                 "SLA attainment",
                 f"{_percent(report.attainment.ratio)} (goal {100 * report.attainment.goal:.0f}%)",
             ),
-            Fact("Availability", f"{report.availability.availability:.3f}%"),
+            Fact("Availability", availability_text(report.availability)),
         ),
     )

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.commands import alerts
 from bot.policy.config import PolicyConfig
-from bot.reports import DEFAULT_TOTAL_AGENTS, ReportMonth, monthly_notice, monthly_report
+from bot.reports import ReportMonth, monthly_notice, monthly_report
 from bot.store.interface import Store
 
 MONTHLY_TIMER = "monthly_report"
@@ -68,9 +68,7 @@ async def sweep_monthly_reports(store: Store, config: PolicyConfig, now: datetim
             # One short unit of work per account; if one fails the timer stays, and the next pass
             # retries, the outbox keys skipping the accounts already done.
             async with store.unit_of_work() as uow:
-                report = await monthly_report(
-                    uow, config, account.id, month, DEFAULT_TOTAL_AGENTS, now
-                )
+                report = await monthly_report(uow, config, account.id, month, None, now)
                 queued += await alerts.to_account(
                     uow,
                     account,

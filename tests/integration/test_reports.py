@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.directory import load_directory
 from bot.jobs.report_sweep import sweep_monthly_reports
 from bot.messages import NoticeKind
 from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatus
@@ -17,6 +18,7 @@ from bot.reports import (
     ReportError,
     ReportMonth,
     availability_report,
+    monthly_notice,
     monthly_report,
     render_availability,
     render_monthly,
@@ -191,3 +193,74 @@ async def test_not_2_a_report_missed_for_the_whole_first_5_days_is_skipped(world
     async with world.unit_of_work() as uow:
         moved = await uow.timers.get("monthly_report", "all")
     assert moved is not None and moved.payload == {"month": "2026-12"}
+
+
+ACME_WITH_AGENTS = """
+accounts:
+  - {id: acme, sold_to: Acme Corp, end_user: Acme Corp, partner: false, deployment: cloud,
+     care_level: business, region: NA, contract: {start: 2026-01-01, end: 2027-12-31},
+     agents: 400}
+"""
+
+
+async def licensed(store: Store, folder: Path) -> None:
+    """acme gets 400 licensed agents in the directory (INC-6)."""
+    path = folder / "agents.yaml"
+    path.write_text(ACME_WITH_AGENTS, encoding="utf-8")
+    await load_directory(store, path)
+
+
+async def test_inc_6_the_total_is_the_accounts_licensed_agents_from_the_directory(
+    world: Store, tmp_path: Path
+):
+    await licensed(world, tmp_path)
+    await incident(world, "acme", local(2026, 11, 10, 10), local(2026, 11, 10, 12), 40)
+    async with world.unit_of_work() as uow:
+        report = await availability_report(uow, PolicyConfig(), "acme", NOVEMBER)
+    assert (report.total_agents, report.total_source) == (400, "directory")
+    assert report.availability == pytest.approx(100 - 100 * 4_800 / (400 * 43_200))
+    text = render_availability(report)
+    assert "Total agents 400 (from directory)" in text and "99.972%" in text
+
+
+async def test_inc_6_an_explicit_agents_figure_overrides_the_directory(
+    world: Store, tmp_path: Path
+):
+    await licensed(world, tmp_path)
+    await incident(world, "acme", local(2026, 11, 10, 10), local(2026, 11, 10, 12), 40)
+    async with world.unit_of_work() as uow:
+        report = await availability_report(uow, PolicyConfig(), "acme", NOVEMBER, 200)
+    assert (report.total_agents, report.total_source) == (200, "--agents")
+    assert report.availability == pytest.approx(100 - 100 * 4_800 / (200 * 43_200))
+
+
+async def test_inc_6_without_licensed_agents_the_report_says_the_total_is_unknown(world: Store):
+    await incident(world, "acme", local(2026, 11, 10, 10), local(2026, 11, 10, 12), 40)
+    async with world.unit_of_work() as uow:
+        report = await availability_report(uow, PolicyConfig(), "acme", NOVEMBER)
+        monthly = await monthly_report(uow, PolicyConfig(), "acme", NOVEMBER)
+    # 40 of an unknown number of agents: no figure is made up (the old code assumed 100).
+    assert (report.total_agents, report.total_source, report.availability) == (
+        None,
+        "unknown",
+        None,
+    )
+    text = render_availability(report)
+    assert "Availability of acme in 2026-11 (America/New_York): unknown" in text
+    assert "the directory gives no licensed `agents` for this account" in text
+    assert "incident 1: 40 agents x 120 min" in text
+    facts = {f.label: f.value for f in monthly_notice(monthly).facts}
+    assert facts["Availability"] == "unknown (licensed agents not on record)"
+
+
+async def test_inc_6_without_licensed_agents_full_outages_still_give_an_exact_figure(
+    world: Store,
+):
+    await incident(world, "acme", local(2026, 11, 3, 9), local(2026, 11, 3, 10), None)
+    async with world.unit_of_work() as uow:
+        report = await availability_report(uow, PolicyConfig(), "acme", NOVEMBER)
+    # Every agent lost 60 minutes, whatever their number: the total cancels out.
+    assert report.total_agents is None
+    assert report.availability == pytest.approx(100 - 100 * 60 / 43_200)
+    text = render_availability(report)
+    assert "Total agents unknown" in text and "incident 1: all agents x 60 min" in text
