@@ -6,6 +6,7 @@ card looks the same whether a person or the scheduler caused it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.commands import alerts
@@ -68,6 +69,7 @@ def title(incident: Incident, what: str) -> str:
 
 
 def base_facts(incident: Incident) -> tuple[Fact, ...]:
+    """The bridge's facts: every affected account and the commander (staff only)."""
     facts = [
         Fact("Severity", severity_label(incident.severity)),
         Fact("Accounts", ", ".join(incident.account_ids)),
@@ -76,6 +78,48 @@ def base_facts(incident: Incident) -> tuple[Fact, ...]:
         facts.append(Fact("Services", incident.services))
     facts.append(Fact("Commander", incident.commander))
     return tuple(facts)
+
+
+# ACC-9: what a customer channel may see of a bridge card; anything else (the other affected
+# accounts, the commander, the incident-wide agent count) stays on the bridge.
+_CUSTOMER_FACTS = frozenset({"Severity", "Services", "Next steps", "Since start", "Restored"})
+
+
+def customer_version(notice: Notice, account_id: str, own_case: bool) -> Notice:
+    """The card as one affected account may see it: only its own account, and the linked case
+    only when it is that account's case (ACC-9)."""
+    facts = [f for f in notice.facts if f.label in _CUSTOMER_FACTS]
+    facts.insert(1 if facts else 0, Fact("Account", account_id))
+    return replace(notice, facts=tuple(facts), case_number=notice.case_number if own_case else None)
+
+
+def customer_status_card(incident: Incident, config: PolicyConfig, slot: int) -> Notice:
+    """INC-3b: the customer version of a slot's update: status and next steps, nothing internal."""
+    slot_at = incident.declared_at.astimezone(UTC) + slot * interval(config)
+    latest = incident.statuses[-1] if incident.statuses else None
+    if incident.restored_at is not None:
+        body = "Service has been restored. The all-clear with instructions follows."
+    elif latest is None:
+        body = "We are working to restore service; the next update follows on schedule."
+    else:
+        body = latest.text
+    facts = [
+        Fact("Severity", severity_label(incident.severity)),
+        Fact("Next steps", (latest.next_steps if latest else None) or "not stated"),
+        Fact("Since start", describe_elapsed(incident.declared_at, slot_at)),
+    ]
+    if incident.services:
+        facts.insert(1, Fact("Services", incident.services))
+    next_at = incident_policy.next_slot(incident.declared_at, slot_at, interval(config))
+    return Notice(
+        NoticeKind.INCIDENT_STATUS,
+        title(incident, f"Status update {slot}"),
+        body,
+        tuple(facts),
+        case_number=incident.case_number,
+        incident_id=incident.id,
+        times=(("Started", incident.declared_at), ("Next update", next_at)),
+    )
 
 
 def status_card(incident: Incident, config: PolicyConfig, slot: int, seen: int) -> Notice:
@@ -147,14 +191,20 @@ async def to_accounts(
     key: str,
     now: datetime,
 ) -> int:
-    """Queue `notice` on each affected account's channels, in that account's time zone."""
+    """Queue the customer version of `notice` on each affected account's channels, in that
+    account's time zone: each sees only itself and its own linked case (ACC-9)."""
+    case_account = None
+    if notice.case_number is not None:
+        case = await uow.cases.get(notice.case_number)
+        case_account = case.account_id if case is not None else None
     queued = 0
     for account_id in incident.account_ids:
         account = await uow.directory.account(account_id)
         if account is None:
             continue
         zone = config.account_time_zone(account)
-        queued += await alerts.to_account(uow, account, notice, key, now, zone)
+        own = customer_version(notice, account.id, case_account == account.id)
+        queued += await alerts.to_account(uow, account, own, key, now, zone)
     return queued
 
 

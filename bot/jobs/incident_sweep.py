@@ -61,6 +61,12 @@ async def _status_post(uow: UnitOfWork, config: PolicyConfig, timer: Timer, now:
         return 0
     card = cards.status_card(incident, config, slot, seen)
     queued = await cards.to_bridges(uow, incident, card, f"bridge:{incident.id}:{slot}", now)
+    # INC-3b: the customer version of the same slot in each affected account's channels; the
+    # slot claim and the per-slot key keep it to one post per channel, whatever the replicas.
+    customer = cards.customer_status_card(incident, config, slot)
+    queued += await cards.to_accounts(
+        uow, config, incident, customer, f"customer:{incident.id}:{slot}", now
+    )
     if len(incident.statuses) <= seen:
         # INC-3: no new status since the last card: the commander hears it privately.
         reminded = await alerts.to_person(

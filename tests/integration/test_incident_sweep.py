@@ -116,7 +116,7 @@ async def test_inc_3_after_downtime_a_missed_stretch_gets_one_catch_up_post(
     queued = await sweep_incidents(store, config, back)
     cards = status_posts(await outbox(store), "CBRIDGE")
     assert [c.dedup_key.split(":")[2] for c in cards] == ["1", "6"]  # one post, the latest slot
-    assert queued == 3  # slot 6 on both bridges, and the reminder
+    assert queued == 5  # slot 6 on both bridges and both account channels (INC-3b), a reminder
     assert await sweep_incidents(store, config, back) == 0
     async with store.unit_of_work() as uow:
         timer = await uow.timers.get("incident_post", "1")
@@ -142,7 +142,9 @@ async def test_inc_3_two_schedulers_on_one_database_post_each_slot_once(
             now += PASS
     finally:
         await other.close()
-    keys = Counter(p.dedup_key for p in status_posts(await outbox(store)))
+    keys = Counter(
+        p.dedup_key for p in status_posts(await outbox(store)) if p.dedup_key.startswith("bridge:")
+    )
     assert len(keys) == 12 and set(keys.values()) == {1}  # 6 slots x 2 bridges, once each
 
 
@@ -198,3 +200,52 @@ async def test_inc_5_no_reminder_once_the_rca_was_delivered(world: Router, store
         world, COMMANDER, "incident rca 1 A carrier route flapped", DECLARED + timedelta(hours=5)
     )
     assert await sweep_rca_reminders(store, config, DECLARED + timedelta(days=30)) == 0
+
+
+async def test_inc_3b_a_2_hour_incident_gives_4_customer_updates_per_account_channel_once_each(
+    world: Router, store: SqlStore, database_url: str
+):
+    config = world.config
+    await declare(world)
+    other = await open_store(database_url)
+    all_clear = DECLARED + timedelta(hours=2, minutes=1)
+    try:
+        now = DECLARED
+        while now <= DECLARED + timedelta(hours=3):
+            if now == DECLARED + timedelta(minutes=45):
+                await say(
+                    world, COMMANDER, "incident status 1 Carrier rerouted --next 'watch'", now
+                )
+            if now == all_clear:
+                await say(world, COMMANDER, "incident restore 1 --agents 30", now)
+                await say(world, COMMANDER, "incident all-clear 1 Agents log in again", now)
+            if store.dialect == "postgresql":
+                await asyncio.gather(
+                    sweep_incidents(store, config, now), sweep_incidents(other, config, now)
+                )
+            else:  # SQLite has one writer: the passes take turns
+                await sweep_incidents(store, config, now)
+                await sweep_incidents(other, config, now)
+            now += PASS
+    finally:
+        await other.close()
+    posts = await outbox(store)
+    for channel, zone in (("CACME", "America/New_York"), ("CGLOBEX", "Europe/London")):
+        cards = status_posts(posts, channel)
+        # INC-3b: slots 1..4 (30, 60, 90, 120 minutes), once each, none after the all-clear.
+        assert [c.dedup_key for c in cards] == [
+            f"customer:1:{slot}:slack:{channel}" for slot in (1, 2, 3, 4)
+        ]
+        assert all(c.time_zone == zone for c in cards)  # the account's own zone
+        for slot, card in enumerate(cards, start=1):
+            assert ("Next update", DECLARED + (slot + 1) * SLOT) in card.notice.times
+            labels = {f.label for f in card.notice.facts}
+            assert "Commander" not in labels and "Accounts" not in labels  # no internal notes
+            assert ("Account", channel[1:].lower()) in {
+                (f.label, f.value) for f in card.notice.facts
+            }
+        assert [c.notice.body for c in cards][1:] == ["Carrier rerouted"] * 3
+        assert ("Next steps", "watch") in {(f.label, f.value) for f in cards[1].notice.facts}
+    # No commander reminder ever reaches a customer: the reminders go to the commander only.
+    reminders = [p for p in posts if p.notice.kind is NoticeKind.INCIDENT_REMINDER]
+    assert {p.target for p in reminders} == {"UIVAN"}
