@@ -49,4 +49,20 @@ def explanation(case: Case, account: Account, config: PolicyConfig) -> str:
         f"{region.time_zone}, {days}, excluding public holidays; Critical targets run "
         "24x7 (CAL-3). The response clock runs from opening (or reopening) to support's first "
         "reply; the resolution clock pauses while support waits for you (SLA-4)."
+        + (_RESTORATION if _has_restoration(case, account, config) else "")
     )
+
+
+_RESTORATION = (
+    " The restoration target is met when service is restored (the linked incident restored, "
+    "or support records it on the case), not when the case closes (SLA-4)."
+)
+
+
+def _has_restoration(case: Case, account: Account, config: PolicyConfig) -> bool:
+    try:
+        return sla.target_for(
+            config, account, case.priority, case.production_down
+        ).resolution_is_restoration
+    except ValueError:
+        return False

@@ -95,6 +95,9 @@ async def test_sla_4_production_down_restoration_stops_its_4_hour_target(
     clocks = await clocks_of(store, config, number, clock.now + timedelta(hours=10))
     assert clocks.resolution is not None and clocks.resolution.state is TimerState.MET
     assert clocks.resolution.met_at == opened + timedelta(hours=3, minutes=59)
+    explained = await chat("alice@acme.example").say(f"sla {number}")
+    assert isinstance(explained.body, CaseView)
+    assert "restoration target is met when service is restored" in (explained.body.note or "")
 
 
 async def test_sla_4_a_case_without_a_restoration_target_refuses_restore_and_writes_nothing(
