@@ -372,11 +372,18 @@ async def expected_sla(store: SqlStore, config: PolicyConfig, cases: list[Case])
     return expected
 
 
+# INC-3b: the affected accounts, whose channels get the customer version of every slot.
+INCIDENT_ACCOUNTS = {1: ("acme",), 2: ("globex",), 3: ("acme", "globex")}
+
+
 def expected_slots() -> set[SlotKey]:
     return {
-        (platform, bridge, script.number, slot)
+        (platform, channel, script.number, slot)
         for script in INCIDENTS
-        for platform, bridge in script.bridges
+        for platform, channel in (
+            *script.bridges,
+            *(ACCOUNT_CHANNELS[a] for a in INCIDENT_ACCOUNTS[script.number]),
+        )
         for slot in script.expected_slots()
     }
 
@@ -461,8 +468,9 @@ async def test_r4_two_schedulers_post_every_sla_notice_and_incident_slot_once_at
     slot_posts = Counter(k for k in map(slot_key, posts) if k is not None)
     assert set(slot_posts.values()) == {1}
     assert set(slot_posts) == expected_slots()
-    # Two bridges each; incident 1 has 6 slots, 2 has 20, 3 has 35 (06:03:17 to the day's end).
-    assert Counter(key[2] for key in slot_posts) == {1: 12, 2: 40, 3: 70}
+    # Two bridges each, and each affected account's channel (INC-3b); incident 1 has 6 slots,
+    # 2 has 20, 3 has 35 (06:03:17 to the day's end).
+    assert Counter(key[2] for key in slot_posts) == {1: 6 * 3, 2: 20 * 3, 3: 35 * 4}
     # INC-3's private nudges reach both commanders: Ivan's Slack DM, Tess's Teams 1:1 chat.
     nudged = Counter(p.channel for p in posts if p.title.startswith("No new status"))
     assert set(nudged) == {"D-UIVAN", "a:1on1-aad-tess"}
