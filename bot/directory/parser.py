@@ -7,14 +7,14 @@ from typing import Any
 
 import yaml
 
+from bot.directory.account_extras import FIELDS as _ACCOUNT_EXTRAS
+from bot.directory.account_extras import account_extras
 from bot.directory.companies import (
     COMPANY_FIELDS,
     account_companies,
     company_id_of,
     end_user_of_partner,
 )
-from bot.directory.account_extras import FIELDS as _ACCOUNT_EXTRAS
-from bot.directory.account_extras import account_extras
 from bot.directory.entries import DirectoryError, Entry, Loader
 from bot.model import (
     AccessLevel,
