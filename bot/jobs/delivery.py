@@ -1,7 +1,9 @@
 """What the outbox worker needs from a platform: deliver one post, or say when to try again.
 
 Adapters implement `Deliverer`; the worker in `bot.jobs` claims outbox rows, paces them per
-channel, and calls the deliverer of the row's platform (R3, P6).
+channel, and calls the deliverer of the row's platform (R3, P6). A deliverer says how a post
+failed: `RateLimited` (back-pressure, retried however long it lasts), `RetryLater` (5xx,
+timeouts: retried within the retry time budget) or `DeliveryFailed` (a dead letter at once).
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ class RetryLater(Exception):
     def __init__(self, reason: str, after_seconds: float | None = None) -> None:
         super().__init__(reason)
         self.after_seconds = after_seconds
+
+
+class RateLimited(RetryLater):
+    """The platform throttles this channel (429): slow the channel down; never a dead letter."""
 
 
 class DeliveryFailed(Exception):

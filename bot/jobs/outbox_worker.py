@@ -1,63 +1,69 @@
-"""Outbox delivery (R3, P6): lease due posts, pace them per channel, deliver, record the outcome.
+"""Outbox delivery (R3, R4, P6): claim due posts with send slots, deliver, record the outcome.
 
-At-least-once: a row is marked sent only after its platform accepted it, and a row whose worker
-died keeps its lease only until `lease_seconds` pass, then any worker claims it again. On
-PostgreSQL `claim` uses `FOR UPDATE SKIP LOCKED`, so replicas lease disjoint rows.
+Claims are small: a few posts per channel, with send slots at most `horizon_seconds` ahead, from
+the channel's rate budget in the database (`Store.outbox.claim_paced`), so any number of
+replicas together keep each channel's rate. Leases are short (`lease_seconds` past the horizon)
+and renewed while the worker holds the posts, so a worker killed with `kill -9` delays the posts
+it held by well under a minute. A post that cannot start in its slot is given back, not sent
+late. At-least-once: a row is marked sent only after its platform accepted it; a post cut off on
+the wire (shutdown, crash) is posted again by the next claim, so it may arrive twice.
 
-Claiming is pipelined: new rows are leased while earlier ones still wait for their channel's
-slot, so a backlog spread over many channels drains at the pace the rate limits allow rather
-than batch by batch. Outcomes are written in small groups by one writer, so SQLite sees one
-write transaction at a time.
+`drain(now)` delivers what is due by `now` and returns (one scheduler pass, `scheduler
+run-once`); `run(stop)` keeps delivering until `stop` is set, then gives back what has not
+started and lets posts on the wire finish for `stop_grace_seconds` (`serve`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.commands.payload import PayloadError, decode
-from bot.jobs.delivery import Deliverer, DeliveryFailed, RetryLater
-from bot.jobs.delivery_settings import DeliveryCounters, DeliveryHooks, DeliverySettings, Hook
+from bot.jobs.delivery import Deliverer
+from bot.jobs.delivery_settings import DeliveryCounters, DeliveryHooks, DeliverySettings
+from bot.jobs.outbox_calls import call_platform
+from bot.jobs.outbox_outcomes import Kind, Outcome, OutcomeWriter
 from bot.jobs.pacing import Monotonic, Pacer
-from bot.messages import Reply
 from bot.model import Platform
-from bot.store.interface import OutboxMessage, Store, UnitOfWork
+from bot.store.interface import ClaimedPost, PacingPlan, Store
 
 log = logging.getLogger(__name__)
 
 __all__ = ["DeliveryCounters", "DeliveryHooks", "DeliverySettings", "OutboxWorker"]
 
+Channel = tuple[Platform, str]
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    message: OutboxMessage
-    kind: str  # "sent" | "retry" | "dead"
-    at: datetime
-    platform_message_id: str | None = None
-    error: str | None = None
-    after_seconds: float | None = None
+
+@dataclass(slots=True)
+class _Held:
+    """A claimed post this worker holds: its slot and its lease, on the drain's timeline."""
+
+    post: ClaimedPost
+    leased_until: datetime
 
 
 @dataclass(slots=True)
 class _Drain:
-    """The state of one `drain` call."""
-
     base: datetime
     started: float
+    follow: bool
+    stop: asyncio.Event
     counters: DeliveryCounters = field(default_factory=DeliveryCounters)
-    queues: dict[tuple[Platform, str], deque[tuple[OutboxMessage, float]]] = field(
-        default_factory=dict
-    )
+    queues: dict[Channel, deque[_Held]] = field(default_factory=dict)
     runners: set[asyncio.Task[None]] = field(default_factory=set)
-    in_flight: int = 0
+    held: dict[int, _Held] = field(default_factory=dict)
+    last_start: dict[Channel, datetime] = field(default_factory=dict)
+    throttled: dict[Channel, datetime] = field(default_factory=dict)
     progress: asyncio.Event = field(default_factory=asyncio.Event)
+    want_claim: bool = True
+    killed: bool = False
     failure: BaseException | None = None
     writer: asyncio.Task[None] | None = None
 
@@ -73,7 +79,7 @@ class OutboxWorker:
         *,
         owner: str | None = None,
         pacer: Pacer | None = None,
-        monotonic: Monotonic = time.monotonic,
+        monotonic: Monotonic | None = None,
         rng: random.Random | None = None,
         hooks: DeliveryHooks | None = None,
     ) -> None:
@@ -81,218 +87,261 @@ class OutboxWorker:
         self._deliverers = dict(deliverers)
         self.settings = settings or DeliverySettings()
         self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
-        self._monotonic = monotonic
-        self._pacer = pacer or Pacer(monotonic=monotonic)
-        self._rng = rng or random.Random()
-        self._hooks = hooks or DeliveryHooks()
+        self._pacer = pacer or Pacer(monotonic=monotonic or time.monotonic)
+        self._monotonic = self._pacer.monotonic
+        self._writer = OutcomeWriter(
+            store, self.owner, self.settings, hooks or DeliveryHooks(), rng or random.Random()
+        )
         self._wire = asyncio.Semaphore(self.settings.concurrency)
-        self._outcomes: list[_Outcome] = []
-        self.counters = DeliveryCounters()
+        s = self.settings
+        self._plan = PacingPlan(
+            intervals=self._pacer.intervals(),
+            channels=s.channels_per_claim,
+            per_channel=s.posts_per_channel,
+            horizon=timedelta(seconds=s.horizon_seconds),
+            lease=timedelta(seconds=s.lease_seconds),
+            guard=s.guard_seconds,
+        )
+        self.heartbeat: float = self._monotonic()  # the last time the worker did anything
+        self.wake = asyncio.Event()  # set by whoever queued posts: look at once, not next tick
+
+    @property
+    def counters(self) -> DeliveryCounters:
+        """Every outcome this worker stored, over all drains."""
+        return self._writer.total
+
+    def retry_delay(self, attempts: int, after_seconds: float | None) -> timedelta:
+        return self._writer.retry_delay(attempts, after_seconds)
 
     async def drain(self, now: datetime) -> DeliveryCounters:
-        """Deliver every row due by `now` (and any that fall due meanwhile); this drain's counts."""
-        state = _Drain(base=now, started=self._monotonic())
-        settings = self.settings
-        exhausted = False  # the last claim found fewer due rows than it asked for
+        """Deliver the posts due by `now` (retries falling due later wait for the next pass)."""
+        return await self._session(_Drain(now, self._monotonic(), False, asyncio.Event()))
+
+    async def run(self, stop: asyncio.Event, clock: Callable[[], datetime]) -> None:
+        """Deliver until `stop` is set (`serve`); survives database and adapter errors."""
+        while not stop.is_set():
+            try:
+                await self._session(_Drain(clock(), self._monotonic(), True, stop))
+            except Exception:
+                log.exception("outbox delivery failed; trying again")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.settings.idle_seconds)
+
+    # -- one session: claim, deliver, record ------------------------------------------------
+
+    def _at(self, state: _Drain) -> datetime:
+        return state.base + timedelta(seconds=self._monotonic() - state.started)
+
+    async def _session(self, state: _Drain) -> DeliveryCounters:
+        renewer = asyncio.create_task(self._renew(state))
         try:
-            while True:
-                if state.failure is not None:
-                    raise state.failure
-                room = settings.max_in_flight - state.in_flight
-                want = min(room, settings.batch)
-                # Claim whole batches: a claim per finished post would cost a transaction each.
-                if want > 0 and (
-                    state.in_flight == 0 or (room >= settings.batch and not exhausted)
-                ):
-                    claimed, deadline = await self._claim(state, want)
-                    for message in claimed:
-                        self._enqueue(state, message, deadline)
-                    if not claimed and state.in_flight == 0:
-                        break
-                    exhausted = len(claimed) < want
-                    if not exhausted:
-                        continue
-                if state.in_flight == 0:
-                    continue  # one more claim picks up rows that fell due meanwhile
-                state.progress.clear()
-                await state.progress.wait()
-            while state.writer is not None and not state.writer.done():
-                await state.writer  # outcomes are stored before the drain returns
-            if state.failure is not None:
-                raise state.failure
-        finally:
+            await self._loop(state)
+        except asyncio.CancelledError:
+            # Cancelled from outside: stop dead, like a killed process; leases run out.
+            state.killed = True
             tasks = [*state.runners, *([state.writer] if state.writer else [])]
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            self._writer.discard()
+            raise
+        else:
+            await self._finish(state)
+        finally:
+            renewer.cancel()
+            await asyncio.gather(renewer, return_exceptions=True)
+        if state.failure is not None:
+            raise state.failure
         return state.counters
 
-    def _elapsed(self, state: _Drain) -> timedelta:
-        return timedelta(seconds=self._monotonic() - state.started)
-
-    async def _claim(self, state: _Drain, batch: int) -> tuple[list[OutboxMessage], float]:
-        """Lease up to `batch` due rows; also the monotonic instant their posts must start by."""
-        at = state.base + self._elapsed(state)
-        claimed_at = self._monotonic()
-        async with self._store.unit_of_work() as uow:
-            rows = await uow.outbox.claim(batch, self.owner, self.settings.lease_seconds, at)
-            await uow.commit()
-        # The deadline is on our own clock: the lease runs `lease_seconds` from the claim.
+    async def _loop(self, state: _Drain) -> None:
         s = self.settings
-        return rows, claimed_at + s.lease_seconds - s.lease_margin_seconds
+        while not state.stop.is_set():
+            if state.failure is not None:
+                return
+            self.heartbeat = self._monotonic()
+            room = s.max_in_flight - len(state.held)
+            claimed = 0
+            if state.want_claim and room > 0:
+                state.want_claim = False
+                claimed = await self._claim(state)
+                if claimed >= s.channels_per_claim:
+                    state.want_claim = True  # there may be more channels due
+                    continue
+            if not state.held and not claimed:
+                if not state.follow:
+                    return
+                await self._idle(state)
+                state.want_claim = True
+                continue
+            state.progress.clear()
+            waits = [asyncio.ensure_future(state.progress.wait())]
+            waits.append(asyncio.ensure_future(state.stop.wait()))
+            timeout = s.idle_seconds if state.follow else None
+            done, pending = await asyncio.wait(
+                waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+            if state.follow and (not done or self.wake.is_set()):
+                self.wake.clear()
+                state.want_claim = True  # new posts may have been queued meanwhile
 
-    def _enqueue(self, state: _Drain, message: OutboxMessage, deadline: float) -> None:
-        key = (message.platform, message.target)
-        state.in_flight += 1
-        queue = state.queues.get(key)
-        if queue is None:
-            queue = state.queues[key] = deque()
-            task = asyncio.create_task(self._run_channel(state, key, queue))
-            state.runners.add(task)
-            task.add_done_callback(state.runners.discard)
-        queue.append((message, deadline))
+    async def _idle(self, state: _Drain) -> None:
+        waits = [asyncio.ensure_future(state.stop.wait()), asyncio.ensure_future(self.wake.wait())]
+        _, pending = await asyncio.wait(
+            waits, timeout=self.settings.idle_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in pending:
+            task.cancel()
+        self.wake.clear()
 
-    async def _run_channel(
-        self,
-        state: _Drain,
-        key: tuple[Platform, str],
-        queue: deque[tuple[OutboxMessage, float]],
-    ) -> None:
+    async def _claim(self, state: _Drain) -> int:
+        """Lease due posts with their slots; how many channels they came from."""
+        at = self._at(state)
+        due_by = at if state.follow else state.base
+        async with self._store.unit_of_work() as uow:
+            claimed = await uow.outbox.claim_paced(self.owner, at, due_by, self._plan)
+            await uow.commit()
+        until = at + self._plan.horizon + self._plan.lease
+        channels: set[Channel] = set()
+        for post in claimed:
+            held = _Held(post, until)
+            state.held[post.message.id] = held
+            key = (post.message.platform, post.message.target)
+            channels.add(key)
+            queue = state.queues.get(key)
+            if queue is None:
+                queue = state.queues[key] = deque()
+                task = asyncio.create_task(self._run_channel(state, key, queue))
+                state.runners.add(task)
+                task.add_done_callback(state.runners.discard)
+            queue.append(held)
+        return len(channels)
+
+    async def _run_channel(self, state: _Drain, key: Channel, queue: deque[_Held]) -> None:
         try:
             while queue:
-                message, deadline = queue.popleft()
+                held = queue[0]
                 try:
-                    await self._deliver(state, message, deadline)
+                    await self._deliver(state, key, held)
                 finally:
-                    state.in_flight -= 1
+                    queue.popleft()
+                    state.held.pop(held.post.message.id, None)
                     state.progress.set()
-        except Exception as err:  # handed to `drain`, which re-raises it
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # handed to the session, which re-raises it
             state.failure = state.failure or err
             state.progress.set()
         finally:
             if state.queues.get(key) is queue:
                 del state.queues[key]
+            # The channel's next posts (if any) can be claimed now.
+            state.want_claim = True
+            state.progress.set()
 
-    async def _deliver(self, state: _Drain, message: OutboxMessage, deadline: float) -> None:
+    async def _deliver(self, state: _Drain, key: Channel, held: _Held) -> None:
+        message, slot = held.post.message, held.post.slot
+        interval = timedelta(seconds=self._pacer.interval(message.platform))
+        last = state.last_start.get(key)
+        start = max(slot, last + interval) if last is not None else slot
+        on_wire = False
         try:
-            reply = decode(message.payload)
-        except PayloadError as err:
-            self._record(state, self._outcome(state, message, "dead", error=str(err)))
-            return
-        deliverer = self._deliverers.get(message.platform)
-        if deliverer is None:
-            # Configuration can be fixed without losing the post: retry, not dead-letter.
-            error = f"{message.platform.value.capitalize()} not configured"
-            self._record(state, self._outcome(state, message, "retry", error=error))
-            return
-        await self._pacer.wait(message.platform, message.target)
-        if self._monotonic() >= deadline:
-            # Another worker may claim it once our lease ends; posting now could double it (R4).
-            state.counters.lease_expired += 1
-            self.counters.lease_expired += 1
-            return
-        async with self._wire:
-            self._pacer.confirm(message.platform, message.target)
-            outcome = await self._call(state, deliverer, message, reply)
+            if not await self._wait_until(state, start):
+                self._record(state, Outcome(message, Kind.RELEASE, self._at(state)))
+                return
+            async with self._wire:
+                at = self._at(state)
+                throttled = state.throttled.get(key)
+                guard = timedelta(seconds=self.settings.guard_seconds)
+                late = interval > timedelta(0) and at > slot + guard
+                if (throttled is not None and at < throttled) or late or state.stop.is_set():
+                    # Another replica may own the next slots: never send outside ours (R4, P6).
+                    self._record(state, Outcome(message, Kind.RELEASE, at))
+                    return
+                margin = timedelta(seconds=self.settings.lease_margin_seconds)
+                if at >= held.leased_until - margin:
+                    # Another worker may claim it once our lease ends: posting could double it.
+                    state.counters.lease_expired += 1
+                    self.counters.lease_expired += 1
+                    return
+                state.last_start[key] = at
+                on_wire = True
+                outcome = await call_platform(
+                    self._deliverers, self.settings, message, lambda: self._at(state)
+                )
+        except asyncio.CancelledError:
+            # Shutdown: unsent, or cut off on the wire (it may have arrived: at-least-once).
+            kind = Kind.ABANDON if on_wire else Kind.RELEASE
+            self._record(state, Outcome(message, kind, self._at(state)))
+            raise
+        if outcome.kind is Kind.THROTTLED:
+            wait = outcome.after_seconds or self.settings.throttle_default_seconds
+            state.throttled[key] = outcome.at + timedelta(seconds=wait)
         self._record(state, outcome)
 
-    async def _call(
-        self,
-        state: _Drain,
-        deliverer: Deliverer,
-        message: OutboxMessage,
-        reply: Reply,
-    ) -> _Outcome:
-        try:
-            async with asyncio.timeout(self.settings.timeout_seconds):
-                delivered = await deliverer.deliver(message, reply)
-        except RetryLater as err:
-            return self._outcome(
-                state, message, "retry", error=str(err) or "retry later", after=err.after_seconds
-            )
-        except DeliveryFailed as err:
-            return self._outcome(state, message, "dead", error=str(err) or "delivery failed")
-        except TimeoutError:
-            error = f"timed out after {self.settings.timeout_seconds:g} s"
-            return self._outcome(state, message, "retry", error=error)
-        except Exception as err:  # an adapter bug must not lose the post (R3)
-            log.exception("delivery of outbox row %s failed unexpectedly", message.id)
-            return self._outcome(state, message, "retry", error=f"{type(err).__name__}: {err}")
-        return self._outcome(
-            state, message, "sent", platform_message_id=delivered.platform_message_id
-        )
+    async def _wait_until(self, state: _Drain, start: datetime) -> bool:
+        """Wait for `start` by the pacer's clock; False if told to stop meanwhile."""
+        delay = (start - self._at(state)).total_seconds()
+        if delay <= 0:
+            return not state.stop.is_set()
+        waiting = asyncio.ensure_future(self._pacer.wait(delay))
+        stopping = asyncio.ensure_future(state.stop.wait())
+        await asyncio.wait((waiting, stopping), return_when=asyncio.FIRST_COMPLETED)
+        for task in (waiting, stopping):
+            task.cancel()
+        return not state.stop.is_set()
 
-    def _outcome(
-        self,
-        state: _Drain,
-        message: OutboxMessage,
-        kind: str,
-        *,
-        error: str | None = None,
-        after: float | None = None,
-        platform_message_id: str | None = None,
-    ) -> _Outcome:
-        at = state.base + self._elapsed(state)
-        return _Outcome(message, kind, at, platform_message_id, error, after)
-
-    def retry_delay(self, attempts: int, after_seconds: float | None) -> timedelta:
-        """RetryLater's `after_seconds` when given; else capped exponential backoff, jittered."""
-        if after_seconds is not None:
-            return timedelta(seconds=max(after_seconds, 0.0))
-        s = self.settings
-        ceiling = min(s.backoff_cap_seconds, s.backoff_base_seconds * 2 ** max(attempts - 1, 0))
-        # Full jitter over the upper half: spreads a burst of 5xx retries without going to zero.
-        return timedelta(seconds=ceiling * self._rng.uniform(0.5, 1.0))
-
-    def _record(self, state: _Drain, outcome: _Outcome) -> None:
-        """Hand the outcome to the writer; the channel goes on to its next post meanwhile."""
-        self._outcomes.append(outcome)
+    def _record(self, state: _Drain, outcome: Outcome) -> None:
+        if state.killed:
+            return
+        self._writer.take(outcome)
         if state.writer is None or state.writer.done():
             state.writer = asyncio.create_task(self._write(state))
 
     async def _write(self, state: _Drain) -> None:
-        # One writer at a time: SQLite takes one write transaction at a time anyway.
         try:
-            while self._outcomes:
-                outcomes, self._outcomes = self._outcomes, []
-                stored: list[tuple[str, OutboxMessage]] = []
-                async with self._store.unit_of_work() as uow:
-                    for item in outcomes:
-                        stored.append((await self._store_outcome(uow, item), item.message))
-                    await uow.commit()
-                for kind, message in stored:
-                    self._count(state, kind, message)
-        except Exception as err:  # handed to `drain`; the posts' leases run out, nothing is lost
+            await self._writer.write(state.counters)
+        except Exception as err:  # handed to the session; the posts' leases run out, none lost
             state.failure = state.failure or err
             state.progress.set()
 
-    async def _store_outcome(self, uow: UnitOfWork, item: _Outcome) -> str:
-        message = item.message
-        if item.kind == "sent":
-            await uow.outbox.mark_sent(message.id, item.platform_message_id, item.at)
-            return "sent"
-        error = item.error or "unknown error"
-        if item.kind == "retry" and message.attempts < self.settings.max_attempts:
-            delay = self.retry_delay(message.attempts, item.after_seconds)
-            await uow.outbox.mark_retry(message.id, error, item.at + delay)
-            return "retry"
-        # `attempts` already counts this try: the claim increments it.
-        await uow.outbox.mark_dead(message.id, error)
-        return "dead"
+    async def _renew(self, state: _Drain) -> None:
+        """Keep the leases of held posts short but alive while they wait for their slots."""
+        every = self.settings.lease_seconds / 3
+        while True:
+            await asyncio.sleep(every)
+            ids = list(state.held)
+            if not ids:
+                continue
+            until = self._at(state) + self._plan.horizon + self._plan.lease
+            try:
+                async with self._store.unit_of_work() as uow:
+                    renewed = await uow.outbox.renew(ids, self.owner, until)
+                    await uow.commit()
+            except Exception:
+                log.exception("could not renew the leases of %d outbox posts", len(ids))
+                continue
+            if renewed:
+                for message_id in ids:
+                    if (held := state.held.get(message_id)) is not None:
+                        held.leased_until = until
 
-    def _count(self, state: _Drain, kind: str, message: OutboxMessage) -> None:
-        hook: Hook | None
-        if kind == "sent":
-            state.counters.delivered += 1
-            self.counters.delivered += 1
-            hook = self._hooks.delivered
-        elif kind == "retry":
-            state.counters.retried += 1
-            self.counters.retried += 1
-            hook = self._hooks.retried
-        else:
-            state.counters.dead += 1
-            self.counters.dead += 1
-            hook = self._hooks.dead
-        if hook is not None:
-            hook(message)
+    async def _finish(self, state: _Drain) -> None:
+        """Let posts on the wire finish (within the grace on shutdown), store every outcome."""
+        if state.runners:
+            grace = self.settings.stop_grace_seconds if state.stop.is_set() else None
+            if state.failure is None:
+                await asyncio.wait(set(state.runners), timeout=grace)
+            for task in list(state.runners):
+                task.cancel()
+            await asyncio.gather(*state.runners, return_exceptions=True)
+        # Held posts never started (a runner cut short): give them back at once.
+        for held in list(state.held.values()):
+            self._record(state, Outcome(held.post.message, Kind.RELEASE, self._at(state)))
+        state.held.clear()
+        while state.writer is not None and not state.writer.done():
+            await state.writer
+        if self._writer.waiting:
+            await self._write(state)

@@ -1,15 +1,16 @@
-"""Per-channel rate limits for outbound posts (P6): each post waits for its channel's next slot.
+"""Per-channel rate limits for outbound posts (P6), as the spacing of a channel's send slots.
 
 Slack allows about one message per second per channel; Teams 7 per second and 60 per 30 seconds
-per conversation. A slot is reserved before waiting, so concurrent posts to one channel queue up
-in order while posts to other channels go ahead at once.
+per conversation. The slots themselves are handed out by the store (`claim_paced`), from a next
+send instant per channel kept in the database, so every replica draws on one budget (R4). One
+spacing per platform keeps that budget a single timestamp: the spacing is the strictest of the
+platform's limits spread evenly (Teams: 0.5 s, which keeps both 7/s and 60/30 s).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,11 @@ class RateLimit:
         if self.count < 1 or self.per_seconds <= 0:
             raise ValueError(f"a rate limit needs count >= 1 and a positive window, got {self}")
 
+    @property
+    def spacing(self) -> float:
+        """Seconds between two posts that keep this limit when posts are evenly spaced."""
+        return self.per_seconds / self.count
+
 
 DEFAULT_LIMITS: Mapping[Platform, tuple[RateLimit, ...]] = {
     # P6 / Slack chat.postMessage: about 1 message per second per channel.
@@ -40,7 +46,11 @@ Sleeper = Callable[[float], Awaitable[None]]
 
 
 class Pacer:
-    """Hands out send slots per (platform, channel) under that platform's limits."""
+    """The spacing of each platform's posts per channel, and the clock the worker waits on.
+
+    Tests inject a clock whose `sleep` moves it on, so rate limits cost no real time; `limits={}`
+    turns pacing off.
+    """
 
     def __init__(
         self,
@@ -49,57 +59,18 @@ class Pacer:
         sleep: Sleeper = asyncio.sleep,
     ) -> None:
         self._limits = {p: tuple(ls) for p, ls in limits.items()}
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._sent: dict[tuple[Platform, str], deque[float]] = {}
-        self._longest = max(
-            (limit.per_seconds for ls in self._limits.values() for limit in ls), default=0.0
-        )
+        self.monotonic = monotonic
+        self.sleep = sleep
 
-    def reserve(self, platform: Platform, channel: str) -> float:
-        """Book the channel's next free slot; the seconds to wait before using it."""
-        limits = self._limits.get(platform, ())
-        now = self._monotonic()
-        if not limits:
-            return 0.0
-        key = (platform, channel)
-        sent = self._sent.get(key)
-        if sent is None:
-            self._forget_idle(now)
-            sent = self._sent[key] = deque(maxlen=max(limit.count for limit in limits))
-        slot = now
-        for limit in limits:
-            if len(sent) >= limit.count:
-                # The window holds `count` posts: the next may go `per_seconds` after the oldest.
-                slot = max(slot, sent[-limit.count] + limit.per_seconds)
-        sent.append(slot)
-        return slot - now
+    def interval(self, platform: Platform) -> float:
+        """Seconds between two posts to one channel of `platform` (0: unpaced)."""
+        return max((limit.spacing for limit in self._limits.get(platform, ())), default=0.0)
 
-    async def wait(self, platform: Platform, channel: str) -> None:
-        """Wait until this post may go to the channel."""
-        delay = self.reserve(platform, channel)
-        slot = self._monotonic() + delay
-        while delay > 0:
-            await self._sleep(delay)
-            # asyncio may wake a little early by the clock the limit is counted in.
-            delay = slot - self._monotonic()
+    def intervals(self) -> dict[Platform, float]:
+        return {platform: self.interval(platform) for platform in Platform}
 
-    def confirm(self, platform: Platform, channel: str) -> None:
-        """Record that the channel's latest post really went now, if later than its slot."""
-        sent = self._sent.get((platform, channel))
-        if sent:
-            # A post held up after its slot (the wire was busy) moves the next slot with it.
-            sent[-1] = max(sent[-1], self._monotonic())
-
-    @property
-    def channels(self) -> int:
-        """How many channels are currently tracked."""
-        return len(self._sent)
-
-    def _forget_idle(self, now: float) -> None:
-        # Only channels whose every slot is older than the longest window can be dropped safely.
-        if len(self._sent) < 1024:
-            return
-        idle = [k for k, sent in self._sent.items() if sent[-1] + self._longest <= now]
-        for key in idle:
-            del self._sent[key]
+    async def wait(self, seconds: float) -> None:
+        """Sleep `seconds` by this pacer's clock, even if the loop wakes a little early."""
+        until = self.monotonic() + seconds
+        while (left := until - self.monotonic()) > 0:
+            await self.sleep(left)

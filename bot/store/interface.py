@@ -12,7 +12,8 @@ together or not at all (R3, R7).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
@@ -33,6 +34,7 @@ from bot.store.records import (
     CaseNotFound,
     CaseState,
     ChannelRef,
+    ClaimedPost,
     Directory,
     Escalation,
     EscalationState,
@@ -63,6 +65,7 @@ __all__ = [
     "CaseRepository",
     "CaseState",
     "ChannelRef",
+    "ClaimedPost",
     "ConversationRepository",
     "Directory",
     "DirectoryRepository",
@@ -83,6 +86,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxRepository",
     "OutboxState",
+    "PacingPlan",
     "SchemaOutdated",
     "ServiceNotice",
     "Store",
@@ -304,6 +308,18 @@ class SurveyRepository(Protocol):
     async def for_case(self, case_number: int) -> list[SurveyAnswer]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PacingPlan:
+    """How `claim_paced` hands out posts and send slots."""
+
+    intervals: Mapping[Platform, float]  # seconds between two posts to one channel
+    channels: int = 100  # channels per claim
+    per_channel: int = 10  # posts per channel per claim, at most
+    horizon: timedelta = timedelta(seconds=10)  # slots handed out at most this far ahead
+    lease: timedelta = timedelta(seconds=30)  # beyond the horizon; renewed while working
+    guard: float = 0.1  # seconds kept free after a batch's last slot (a late start)
+
+
 class OutboxRepository(Protocol):
     """Posts written with their cause and delivered at least once (R3)."""
 
@@ -321,11 +337,54 @@ class OutboxRepository(Protocol):
         """Lease up to `batch` due pending posts, oldest first; disjoint across replicas on PG."""
         ...
 
+    async def claim_paced(
+        self,
+        lease_owner: str,
+        now: datetime,
+        due_by: datetime,
+        pacing: PacingPlan,
+    ) -> list[ClaimedPost]:
+        """Lease small batches of due posts per channel with a send slot each (R3, R4, P6).
+
+        A channel's posts are claimed with its `channel_pacing` row locked (`SKIP LOCKED` on
+        PostgreSQL) and its next send instant moved past the slots handed out, in one
+        transaction: any number of replicas together keep the channel's rate.
+        """
+        ...
+
+    async def throttle(self, platform: Platform, channel: str, until: datetime) -> None:
+        """Back-pressure (429): no slot on the channel before `until`, for every replica."""
+        ...
+
+    async def release(self, ids: Sequence[int], lease_owner: str, *, attempted: bool) -> int:
+        """Give leased posts back at once (shutdown, a missed slot); not counted as a try unless
+        `attempted`. Only rows still leased by `lease_owner` change; how many did."""
+        ...
+
+    async def renew(self, ids: Sequence[int], lease_owner: str, until: datetime) -> int:
+        """Extend this owner's leases on posts still pending; how many were extended."""
+        ...
+
+    async def listing(self, state: OutboxState, limit: int) -> list[OutboxMessage]:
+        """Posts in `state`, oldest first (`supportbot outbox list`)."""
+        ...
+
+    async def requeue(self, ids: Sequence[int] | None, now: datetime) -> list[int]:
+        """Dead (or waiting) posts due again at `now` with a fresh retry budget; `None`: every
+        dead letter. The ids that were re-queued (sent posts never are)."""
+        ...
+
     async def get(self, message_id: int) -> OutboxMessage | None: ...
     async def mark_sent(
         self, message_id: int, platform_message_id: str | None, at: datetime
     ) -> None: ...
-    async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None: ...
+    async def mark_retry(
+        self,
+        message_id: int,
+        error: str,
+        next_attempt_at: datetime,
+        failing_since: datetime | None = None,
+    ) -> None: ...
     async def mark_dead(self, message_id: int, error: str) -> None: ...
     async def backlog(self) -> OutboxBacklog: ...
     async def prune_sent(self, before: datetime, limit: int) -> int:

@@ -244,6 +244,15 @@ class OutboxMessage:
     last_error: str | None = None
     platform_message_id: str | None = None
     sent_at: datetime | None = None
+    failing_since: datetime | None = None  # the first error that was not rate limiting
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedPost:
+    """A leased post and its send slot: not before `slot`, the channel's shared rate budget."""
+
+    message: OutboxMessage
+    slot: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from bot.commands.payload import encode
-from bot.jobs.delivery import DeliveryFailed, RetryLater
+from bot.jobs.delivery import DeliveryFailed, RateLimited, RetryLater
 from bot.jobs.outbox_worker import DeliverySettings, OutboxWorker
 from bot.jobs.pacing import Pacer
 from bot.messages import Audience, Message, Reply
@@ -41,7 +46,13 @@ async def only_row(store: Store):  # type: ignore[no-untyped-def]
     return row
 
 
-def worker(store: Store, deliverer: RecordingDeliverer, **settings: int) -> OutboxWorker:
+async def died(drain: Coroutine[Any, Any, object]) -> None:
+    """A drain whose process is killed: a cancelled task writes nothing more (like `kill -9`)."""
+    with contextlib.suppress(asyncio.CancelledError):
+        await drain
+
+
+def worker(store: Store, deliverer: RecordingDeliverer, **settings: float) -> OutboxWorker:
     return OutboxWorker(
         store, {deliverer.platform: deliverer}, DeliverySettings(**settings), pacer=UNPACED
     )
@@ -78,30 +89,65 @@ async def test_r3_retry_after_2_seconds_delays_the_next_attempt_by_at_least_2_se
 
 async def test_r3_backoff_without_retry_after_grows_and_stays_capped(store: Store) -> None:
     w = worker(store, RecordingDeliverer(), backoff_base_seconds=5, backoff_cap_seconds=60)
+    assert w.retry_delay(3, 7200) == timedelta(hours=1)  # a Retry-After is capped too
     delays = [w.retry_delay(n, None) for n in range(1, 10)]
     assert all(timedelta(seconds=2.5) <= d <= timedelta(seconds=60) for d in delays)
     assert delays[-1] >= timedelta(seconds=30)
 
 
-async def test_r3_post_is_dead_lettered_after_max_attempts_keeping_the_last_error(
-    store: Store,
+async def test_r3_5xx_is_retried_for_the_time_budget_then_dead_lettered_and_logged(
+    store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     await queue(store, 1)
-    errors: list[Exception] = [
-        RetryLater("HTTP 500"),
-        RetryLater("HTTP 502"),
-        RetryLater("HTTP 503"),
-    ]
+    errors: list[Exception] = [RetryLater(f"Slack answered 50{n % 4}") for n in range(40)]
     slack = RecordingDeliverer(failures=errors)
-    w = worker(store, slack, max_attempts=3)
-    now = T0
-    for _ in range(3):
+    w = worker(store, slack, retry_budget_seconds=2 * 3600, backoff_cap_seconds=600)
+    now, tries = T0, 0
+    while (row := await only_row(store)).state is OutboxState.PENDING:
         await w.drain(now)
-        now = (await only_row(store)).next_attempt_at + timedelta(seconds=1)
-    row = await only_row(store)
-    assert (row.state, row.attempts, row.last_error) == (OutboxState.DEAD, 3, "HTTP 503")
-    assert (w.counters.retried, w.counters.dead, slack.calls) == (2, 1, 3)
+        tries += 1
+        now = (await only_row(store)).next_attempt_at
+    # Many tries over the two hours (backoff capped at 10 minutes), then a dead letter.
+    assert row.state is OutboxState.DEAD and tries > 12
+    assert row.failing_since is not None and row.failing_since - T0 < timedelta(seconds=1)
+    assert w.counters.dead == 1
+    assert row.last_error is not None and "2 h budget is spent" in row.last_error
+    assert now - T0 >= timedelta(hours=2)
     assert (await w.drain(now + timedelta(days=1))).delivered == 0
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "dead letter" in r.message]
+    assert len(warnings) == 1 and "Slack answered 50" in warnings[0].message
+
+
+async def test_r3_a_429_storm_longer_than_the_retry_budget_dead_letters_nothing(
+    store: Store,
+) -> None:
+    await queue(store, 3)
+    storm = [RateLimited("rate limited (429)", after_seconds=900) for _ in range(15)]
+    slack = RecordingDeliverer(failures=storm)
+    w = worker(store, slack, retry_budget_seconds=3600)
+    now = T0
+    while len(slack.posts) < 3:
+        await w.drain(now)
+        now += timedelta(minutes=15)
+        assert now < T0 + timedelta(days=1)
+    # Three hours of 429s against a one-hour budget: every post delivered, no dead letter.
+    assert now - T0 > timedelta(hours=3)
+    assert (w.counters.dead, w.counters.throttled) == (0, 15)
+    assert sorted(slack.counts().values()) == [1, 1, 1]
+    async with store.unit_of_work(read_only=True) as uow:
+        assert (await uow.outbox.backlog()).dead == 0
+
+
+async def test_r3_a_429_holds_back_the_channel_for_every_worker_until_retry_after(
+    store: Store,
+) -> None:
+    await queue(store, 2)
+    slack = RecordingDeliverer(failures=[RateLimited("rate limited (429)", after_seconds=30)])
+    assert (await worker(store, slack).drain(T0)).throttled == 1
+    other = RecordingDeliverer()  # another replica: the channel's budget is in the database
+    assert (await worker(store, other).drain(T0 + timedelta(seconds=5))).delivered == 0
+    assert (await worker(store, other).drain(T0 + timedelta(seconds=31))).delivered == 2
+    assert other.calls == 2 and slack.calls == 1
 
 
 async def test_r3_permanent_failure_is_dead_lettered_at_once(store: Store) -> None:
@@ -124,16 +170,16 @@ async def test_r3_unconfigured_platform_is_retried_later_not_dead_lettered(store
 async def test_r3_worker_killed_mid_batch_loses_nothing_after_a_restart(store: Store) -> None:
     keys = await queue(store, 40, channels=8)
     first = RecordingDeliverer(hang_after=12)
-    crashed = asyncio.create_task(worker(store, first, lease_seconds=60).drain(T0))
+    crashed = asyncio.create_task(died(worker(store, first).drain(T0)))
     await first.hung.wait()
     crashed.cancel()  # the process dies while posts are on the wire
     await asyncio.gather(crashed, return_exceptions=True)
-    # Before the lease ends nobody else may post them (R4)...
+    # Before the short lease ends nobody else may post them (R4)...
     second = RecordingDeliverer()
     await worker(store, second).drain(T0 + timedelta(seconds=30))
     assert second.posts == []
-    # ...after it, a restarted worker delivers everything still unsent.
-    await worker(store, second).drain(T0 + timedelta(seconds=61))
+    # ...after it (the 10 s horizon and a 30 s lease), a restarted worker delivers the rest.
+    await worker(store, second).drain(T0 + timedelta(seconds=41))
     delivered = set(first.counts()) | set(second.counts())
     assert delivered == set(keys)
     async with store.unit_of_work(read_only=True) as uow:
@@ -148,7 +194,7 @@ async def test_r3_store_closed_mid_batch_loses_nothing_after_a_restart(
 
     keys = await queue(store, 20, channels=4)
     first = RecordingDeliverer(hang_after=5)
-    crashed = asyncio.create_task(worker(store, first, lease_seconds=60).drain(T0))
+    crashed = asyncio.create_task(died(worker(store, first).drain(T0)))
     await first.hung.wait()
     await store.close()  # the database connection goes away mid-batch
     crashed.cancel()

@@ -6,44 +6,25 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Platform
 from bot.store.interface import (
+    ClaimedPost,
     OutboxBacklog,
     OutboxItem,
     OutboxMessage,
     OutboxState,
+    PacingPlan,
     StoreError,
-    TargetKind,
 )
+from bot.store.sql.outbox_pacing import claim_paced, throttle
+from bot.store.sql.outbox_rows import message_of
 from bot.store.sql.statements import insert_or_ignore, insert_or_ignore_many
 from bot.store.sql.tables import outbox
 
 _PENDING = OutboxState.PENDING.value
-
-
-def _message(row: RowMapping) -> OutboxMessage:
-    return OutboxMessage(
-        id=row["id"],
-        dedup_key=row["dedup_key"],
-        platform=Platform(row["platform"]),
-        target=row["target"],
-        target_kind=TargetKind(row["target_kind"]),
-        payload=dict(row["payload"]),
-        state=OutboxState(row["status"]),
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        created_at=row["created_at"],
-        service_url=row["service_url"],
-        tenant=row["tenant"],
-        leased_until=row["leased_until"],
-        lease_owner=row["lease_owner"],
-        last_error=row["last_error"],
-        platform_message_id=row["platform_message_id"],
-        sent_at=row["sent_at"],
-    )
 
 
 def _values(item: OutboxItem) -> dict[str, Any]:
@@ -107,11 +88,79 @@ class SqlOutboxRepository:
             .where(outbox.c.id.in_(ids))
             .order_by(outbox.c.next_attempt_at, outbox.c.id)
         )
-        return [_message(r) for r in rows.mappings()]
+        return [message_of(r) for r in rows.mappings()]
+
+    async def claim_paced(
+        self, lease_owner: str, now: datetime, due_by: datetime, pacing: PacingPlan
+    ) -> list[ClaimedPost]:
+        return await claim_paced(self._conn, lease_owner, now, due_by, pacing)
+
+    async def throttle(self, platform: Platform, channel: str, until: datetime) -> None:
+        await throttle(self._conn, platform, channel, until)
+
+    async def release(self, ids: Sequence[int], lease_owner: str, *, attempted: bool) -> int:
+        if not ids:
+            return 0
+        result = await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(ids)), outbox.c.lease_owner == lease_owner)
+            .where(outbox.c.status == _PENDING)
+            .values(
+                leased_until=None,
+                lease_owner=None,
+                attempts=outbox.c.attempts - (0 if attempted else 1),
+            )
+        )
+        return int(result.rowcount or 0)
+
+    async def renew(self, ids: Sequence[int], lease_owner: str, until: datetime) -> int:
+        if not ids:
+            return 0
+        result = await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(ids)), outbox.c.lease_owner == lease_owner)
+            .where(outbox.c.status == _PENDING)
+            .values(leased_until=until)
+        )
+        return int(result.rowcount or 0)
+
+    async def listing(self, state: OutboxState, limit: int) -> list[OutboxMessage]:
+        rows = await self._conn.execute(
+            select(outbox)
+            .where(outbox.c.status == state.value)
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+        )
+        return [message_of(r) for r in rows.mappings()]
+
+    async def requeue(self, ids: Sequence[int] | None, now: datetime) -> list[int]:
+        chosen = select(outbox.c.id).where(outbox.c.status == OutboxState.DEAD.value)
+        if ids is not None:
+            # Never a sent post, nor one a worker holds right now (that would post it twice).
+            chosen = select(outbox.c.id).where(
+                outbox.c.id.in_(list(ids)),
+                outbox.c.status != OutboxState.SENT.value,
+                outbox.c.leased_until.is_(None) | (outbox.c.leased_until <= now),
+            )
+        found = list((await self._conn.scalars(chosen.order_by(outbox.c.id))).all())
+        if found:
+            # A fresh retry budget and no lease: due now for whichever replica claims first.
+            await self._conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(found))
+                .values(
+                    status=_PENDING,
+                    next_attempt_at=now,
+                    failing_since=None,
+                    leased_until=None,
+                    lease_owner=None,
+                )
+            )
+        return found
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         row = (await self._conn.execute(select(outbox).where(outbox.c.id == message_id))).first()
-        return None if row is None else _message(row._mapping)
+        return None if row is None else message_of(row._mapping)
 
     async def _set(self, message_id: int, **values: Any) -> None:
         result = await self._conn.execute(
@@ -132,11 +181,18 @@ class SqlOutboxRepository:
             lease_owner=None,
         )
 
-    async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
+    async def mark_retry(
+        self,
+        message_id: int,
+        error: str,
+        next_attempt_at: datetime,
+        failing_since: datetime | None = None,
+    ) -> None:
         await self._set(
             message_id,
             last_error=error,
             next_attempt_at=next_attempt_at,
+            failing_since=failing_since,
             leased_until=None,
             lease_owner=None,
         )

@@ -323,8 +323,18 @@ outbox = Table(
     Column("platform_message_id", String(200)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    Column("failing_since", UtcDateTime),  # first error that was not rate limiting (R3 budget)
     Index(None, "status", "next_attempt_at"),
     Index(None, "status", "sent_at"),  # housekeeping: forget old sent posts
+)
+
+# R4/P6: the next instant a post may go to a channel, shared by every replica.
+channel_pacing = Table(
+    "channel_pacing",
+    metadata,
+    Column("platform", String(20), primary_key=True),
+    Column("channel", String(200), primary_key=True),
+    Column("next_at", UtcDateTime, nullable=False),
 )
 
 inbound = Table(
