@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.adapters.console import run_console
 from bot.adapters.manifest_slack import build_slack_manifest
 from bot.adapters.manifest_teams import build_teams_package
+from bot.admin_outbox import OutboxCommandError, outbox_command
 from bot.app import Services, services
 from bot.commands.parser import parse_case_ref
 from bot.demo.script import run_demo
@@ -94,6 +95,11 @@ async def _dispatch(args: argparse.Namespace, svc: Services) -> int:
             return await _run_once(args, svc)
         case "report":
             return await _report(args, svc)
+        case "outbox":
+            try:
+                return await outbox_command(args, svc.store)
+            except OutboxCommandError as err:
+                raise CommandFailed(str(err)) from err
     raise CommandFailed(f"unknown command {args.command}")
 
 

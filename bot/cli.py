@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from bot import admin, logs
+from bot.admin_outbox import parse_id
 from bot.settings import Settings
 
 
@@ -77,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     once = sched_commands.add_parser("run-once", help="one pass of all due work, then exit")
     once.add_argument("--now", type=_instant, help="run the pass as of this instant")
+
+    outbox = commands.add_parser("outbox", help="posts waiting to go out, and dead letters (R3)")
+    out_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    listing = out_commands.add_parser("list", help="posts waiting to go out (or dead letters)")
+    listing.add_argument("--dead", action="store_true", help="the dead letters instead")
+    retry = out_commands.add_parser("retry", help="re-queue a dead letter (or all of them)")
+    retry.add_argument("id", nargs="?", type=parse_id, help="the post id from `outbox list`")
+    retry.add_argument("--all-dead", action="store_true", help="every dead letter")
 
     report = commands.add_parser("report", help="NOT-2 monthly report, INC-6 availability")
     report.add_argument("kind", choices=["monthly", "availability"])

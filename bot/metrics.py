@@ -42,6 +42,17 @@ class Metrics:
             "Age of the oldest pending post",
             registry=self.registry,
         )
+        self.outbox_dead = Gauge(
+            "supportbot_outbox_dead_letters",
+            "Dead letters in the outbox (re-queue with `supportbot outbox retry`)",
+            registry=self.registry,
+        )
+        self.throttled = Counter(
+            "supportbot_delivery_throttled",
+            "Posts a platform answered with 429 (the channel slowed down)",
+            ["platform"],
+            registry=self.registry,
+        )
         self.deliveries = Counter(
             "supportbot_deliveries", "Posts delivered", ["platform"], registry=self.registry
         )

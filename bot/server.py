@@ -1,8 +1,9 @@
 """`supportbot serve`: one aiohttp process with both platforms, health, metrics and the scheduler.
 
 Lifecycle: start the scheduler with the application; on SIGTERM/SIGINT stop accepting
-connections, let in-flight requests and their after-ack work finish, finish the current
-scheduler pass (and its deliveries), then close the store.
+connections, let in-flight requests and their after-ack work finish while the scheduler stops
+(a sweep pass and posts on the wire get a grace period; posts not started are given back), then
+close the store, all within 25 s.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from bot.adapters.teams_delivery import TeamsDeliverer
 from bot.app import Services
 from bot.directory import load_directory
 from bot.jobs.delivery import Deliverer
-from bot.jobs.outbox_worker import DeliveryHooks, OutboxWorker
+from bot.jobs.health import HealthLimits, oldest_pending_seconds, outbox_report
+from bot.jobs.outbox_worker import DeliveryHooks, DeliverySettings, OutboxWorker
 from bot.jobs.scheduler import Scheduler
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.model import Platform
@@ -78,8 +80,19 @@ class Server:
         if self.slack is not None:
             deliverers[Platform.SLACK] = self.slack.deliverer
         self.deliverers = deliverers
-        self.worker = OutboxWorker(svc.store, deliverers, hooks=self._delivery_hooks())
+        budget = settings.retry_budget_hours * 3600
+        self.worker = OutboxWorker(
+            svc.store,
+            deliverers,
+            DeliverySettings(retry_budget_seconds=budget),
+            hooks=self._delivery_hooks(),
+        )
         worker = self.worker
+        self.limits = HealthLimits(
+            settings.health_max_dead_letters,
+            settings.health_max_pending_age_seconds,
+            settings.health_stuck_after_seconds,
+        )
         self.scheduler = (
             Scheduler(
                 svc.store,
@@ -107,7 +120,9 @@ class Server:
             return lambda message: counter.labels(message.platform.value).inc()
 
         m = self.metrics
-        return DeliveryHooks(count(m.deliveries), count(m.retries), count(m.dead_letters))
+        return DeliveryHooks(
+            count(m.deliveries), count(m.retries), count(m.dead_letters), count(m.throttled)
+        )
 
     async def _start(self, _app: web.Application) -> None:
         if self.scheduler is not None:
@@ -121,10 +136,11 @@ class Server:
             log.warning(TEAMS_DISABLED)
 
     async def _stop(self, _app: web.Application) -> None:
+        # At once and side by side: the scheduler's grace must not wait for the requests' drain.
+        stopping = [self.scheduler.stop()] if self.scheduler is not None else []
         if self.slack is not None:
-            await self.slack.drain()
-        if self.scheduler is not None:
-            await self.scheduler.stop()
+            stopping.append(self.slack.drain())
+        await asyncio.gather(*stopping)
         await self.close_adapters()
 
     async def close_adapters(self) -> None:
@@ -133,8 +149,7 @@ class Server:
             await self.teams.close()
 
     async def health(self) -> Mapping[str, Any]:
-        """/healthz: the database answers, the scheduler is alive, the outbox is moving."""
-        report: dict[str, Any] = {"ok": True}
+        """/healthz: the database answers, the scheduler is alive, the outbox is moving (R3)."""
         try:
             async with self.svc.store.unit_of_work() as uow:
                 backlog = await uow.outbox.backlog()
@@ -142,36 +157,29 @@ class Server:
             log.exception("health check: database unreachable")
             return {"ok": False, "database": f"unreachable: {type(err).__name__}"}
         now = self.clock()
-        oldest = backlog.oldest_pending_at
-        report["database"] = "ok"
-        report["outbox"] = {
-            "pending": backlog.pending,
-            "dead": backlog.dead,
-            "oldest_pending_seconds": round((now - oldest).total_seconds()) if oldest else 0,
-        }
+        outbox, problems = outbox_report(backlog, now, self.limits)
+        report: dict[str, Any] = {"database": "ok", "outbox": outbox}
         if self.scheduler is None:
             report["scheduler"] = "disabled"
         else:
             last = self.scheduler.last_pass_at
-            stale = 3 * self.scheduler.interval_seconds
-            alive = self.scheduler.running and (
-                last is None or (now - last).total_seconds() <= stale
-            )
+            problems += self.scheduler.problems(self.limits.stuck_after_seconds)
+            stale = 3 * self.scheduler.interval_seconds + self.limits.stuck_after_seconds
+            if last is not None and (now - last).total_seconds() > stale:
+                problems.append(f"no sweep pass has finished since {last.isoformat()}")
             report["scheduler"] = {
-                "alive": alive,
+                "alive": self.scheduler.running,
                 "last_pass_at": last.isoformat() if last else None,
                 "passes": self.scheduler.passes,
             }
-            report["ok"] = alive
-        return report
+        return {"ok": not problems, "problems": problems, **report}
 
     async def render_metrics(self, _request: web.Request) -> web.StreamResponse:
         async with self.svc.store.unit_of_work() as uow:
             backlog = await uow.outbox.backlog()
         self.metrics.outbox_pending.set(backlog.pending)
-        oldest = backlog.oldest_pending_at
-        age = (self.clock() - oldest).total_seconds() if oldest else 0.0
-        self.metrics.outbox_oldest_age.set(max(age, 0.0))
+        self.metrics.outbox_dead.set(backlog.dead)
+        self.metrics.outbox_oldest_age.set(oldest_pending_seconds(backlog, self.clock()))
         return web.Response(body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 

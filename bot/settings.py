@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -41,6 +42,12 @@ class Settings:
     teams_emulator: bool = False
     teams_service_hosts: tuple[str, ...] = DEFAULT_TEAMS_SERVICE_HOSTS
     scheduler_interval_seconds: float = 30.0
+    # R3: how long 5xx and timeouts are retried before a post is a dead letter (429 never counts).
+    retry_budget_hours: float = 6.0
+    # /healthz is unhealthy past these: dead letters, the oldest pending post, a stuck pass.
+    health_max_dead_letters: int = 0
+    health_max_pending_age_seconds: float = 900.0
+    health_stuck_after_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         if self.teams_emulator and (self.microsoft_app_id or self.microsoft_app_password):
@@ -90,6 +97,18 @@ class Settings:
             scheduler_interval_seconds=_positive_float(
                 "SUPPORTBOT_SCHEDULER_INTERVAL", interval, 30.0
             ),
+            retry_budget_hours=_positive_float(
+                "SUPPORTBOT_RETRY_BUDGET_HOURS", get("SUPPORTBOT_RETRY_BUDGET_HOURS"), 6.0, "hours"
+            ),
+            health_max_dead_letters=_count(
+                "SUPPORTBOT_HEALTH_MAX_DEAD_LETTERS", get("SUPPORTBOT_HEALTH_MAX_DEAD_LETTERS"), 0
+            ),
+            health_max_pending_age_seconds=_positive_float(
+                "SUPPORTBOT_HEALTH_MAX_PENDING_AGE", get("SUPPORTBOT_HEALTH_MAX_PENDING_AGE"), 900.0
+            ),
+            health_stuck_after_seconds=_positive_float(
+                "SUPPORTBOT_HEALTH_STUCK_AFTER", get("SUPPORTBOT_HEALTH_STUCK_AFTER"), 300.0
+            ),
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -98,14 +117,14 @@ class Settings:
         return tuple(v for v in values if v)
 
 
-def _positive_float(name: str, raw: str | None, default: float) -> float:
+def _positive_float(name: str, raw: str | None, default: float, unit: str = "seconds") -> float:
     if raw is None:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if value <= 0:
+        raise ValueError(f"{name} must be a number of {unit}, got {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be positive, got {raw!r}")
     return value
 
@@ -149,3 +168,15 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _count(name: str, raw: str | None, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more, got {raw!r}")
+    return value

@@ -21,7 +21,13 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.adapters.slack_delivery import Destination, SlackDeliverer, SlackPoster, web_client
+from bot.adapters.slack_delivery import (
+    Destination,
+    SlackDeliverer,
+    SlackPoster,
+    outbox_client,
+    web_client,
+)
 from bot.adapters.slack_home import home_view
 from bot.adapters.slack_identity import SlackUsers
 from bot.adapters.slack_interactions import Ack, Asker, SlackInteractions
@@ -74,7 +80,9 @@ class SlackAdapter:
         )
         self.users = SlackUsers(store, self.client, self.clock)
         self.poster = SlackPoster(self.client)
-        self.deliverer = SlackDeliverer(self.client)
+        self.deliverer = SlackDeliverer(
+            outbox_client(settings.slack_bot_token, settings.slack_api_url)
+        )
         self.interactions = SlackInteractions(self.ask, self.client, self.poster)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._slots = asyncio.Semaphore(WORK_SLOTS)

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.cards.slack import render_messages
-from bot.jobs.delivery import Delivered, DeliveryFailed, RetryLater
+from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
 from bot.messages import Audience, Outcome, Reply
 from bot.model import Platform
 from bot.store.interface import OutboxMessage, TargetKind
@@ -61,6 +61,19 @@ def retry_handlers() -> list[Any]:
 def web_client(token: str, base_url: str) -> AsyncWebClient:
     """The Web API client every Slack call of the bot goes through."""
     return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+
+
+def outbox_client(token: str, base_url: str) -> AsyncWebClient:
+    """The client for outbox posts: no 429 retries inside the call (R3, R4).
+
+    A 429 goes back to the outbox worker as `RateLimited`, which holds the channel back for
+    every replica through the shared budget; sleeping on it inside one call would not.
+    """
+    handlers = [
+        AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+        AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+    ]
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,16 +162,19 @@ class SlackDeliverer:
 
 
 def _classify(err: SlackApiError) -> RetryLater | DeliveryFailed:
+    # 429 is back-pressure (RateLimited: never a dead letter); 5xx counts against the budget.
     response = err.response
     status = response.status_code
     error = str(response.get("error", "")) if isinstance(response.data, dict) else ""
     if status == 429:
-        return RetryLater("rate limited (429)", _retry_after(response.headers))
+        return RateLimited("rate limited (429)", _retry_after(response.headers))
     if status >= 500:
         return RetryLater(f"Slack answered {status}")
     if error in PERMANENT_ERRORS:
         return DeliveryFailed(error)
-    if error in ("ratelimited", "service_unavailable", "fatal_error", "internal_error"):
+    if error == "ratelimited":
+        return RateLimited(error, _retry_after(response.headers))
+    if error in ("service_unavailable", "fatal_error", "internal_error"):
         return RetryLater(error)
     # Anything else is a request Slack will keep refusing: retrying would only repeat it.
     return DeliveryFailed(error or f"HTTP {status}")

@@ -14,7 +14,7 @@ from bot.adapters import teams_activity as convert
 from bot.adapters.teams_chats import Place, TeamsChats
 from bot.adapters.teams_connector import Connector, ConnectorError
 from bot.cards.teams import render_cards
-from bot.jobs.delivery import Delivered, DeliveryFailed, RetryLater
+from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
 from bot.messages import Reply
 from bot.model import Platform
 from bot.store.interface import OutboxMessage, Store, TargetKind
@@ -52,6 +52,8 @@ class TeamsDeliverer:
                 first = first or posted
         except ConnectorError as error:
             where = f"{message.target_kind.value} {message.target}"
+            if error.status == 429:  # back-pressure: slows the conversation, never a dead letter
+                raise RateLimited(str(error), error.retry_after) from error
             if error.temporary:
                 log.info("Teams post %s to %s will be retried: %s", message.id, where, error)
                 raise RetryLater(str(error), error.retry_after) from error

@@ -277,7 +277,8 @@ class OutboxWorker:
             self._record(state, Outcome(message, kind, self._at(state)))
             raise
         if outcome.kind is Kind.THROTTLED:
-            wait = outcome.after_seconds or self.settings.throttle_default_seconds
+            after = outcome.after_seconds
+            wait = self.settings.throttle_default_seconds if after is None else after
             state.throttled[key] = outcome.at + timedelta(seconds=wait)
         self._record(state, outcome)
 

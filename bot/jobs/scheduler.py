@@ -1,4 +1,5 @@
-"""The scheduler: one pass runs every sweep, then delivers the outbox; `Scheduler` repeats it.
+"""The scheduler: one pass runs every sweep, then delivers the outbox (`run_once`, for cron and
+tests); `Scheduler` runs the sweeps and the delivery as two independent loops (`serve`).
 
 Passes are idempotent and leaderless: timers are claimed with `SKIP LOCKED` and every notice has
 a unique de-duplication key, so any number of replicas may run passes at once (R4).
@@ -11,7 +12,9 @@ follow-up step, the current incident slot), so a restart brings one catch-up pos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,7 +86,14 @@ async def run_once(
 
 
 class Scheduler:
-    """Runs `run_once` every `interval_seconds` until stopped (`supportbot serve`)."""
+    """`supportbot serve`'s due work: sweeps every `interval_seconds`, and delivery, apart.
+
+    The sweeps and the outbox worker are independent loops: a throttled or hanging platform
+    slows delivery only, never the SLA warnings and incident slots the sweeps queue (R3). On
+    `stop` the worker gives back what has not started and lets posts on the wire finish, and a
+    sweep pass gets `stop_grace_seconds` to finish (a cut pass rolls back: every sweep is
+    idempotent), so the whole stop fits in `serve`'s 25 s.
+    """
 
     def __init__(
         self,
@@ -96,6 +106,8 @@ class Scheduler:
         worker: OutboxWorker | None = None,
         sweeps: Sequence[tuple[str, Sweep]] = SWEEPS,
         on_pass: Callable[[PassReport], None] | None = None,
+        stop_grace_seconds: float = 10.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if interval_seconds <= 0:
             raise ValueError(f"interval_seconds must be positive, got {interval_seconds}")
@@ -106,50 +118,95 @@ class Scheduler:
         self.interval_seconds = interval_seconds
         self.worker = worker or OutboxWorker(store, deliverers)
         self._on_pass = on_pass  # e.g. metrics of what each sweep queued
+        self._grace = stop_grace_seconds
+        self._monotonic = monotonic
         self.last_pass_at: datetime | None = None  # for /healthz
         self.last_report: PassReport | None = None
         self.passes = 0
+        self.pass_started: float | None = None  # monotonic, while a pass runs
+        self.started: float | None = None
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return any(not task.done() for task in self._tasks)
 
     async def run_pass(self) -> PassReport:
-        """One pass now; the worker (and its pacing) is shared across passes."""
+        """One pass of the sweeps now; what they queued is delivered by the worker's loop."""
         now = self._clock()
-        report = await run_once(
-            self._store, self._config, now, {}, worker=self.worker, sweeps=self._sweeps
-        )
+        self.pass_started = self._monotonic()
+        try:
+            report = await run_once(
+                self._store, self._config, now, {}, sweeps=self._sweeps, deliver=False
+            )
+        finally:
+            self.pass_started = None
         self.last_pass_at = now
         self.last_report = report
         self.passes += 1
+        if report.total_queued:
+            self.worker.wake.set()
         if self._on_pass is not None:
             self._on_pass(report)
         return report
 
+    def problems(self, stuck_after_seconds: float) -> list[str]:
+        """Why the scheduler is not healthy (for /healthz); empty when it is."""
+        now = self._monotonic()
+        found: list[str] = []
+        if not self.running:
+            found.append("the scheduler is not running")
+        if self.pass_started is not None and now - self.pass_started > stuck_after_seconds:
+            found.append(f"a sweep pass has been running for {now - self.pass_started:.0f} s")
+        quiet = now - self.worker.heartbeat
+        if self.running and quiet > stuck_after_seconds:
+            found.append(f"outbox delivery has not moved for {quiet:.0f} s")
+        return found
+
     async def start(self) -> None:
-        """Start passing in the background; a second start is a no-op."""
+        """Start both loops in the background; a second start is a no-op."""
         if self.running:
             return
         self._stopping.clear()
-        self._task = asyncio.create_task(self._loop(), name="supportbot-scheduler")
+        self.started = self._monotonic()
+        self._tasks = [
+            asyncio.create_task(self._sweep_loop(), name="supportbot-sweeps"),
+            asyncio.create_task(self._delivery_loop(), name="supportbot-delivery"),
+        ]
 
     async def stop(self) -> None:
-        """Stop after the current pass finishes (a pass is never cut in half)."""
+        """Stop both loops: a running pass and posts on the wire get the grace period."""
         self._stopping.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        tasks, self._tasks = self._tasks, []
+        if not tasks:
+            return
+        # The loops honour the grace themselves; this bound holds even if a database call hangs.
+        _, late = await asyncio.wait(tasks, timeout=self._grace + 2.0)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _loop(self) -> None:
+    async def _sweep_loop(self) -> None:
         while not self._stopping.is_set():
-            try:
-                await self.run_pass()
-            except Exception:
-                log.exception("scheduler pass failed")
-            try:
+            passing = asyncio.create_task(self._guarded_pass())
+            stopping = asyncio.create_task(self._stopping.wait())
+            await asyncio.wait((passing, stopping), return_when=asyncio.FIRST_COMPLETED)
+            if not passing.done():
+                # Stopping mid-pass: it may finish within the grace, else it is cut (rolled back).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(passing), self._grace)
+                passing.cancel()
+                await asyncio.gather(passing, return_exceptions=True)
+            stopping.cancel()
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.interval_seconds)
-            except TimeoutError:
-                continue
+
+    async def _guarded_pass(self) -> None:
+        try:
+            await self.run_pass()
+        except Exception:
+            log.exception("scheduler pass failed")
+
+    async def _delivery_loop(self) -> None:
+        await self.worker.run(self._stopping, self._clock)

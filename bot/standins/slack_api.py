@@ -4,11 +4,12 @@ Used by the adapter tests and by `supportbot demo`; it listens on 127.0.0.1 only
 
 An aiohttp server on 127.0.0.1 (random port) that answers the methods the adapter calls,
 records every call (method, body, monotonic time) and can be told to answer 429 with
-`Retry-After` or 500 for the next few calls.
+`Retry-After` or 500 for the next few calls or for a while (`storm`), or to answer slowly.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -48,6 +49,10 @@ class SlackStandIn:
     calls: list[Call] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     server: TestServer | None = None
+    storm_until: float = 0.0  # time.monotonic(): until then every call is answered `storm_status`
+    storm_status: int = 429
+    storm_retry_after: int | None = 3
+    delay_seconds: float = 0.0  # a slow platform: wait this long before answering a post
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -84,6 +89,11 @@ class SlackStandIn:
         """Answer the next `count` calls with `status` (429 with Retry-After, 500, or 200 + error)."""
         self.failures.append(Failure(status, count, retry_after, error))
 
+    def storm(self, seconds: float, status: int = 429, retry_after: int | None = 3) -> None:
+        """Answer every call with `status` (429 with Retry-After, or a 5xx) for `seconds`."""
+        self.storm_until = time.monotonic() + seconds
+        self.storm_status, self.storm_retry_after = status, retry_after
+
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -106,6 +116,8 @@ class SlackStandIn:
         return form
 
     def _failure(self) -> Failure | None:
+        if time.monotonic() < self.storm_until:
+            return Failure(self.storm_status, 1, self.storm_retry_after)
         for failure in self.failures:
             if failure.remaining > 0:
                 failure.remaining -= 1
@@ -126,6 +138,8 @@ class SlackStandIn:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await self._body(request)
+        if self.delay_seconds and method == "chat.postMessage":
+            await asyncio.sleep(self.delay_seconds)
         failure = self._failure()
         if failure is not None:
             self.calls.append(Call(method, body, time.monotonic(), failure.status))

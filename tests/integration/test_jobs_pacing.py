@@ -25,50 +25,28 @@ class FakeTime:
         return self.now
 
 
-def slots(
-    pacer: Pacer, time: FakeTime, platform: Platform, channel: str, count: int
-) -> list[float]:
-    return [time.now + pacer.reserve(platform, channel) for _ in range(count)]
+def test_p6_one_spacing_per_platform_keeps_every_limit_of_it() -> None:
+    pacer = Pacer()
+    assert pacer.interval(Platform.SLACK) == 1.0
+    # Teams: 7 per second and 60 per 30 seconds; evenly spaced, 0.5 s keeps both.
+    assert pacer.interval(Platform.TEAMS) == 0.5
+    assert Pacer(limits={}).interval(Platform.SLACK) == 0.0
 
 
-def test_p6_slack_channel_gets_one_post_per_second_and_other_channels_do_not_wait() -> None:
-    time = FakeTime()
-    pacer = Pacer(monotonic=time)
-    assert slots(pacer, time, Platform.SLACK, "C1", 3) == [0.0, 1.0, 2.0]
-    assert slots(pacer, time, Platform.SLACK, "C2", 1) == [0.0]
-    time.now = 10.0
-    assert slots(pacer, time, Platform.SLACK, "C1", 1) == [10.0]
+@given(st.lists(st.tuples(st.integers(1, 20), st.floats(0.1, 60, allow_nan=False)), min_size=1))
+def test_p6_posts_at_the_spacing_never_exceed_any_of_the_limits(
+    limits: list[tuple[int, float]],
+) -> None:
+    rates = tuple(RateLimit(count, per) for count, per in limits)
+    spacing = Pacer({Platform.TEAMS: rates}).interval(Platform.TEAMS)
+    times = [i * spacing for i in range(200)]
+    for limit in rates:
+        for i, start in enumerate(times):
+            inside = [t for t in times[i:] if t < start + limit.per_seconds - 1e-9]
+            assert len(inside) <= limit.count
 
 
-def test_p6_teams_conversation_gets_7_per_second_and_60_per_30_seconds() -> None:
-    time = FakeTime()
-    pacer = Pacer(monotonic=time)
-    booked = slots(pacer, time, Platform.TEAMS, "19:a", 61)
-    assert booked[:7] == [0.0] * 7 and booked[7] == 1.0
-    assert booked[60] >= 30.0
-
-
-@given(
-    st.lists(st.tuples(st.integers(0, 3), st.floats(0, 5, allow_nan=False)), max_size=80),
-)
-def test_p6_no_window_ever_holds_more_posts_than_its_limit(steps: list[tuple[int, float]]) -> None:
-    time = FakeTime()
-    limits = (RateLimit(7, 1.0), RateLimit(60, 30.0))
-    pacer = Pacer({Platform.TEAMS: limits}, monotonic=time)
-    booked: dict[int, list[float]] = {}
-    for channel, advance in steps:
-        time.now += advance
-        booked.setdefault(channel, []).append(
-            time.now + pacer.reserve(Platform.TEAMS, str(channel))
-        )
-    for times in booked.values():
-        for limit in limits:
-            for i, start in enumerate(times):
-                inside = [t for t in times[i:] if t < start + limit.per_seconds]
-                assert len(inside) <= limit.count
-
-
-async def test_p6_wait_sleeps_until_the_booked_slot_even_when_woken_early() -> None:
+async def test_p6_wait_sleeps_until_the_instant_even_when_woken_early() -> None:
     time = FakeTime()
     slept: list[float] = []
 
@@ -76,20 +54,9 @@ async def test_p6_wait_sleeps_until_the_booked_slot_even_when_woken_early() -> N
         slept.append(round(seconds, 6))
         time.now += seconds - 0.001 if len(slept) == 1 else seconds  # the first wakes early
 
-    pacer = Pacer(monotonic=time, sleep=sleep)
-    for _ in range(3):
-        await pacer.wait(Platform.SLACK, "C1")
-    assert slept == [1.0, 0.001, 1.0]
-    assert time.now == 2.0
-
-
-def test_p6_a_post_held_up_after_its_slot_moves_the_next_slot() -> None:
-    time = FakeTime()
-    pacer = Pacer(monotonic=time)
-    pacer.reserve(Platform.SLACK, "C1")
-    time.now = 0.4  # the wire was busy: the post really went at 0.4
-    pacer.confirm(Platform.SLACK, "C1")
-    assert pacer.reserve(Platform.SLACK, "C1") == pytest.approx(1.0)  # slot 1.4: 1 s after it
+    await Pacer(monotonic=time, sleep=sleep).wait(1.0)
+    assert slept == [1.0, 0.001]
+    assert time.now == 1.0
 
 
 def test_rate_limit_refuses_a_zero_window() -> None:

@@ -130,6 +130,8 @@ async def _lease(
         guard = timedelta(seconds=plan.guard if interval > 0 else 0.0)
         moves.append({"p": key[0], "c": key[1], "n": slot + guard})  # `slot`: after the last
     ids = list(slots)
+    if not ids:
+        return []  # another replica leased them between our look and our lock
     await conn.execute(
         update(outbox)
         .where(outbox.c.id.in_(ids))
