@@ -1,12 +1,15 @@
-"""P6: a 1,000-post backlog across 200 Slack channels, drained through the outbox worker.
+"""P6: a 1,000-post backlog across 200 Slack channels, drained through the outbox worker(s).
 
-The worker runs with its real pacing (1 message per second per Slack channel) against a fake
-deliverer that records when each post arrived. The rate limits allow the drain in
+The workers run with their real pacing (1 message per second per Slack channel, from the shared
+per-channel budget in the database) against a fake deliverer that records when each post
+arrived. With `--replicas 2` two workers, each with its own engine (as two `serve` processes
+would have), drain the same database at once. The rate limits allow the drain in
 (posts per channel - 1) seconds: 1000 / 200 = 5 posts a channel, so about 4 s. Prints the drain
-time against that minimum (target: within 10%) and the tightest gap seen between two posts to
-one channel (must never be under 1 s).
+time against that minimum (target: within 10%), the tightest gap seen between two posts to one
+channel whoever sent them (must never be under 1 s), and how many posts arrived twice (0).
 
-Run: `python bench/p6_fanout.py [--posts 1000] [--channels 200] [--database URL]`.
+Run: `python bench/p6_fanout.py [--posts 1000] [--channels 200] [--replicas 2] [--database URL]`.
+Two replicas need PostgreSQL (SQLite is one process).
 """
 
 from __future__ import annotations
@@ -16,32 +19,44 @@ import asyncio
 import itertools
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.commands.payload import encode
-from bot.jobs.delivery import Delivered
+from bot.jobs.delivery import Delivered, Deliverer
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
 from bot.store.interface import OutboxItem, OutboxMessage, TargetKind
 from bot.store.sql import SqlStore, open_store
 
-NOW = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)
+NOW = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)  # when the backlog was queued
 
 
 class TimingDeliverer:
-    """Records the monotonic arrival time of every post, per channel."""
+    """Records the monotonic arrival time of every post, per channel, for every replica."""
 
     platform = Platform.SLACK
 
     def __init__(self) -> None:
         self.arrivals: dict[str, list[float]] = defaultdict(list)
+        self.keys: Counter[str] = Counter()
+        self.by_replica: Counter[int] = Counter()
 
-    async def deliver(self, message: OutboxMessage, reply: Reply) -> Delivered:
-        self.arrivals[message.target].append(time.monotonic())
-        return Delivered(str(message.id))
+    def replica(self, number: int) -> Deliverer:
+        parent = self
+
+        class One:
+            platform = Platform.SLACK
+
+            async def deliver(self, message: OutboxMessage, reply: Reply) -> Delivered:
+                parent.arrivals[message.target].append(time.monotonic())
+                parent.keys[message.dedup_key] += 1
+                parent.by_replica[number] += 1
+                return Delivered(str(message.id))
+
+        return One()
 
 
 async def seed(store: SqlStore, posts: int, channels: int) -> None:
@@ -55,22 +70,35 @@ async def seed(store: SqlStore, posts: int, channels: int) -> None:
         await uow.commit()
 
 
-async def run(url: str, posts: int, channels: int) -> None:
-    store = await open_store(url, auto_upgrade=True)
+async def run(url: str, posts: int, channels: int, replicas: int) -> None:
+    stores = [await open_store(url, auto_upgrade=True) for _ in range(replicas)]
     try:
-        await seed(store, posts, channels)
+        await seed(stores[0], posts, channels)
         deliverer = TimingDeliverer()
-        worker = OutboxWorker(store, {Platform.SLACK: deliverer})
+        workers = [
+            OutboxWorker(store, {Platform.SLACK: deliverer.replica(n)})
+            for n, store in enumerate(stores)
+        ]
+        now = datetime.now(UTC)
         started = time.monotonic()
-        counts = await worker.drain(NOW)
+        counts = await asyncio.gather(*(w.drain(now) for w in workers))
         drained = time.monotonic() - started
     finally:
-        await store.close()
+        for store in stores:
+            await store.close()
     per_channel = max(len(a) for a in deliverer.arrivals.values())
     allowed = float(per_channel - 1)  # the first post of each channel may go at once
-    gaps = [b - a for arr in deliverer.arrivals.values() for a, b in itertools.pairwise(arr)]
-    print(f"P6 on {store.dialect}: {posts:,} posts across {len(deliverer.arrivals)} Slack channels")
-    print(f"  delivered {counts.delivered:,}, retried {counts.retried}, dead {counts.dead}")
+    gaps = [
+        b - a for arr in deliverer.arrivals.values() for a, b in itertools.pairwise(sorted(arr))
+    ]
+    delivered = sum(c.delivered for c in counts)
+    twice = sum(1 for n in deliverer.keys.values() if n > 1)
+    shares = ", ".join(f"{deliverer.by_replica[n]:,}" for n in range(replicas))
+    print(
+        f"P6 on {stores[0].dialect}, {replicas} replica(s): {posts:,} posts across "
+        f"{len(deliverer.arrivals)} Slack channels"
+    )
+    print(f"  delivered {delivered:,} (per replica {shares}), arrived twice {twice}")
     print(f"  drain time {drained:.3f} s; the limits allow {allowed:.3f} s")
     print(f"  overhead {(drained / allowed - 1) * 100 if allowed else 0:.1f}% (target within 10%)")
     print(f"  tightest gap between two posts to one channel: {min(gaps, default=0):.3f} s (>= 1 s)")
@@ -80,13 +108,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--channels", type=int, default=200)
+    parser.add_argument("--replicas", type=int, default=1, help="workers with their own engine")
     parser.add_argument("--database", default=None, help="a database URL; default a temp SQLite")
     args = parser.parse_args()
     if args.database:
-        await run(args.database, args.posts, args.channels)
+        await run(args.database, args.posts, args.channels, args.replicas)
         return
+    if args.replicas != 1:
+        parser.error("two replicas share a PostgreSQL database: give --database")
     with tempfile.TemporaryDirectory() as tmp:
-        await run(f"sqlite+aiosqlite:///{Path(tmp) / 'p6.db'}", args.posts, args.channels)
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'p6.db'}"
+        await run(url, args.posts, args.channels, args.replicas)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 __all__ = ["DeliveryCounters", "DeliveryHooks", "DeliverySettings", "OutboxWorker"]
 
 Channel = tuple[Platform, str]
+MISSED_ROUNDS = 50  # a drain claims posts that missed their slot again at most this often
 
 
 @dataclass(slots=True)
@@ -64,6 +65,8 @@ class _Drain:
     progress: asyncio.Event = field(default_factory=asyncio.Event)
     want_claim: bool = True
     killed: bool = False
+    missed: int = 0  # posts given back since the last claim for a missed slot or lease
+    rounds: int = 0
     failure: BaseException | None = None
     writer: asyncio.Task[None] | None = None
 
@@ -169,6 +172,15 @@ class OutboxWorker:
                     state.want_claim = True  # there may be more channels due
                     continue
             if not state.held and not claimed:
+                if state.missed and state.rounds < MISSED_ROUNDS:
+                    # Posts given back for a missed slot are still due in this drain: once the
+                    # release is stored, claim them again with fresh slots.
+                    state.missed, state.rounds = 0, state.rounds + 1
+                    if state.writer is not None:
+                        await asyncio.gather(state.writer, return_exceptions=True)
+                    await self._pacer.wait(self.settings.guard_seconds)
+                    state.want_claim = True
+                    continue
                 if not state.follow:
                     return
                 await self._idle(state)
@@ -259,12 +271,14 @@ class OutboxWorker:
                 if (throttled is not None and at < throttled) or late or state.stop.is_set():
                     # Another replica may own the next slots: never send outside ours (R4, P6).
                     self._record(state, Outcome(message, Kind.RELEASE, at))
+                    state.missed += late and throttled is None
                     return
                 margin = timedelta(seconds=self.settings.lease_margin_seconds)
                 if at >= held.leased_until - margin:
                     # Another worker may claim it once our lease ends: posting could double it.
                     state.counters.lease_expired += 1
                     self.counters.lease_expired += 1
+                    state.missed += 1
                     return
                 state.last_start[key] = at
                 on_wire = True

@@ -114,7 +114,9 @@ async def test_r3_5xx_is_retried_for_the_time_budget_then_dead_lettered_and_logg
     assert row.last_error is not None and "2 h budget is spent" in row.last_error
     assert now - T0 >= timedelta(hours=2)
     assert (await w.drain(now + timedelta(days=1))).delivered == 0
-    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "dead letter" in r.message]
+    warnings = [
+        r for r in caplog.records if r.levelname == "WARNING" and "dead letter" in r.message
+    ]
     assert len(warnings) == 1 and "Slack answered 50" in warnings[0].message
 
 

@@ -259,7 +259,12 @@ async def world(pg_url: str, tmp_path: Path) -> AsyncIterator[World]:
     path.write_text(DIRECTORY.replace("{url}", teams.url), encoding="utf-8")
     await load_directory(first, path)
     config = PolicyConfig()
-    replicas = (Replica(first, config, slack, teams.url), Replica(second, config, slack, teams.url))
+    # One clock for both, as replicas share the wall clock: the channel budget is in its time.
+    time = FakeTime()
+    replicas = (
+        Replica(first, config, slack, teams.url, time),
+        Replica(second, config, slack, teams.url, time),
+    )
     try:
         yield World(slack, teams, replicas)
     finally:
@@ -444,8 +449,7 @@ async def test_r4_two_schedulers_post_every_sla_notice_and_incident_slot_once_at
             step, replica = typed.pop(0)
             await replica.say(step)
         await asyncio.gather(a.at(now), b.at(now))
-        for replica in (a, b):
-            replica.time.now += STEP.total_seconds()
+        a.time.now += STEP.total_seconds()  # shared by both replicas
         now += STEP
     assert len(cases) == CASES and not typed
 

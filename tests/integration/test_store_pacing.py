@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
@@ -28,7 +29,9 @@ async def queue(store: Store, count: int, channels: int = 1) -> None:
         await uow.commit()
 
 
-async def claim(store: Store, owner: str, at: datetime, plan: PacingPlan = PLAN) -> list[ClaimedPost]:
+async def claim(
+    store: Store, owner: str, at: datetime, plan: PacingPlan = PLAN
+) -> list[ClaimedPost]:
     async with store.unit_of_work() as uow:
         claimed = await uow.outbox.claim_paced(owner, at, at, plan)
         await uow.commit()
@@ -61,7 +64,7 @@ async def test_r3_a_throttled_channel_is_not_claimed_until_its_retry_after_has_p
         await uow.commit()
     assert await claim(store, "w1", T0 + timedelta(seconds=100)) == []
     got = await claim(store, "w1", T0 + timedelta(seconds=115))  # within the 10 s horizon
-    assert [p.slot for p in got][0] == T0 + timedelta(minutes=2)
+    assert next(p.slot for p in got) == T0 + timedelta(minutes=2)
 
 
 async def test_r3_released_posts_are_claimable_at_once_and_not_counted_as_a_try(
@@ -107,7 +110,7 @@ async def test_r4_replicas_claiming_at_once_on_postgresql_never_get_overlapping_
         assert len({p.message.id for p in posts}) == len(posts)  # each post to one replica
         for channel in ("C0", "C1", "C2"):
             slots = sorted(p.slot for p in posts if p.message.target == channel)
-            gaps = [(b - a).total_seconds() for a, b in zip(slots, slots[1:], strict=False)]
+            gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(slots)]
             assert slots and min(gaps) >= 1.0
         assert len({p.message.lease_owner for p in posts}) > 1
     finally:
