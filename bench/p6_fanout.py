@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bot.commands.payload import encode
 from bot.jobs.delivery import Delivered, Deliverer
-from bot.jobs.outbox_worker import OutboxWorker
+from bot.jobs.outbox_worker import DeliverySettings, OutboxWorker
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
 from bot.store.interface import OutboxItem, OutboxMessage, TargetKind
@@ -70,13 +70,17 @@ async def seed(store: SqlStore, posts: int, channels: int) -> None:
         await uow.commit()
 
 
-async def run(url: str, posts: int, channels: int, replicas: int) -> None:
+async def run(url: str, posts: int, channels: int, replicas: int, per_claim: int = 100) -> None:
     stores = [await open_store(url, auto_upgrade=True) for _ in range(replicas)]
     try:
         await seed(stores[0], posts, channels)
         deliverer = TimingDeliverer()
         workers = [
-            OutboxWorker(store, {Platform.SLACK: deliverer.replica(n)})
+            OutboxWorker(
+                store,
+                {Platform.SLACK: deliverer.replica(n)},
+                DeliverySettings(channels_per_claim=per_claim),
+            )
             for n, store in enumerate(stores)
         ]
         now = datetime.now(UTC)
@@ -99,6 +103,8 @@ async def run(url: str, posts: int, channels: int, replicas: int) -> None:
         f"{len(deliverer.arrivals)} Slack channels"
     )
     print(f"  delivered {delivered:,} (per replica {shares}), arrived twice {twice}")
+    released = sum(c.released for c in counts)
+    print(f"  given back for a missed slot and sent later: {released}")
     print(f"  drain time {drained:.3f} s; the limits allow {allowed:.3f} s")
     print(f"  overhead {(drained / allowed - 1) * 100 if allowed else 0:.1f}% (target within 10%)")
     print(f"  tightest gap between two posts to one channel: {min(gaps, default=0):.3f} s (>= 1 s)")
@@ -109,16 +115,17 @@ async def main() -> None:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--channels", type=int, default=200)
     parser.add_argument("--replicas", type=int, default=1, help="workers with their own engine")
+    parser.add_argument("--per-claim", type=int, default=100, help="channels per claim")
     parser.add_argument("--database", default=None, help="a database URL; default a temp SQLite")
     args = parser.parse_args()
     if args.database:
-        await run(args.database, args.posts, args.channels, args.replicas)
+        await run(args.database, args.posts, args.channels, args.replicas, args.per_claim)
         return
     if args.replicas != 1:
         parser.error("two replicas share a PostgreSQL database: give --database")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'p6.db'}"
-        await run(url, args.posts, args.channels, args.replicas)
+        await run(url, args.posts, args.channels, args.replicas, args.per_claim)
 
 
 if __name__ == "__main__":

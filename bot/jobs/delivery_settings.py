@@ -19,7 +19,7 @@ class DeliverySettings:
     horizon_seconds: float = 10.0
     lease_seconds: float = 30.0  # past the horizon; renewed every third of it while working
     lease_margin_seconds: float = 5.0  # never start a post this close to the lease's end
-    guard_seconds: float = 0.1  # a post may start this late in its slot; kept free after a batch
+    guard_seconds: float = 0.5  # a batch may start this late; kept free after its last slot
     max_in_flight: int = 2000  # claimed but not yet finished posts
     concurrency: int = 20  # posts on the wire at once, across channels
     timeout_seconds: float = 30.0  # one platform call

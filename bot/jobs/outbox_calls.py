@@ -22,8 +22,12 @@ async def call_platform(
     settings: DeliverySettings,
     message: OutboxMessage,
     now: Callable[[], datetime],
+    started: Callable[[], None] = lambda: None,
 ) -> Outcome:
-    """Deliver `message` once; the outcome to store, stamped with `now()` after the call."""
+    """Deliver `message` once; the outcome to store, stamped with `now()` after the call.
+
+    `started` is called at the very moment the platform call begins (the pacing counts from it).
+    """
     try:
         reply = decode(message.payload)
     except PayloadError as err:
@@ -35,6 +39,7 @@ async def call_platform(
         return Outcome(message, Kind.WAIT, now(), error=error)
     try:
         async with asyncio.timeout(settings.timeout_seconds):
+            started()
             delivered = await deliverer.deliver(message, reply)
     except RateLimited as err:
         reason = str(err) or "rate limited"

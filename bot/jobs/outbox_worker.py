@@ -267,7 +267,8 @@ class OutboxWorker:
                 at = self._at(state)
                 throttled = state.throttled.get(key)
                 guard = timedelta(seconds=self.settings.guard_seconds)
-                late = interval > timedelta(0) and at > slot + guard
+                # Late is past the batch's last slot: the next replica's slots start after it.
+                late = interval > timedelta(0) and at > held.post.batch_end + guard
                 if (throttled is not None and at < throttled) or late or state.stop.is_set():
                     # Another replica may own the next slots: never send outside ours (R4, P6).
                     self._record(state, Outcome(message, Kind.RELEASE, at))
@@ -282,8 +283,12 @@ class OutboxWorker:
                     return
                 state.last_start[key] = at
                 on_wire = True
+
+                def started() -> None:
+                    state.last_start[key] = self._at(state)
+
                 outcome = await call_platform(
-                    self._deliverers, self.settings, message, lambda: self._at(state)
+                    self._deliverers, self.settings, message, lambda: self._at(state), started
                 )
         except asyncio.CancelledError:
             # Shutdown: unsent, or cut off on the wire (it may have arrived: at-least-once).

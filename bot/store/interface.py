@@ -317,7 +317,10 @@ class PacingPlan:
     per_channel: int = 10  # posts per channel per claim, at most
     horizon: timedelta = timedelta(seconds=10)  # slots handed out at most this far ahead
     lease: timedelta = timedelta(seconds=30)  # beyond the horizon; renewed while working
-    guard: float = 0.1  # seconds kept free after a batch's last slot (a late start)
+    # Seconds kept free after a batch's last slot: the batch may start this much late (the claim
+    # itself takes time), and the next batch, whichever replica sends it, still keeps the rate.
+    guard: float = 0.5
+    lead: float = 0.0  # a paced batch's first slot is at least this far ahead of the claim
 
 
 class OutboxRepository(Protocol):

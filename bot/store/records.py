@@ -249,10 +249,15 @@ class OutboxMessage:
 
 @dataclass(frozen=True, slots=True)
 class ClaimedPost:
-    """A leased post and its send slot: not before `slot`, the channel's shared rate budget."""
+    """A leased post and its send slot: not before `slot`, the channel's shared rate budget.
+
+    `batch_end` is the last slot handed out with it for its channel: no post of the batch may
+    start later than that (plus the plan's guard), as another replica's slots follow it.
+    """
 
     message: OutboxMessage
     slot: datetime
+    batch_end: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ async def test_p6_a_claim_hands_out_a_channels_posts_one_second_apart_within_the
     # The channel's budget moved past the batch (plus the guard): the next claim starts there.
     again = await claim(store, "w2", T0 + timedelta(seconds=1))
     assert sorted(p.slot for p in again if p.message.target == "C0")[0] == T0 + timedelta(
-        seconds=5.1
+        seconds=5.5
     )
     assert {p.message.id for p in again}.isdisjoint({p.message.id for p in claimed})
 

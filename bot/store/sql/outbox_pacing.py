@@ -27,6 +27,9 @@ from bot.store.sql.tables import channel_pacing, outbox
 STALE_AHEAD = timedelta(days=1)
 
 Channel = tuple[str, str]  # (platform, channel id) as stored
+# Look at this many times more channels than a claim takes: those another replica is claiming
+# right now are skipped (SKIP LOCKED), and the claim still fills up with the others.
+CANDIDATES = 4
 
 
 def _due(now: datetime, due_by: datetime) -> ColumnElement[bool]:
@@ -59,7 +62,7 @@ async def claim_paced(
         .where(_due(now, due_by), _open(now, plan))
         .group_by(outbox.c.platform, outbox.c.target)
         .order_by(func.min(outbox.c.next_attempt_at), outbox.c.platform, outbox.c.target)
-        .limit(plan.channels)
+        .limit(plan.channels * CANDIDATES)
     )
     keys: list[Channel] = sorted((p, t) for p, t in (await conn.execute(candidates)).all())
     if not keys:
@@ -67,19 +70,31 @@ async def claim_paced(
     # Sorted inserts: two replicas creating the same rows wait for each other, never deadlock.
     rows = [{"platform": p, "channel": c, "next_at": now} for p, c in keys]
     await insert_or_ignore_many(conn, channel_pacing, rows, ["platform", "channel"])
+    # Read again at lock time: channels another replica claimed meanwhile have nothing due left.
+    still_due = (
+        select(outbox.c.id)
+        .where(outbox.c.platform == channel_pacing.c.platform)
+        .where(outbox.c.target == channel_pacing.c.channel)
+        .where(_due(now, due_by))
+        .exists()
+    )
     lock = (
         select(channel_pacing.c.platform, channel_pacing.c.channel, channel_pacing.c.next_at)
         .where(tuple_(channel_pacing.c.platform, channel_pacing.c.channel).in_(keys))
-        .where(_open(now, plan))
+        .where(_open(now, plan), still_due)
         .order_by(channel_pacing.c.platform, channel_pacing.c.channel)
+        .limit(plan.channels)
     )
     if conn.dialect.name == "postgresql":
         # Another replica claiming a channel keeps it for that claim; we take the others.
         lock = lock.with_for_update(skip_locked=True)
     starts: dict[Channel, datetime] = {}
     for platform, channel, next_at in (await conn.execute(lock)).all():
+        paced = plan.intervals.get(Platform(platform), 0.0) > 0
+        # A paced batch starts a little ahead, so the claim's own time does not make it late.
+        soonest = now + timedelta(seconds=plan.lead) if paced else now
         fresh = next_at is None or next_at > now + STALE_AHEAD
-        starts[(platform, channel)] = now if fresh else max(next_at, now)
+        starts[(platform, channel)] = soonest if fresh else max(next_at, soonest)
     if not starts:
         return []
     return await _lease(conn, owner, now, due_by, plan, starts)
@@ -116,6 +131,7 @@ async def _lease(
     for message_id, platform, channel in (await conn.execute(picked)).all():
         by_channel[(platform, channel)].append(message_id)
     slots: dict[int, datetime] = {}
+    ends: dict[Channel, datetime] = {}
     moves: list[dict[str, object]] = []
     end = now + plan.horizon
     for key, ids in by_channel.items():
@@ -125,7 +141,7 @@ async def _lease(
         for taken, message_id in enumerate(ids):
             if taken and slot > end:
                 break  # later posts wait for a later claim: leases stay short
-            slots[message_id] = slot
+            slots[message_id] = ends[key] = slot
             slot += step
         guard = timedelta(seconds=plan.guard if interval > 0 else 0.0)
         moves.append({"p": key[0], "c": key[1], "n": slot + guard})  # `slot`: after the last
@@ -150,7 +166,7 @@ async def _lease(
     )
     rows = await conn.execute(select(outbox).where(outbox.c.id.in_(ids)))
     messages: list[OutboxMessage] = [message_of(r) for r in rows.mappings()]
-    claimed = [ClaimedPost(m, slots[m.id]) for m in messages]
+    claimed = [ClaimedPost(m, slots[m.id], ends[(m.platform.value, m.target)]) for m in messages]
     return sorted(claimed, key=lambda c: (c.slot, c.message.id))
 
 
