@@ -23,52 +23,22 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.jobs.delivery import Deliverer
 from bot.jobs.delivery_settings import DeliveryCounters, DeliveryHooks, DeliverySettings
 from bot.jobs.outbox_calls import call_platform
 from bot.jobs.outbox_outcomes import Kind, Outcome, OutcomeWriter
+from bot.jobs.outbox_session import Channel, Held, Session, renew_leases
 from bot.jobs.pacing import Monotonic, Pacer
 from bot.model import Platform
-from bot.store.interface import ClaimedPost, PacingPlan, Store
+from bot.store.interface import PacingPlan, Store
 
 log = logging.getLogger(__name__)
 
 __all__ = ["DeliveryCounters", "DeliveryHooks", "DeliverySettings", "OutboxWorker"]
 
-Channel = tuple[Platform, str]
 MISSED_ROUNDS = 50  # a drain claims posts that missed their slot again at most this often
-
-
-@dataclass(slots=True)
-class _Held:
-    """A claimed post this worker holds: its slot and its lease, on the drain's timeline."""
-
-    post: ClaimedPost
-    leased_until: datetime
-
-
-@dataclass(slots=True)
-class _Drain:
-    base: datetime
-    started: float
-    follow: bool
-    stop: asyncio.Event
-    counters: DeliveryCounters = field(default_factory=DeliveryCounters)
-    queues: dict[Channel, deque[_Held]] = field(default_factory=dict)
-    runners: set[asyncio.Task[None]] = field(default_factory=set)
-    held: dict[int, _Held] = field(default_factory=dict)
-    last_start: dict[Channel, datetime] = field(default_factory=dict)
-    throttled: dict[Channel, datetime] = field(default_factory=dict)
-    progress: asyncio.Event = field(default_factory=asyncio.Event)
-    want_claim: bool = True
-    killed: bool = False
-    missed: int = 0  # posts given back since the last claim for a missed slot or lease
-    rounds: int = 0
-    failure: BaseException | None = None
-    writer: asyncio.Task[None] | None = None
 
 
 class OutboxWorker:
@@ -118,13 +88,13 @@ class OutboxWorker:
 
     async def drain(self, now: datetime) -> DeliveryCounters:
         """Deliver the posts due by `now` (retries falling due later wait for the next pass)."""
-        return await self._session(_Drain(now, self._monotonic(), False, asyncio.Event()))
+        return await self._session(Session(now, self._monotonic(), False, asyncio.Event()))
 
     async def run(self, stop: asyncio.Event, clock: Callable[[], datetime]) -> None:
         """Deliver until `stop` is set (`serve`); survives database and adapter errors."""
         while not stop.is_set():
             try:
-                await self._session(_Drain(clock(), self._monotonic(), True, stop))
+                await self._session(Session(clock(), self._monotonic(), True, stop))
             except Exception:
                 log.exception("outbox delivery failed; trying again")
                 with contextlib.suppress(TimeoutError):
@@ -132,11 +102,13 @@ class OutboxWorker:
 
     # -- one session: claim, deliver, record ------------------------------------------------
 
-    def _at(self, state: _Drain) -> datetime:
+    def _at(self, state: Session) -> datetime:
         return state.base + timedelta(seconds=self._monotonic() - state.started)
 
-    async def _session(self, state: _Drain) -> DeliveryCounters:
-        renewer = asyncio.create_task(self._renew(state))
+    async def _session(self, state: Session) -> DeliveryCounters:
+        renewer = asyncio.create_task(
+            renew_leases(self._store, self.owner, state, self._plan, lambda: self._at(state))
+        )
         try:
             await self._loop(state)
         except asyncio.CancelledError:
@@ -157,7 +129,7 @@ class OutboxWorker:
             raise state.failure
         return state.counters
 
-    async def _loop(self, state: _Drain) -> None:
+    async def _loop(self, state: Session) -> None:
         s = self.settings
         while not state.stop.is_set():
             if state.failure is not None:
@@ -199,7 +171,7 @@ class OutboxWorker:
                 self.wake.clear()
                 state.want_claim = True  # new posts may have been queued meanwhile
 
-    async def _idle(self, state: _Drain) -> None:
+    async def _idle(self, state: Session) -> None:
         waits = [asyncio.ensure_future(state.stop.wait()), asyncio.ensure_future(self.wake.wait())]
         _, pending = await asyncio.wait(
             waits, timeout=self.settings.idle_seconds, return_when=asyncio.FIRST_COMPLETED
@@ -208,7 +180,7 @@ class OutboxWorker:
             task.cancel()
         self.wake.clear()
 
-    async def _claim(self, state: _Drain) -> int:
+    async def _claim(self, state: Session) -> int:
         """Lease due posts with their slots; how many channels they came from."""
         at = self._at(state)
         due_by = at if state.follow else state.base
@@ -218,7 +190,7 @@ class OutboxWorker:
         until = at + self._plan.horizon + self._plan.lease
         channels: set[Channel] = set()
         for post in claimed:
-            held = _Held(post, until)
+            held = Held(post, until)
             state.held[post.message.id] = held
             key = (post.message.platform, post.message.target)
             channels.add(key)
@@ -231,7 +203,7 @@ class OutboxWorker:
             queue.append(held)
         return len(channels)
 
-    async def _run_channel(self, state: _Drain, key: Channel, queue: deque[_Held]) -> None:
+    async def _run_channel(self, state: Session, key: Channel, queue: deque[Held]) -> None:
         try:
             while queue:
                 held = queue[0]
@@ -253,7 +225,7 @@ class OutboxWorker:
             state.want_claim = True
             state.progress.set()
 
-    async def _deliver(self, state: _Drain, key: Channel, held: _Held) -> None:
+    async def _deliver(self, state: Session, key: Channel, held: Held) -> None:
         message, slot = held.post.message, held.post.slot
         interval = timedelta(seconds=self._pacer.interval(message.platform))
         last = state.last_start.get(key)
@@ -301,7 +273,7 @@ class OutboxWorker:
             state.throttled[key] = outcome.at + timedelta(seconds=wait)
         self._record(state, outcome)
 
-    async def _wait_until(self, state: _Drain, start: datetime) -> bool:
+    async def _wait_until(self, state: Session, start: datetime) -> bool:
         """Wait for `start` by the pacer's clock; False if told to stop meanwhile."""
         delay = (start - self._at(state)).total_seconds()
         if delay <= 0:
@@ -313,42 +285,21 @@ class OutboxWorker:
             task.cancel()
         return not state.stop.is_set()
 
-    def _record(self, state: _Drain, outcome: Outcome) -> None:
+    def _record(self, state: Session, outcome: Outcome) -> None:
         if state.killed:
             return
         self._writer.take(outcome)
         if state.writer is None or state.writer.done():
             state.writer = asyncio.create_task(self._write(state))
 
-    async def _write(self, state: _Drain) -> None:
+    async def _write(self, state: Session) -> None:
         try:
             await self._writer.write(state.counters)
         except Exception as err:  # handed to the session; the posts' leases run out, none lost
             state.failure = state.failure or err
             state.progress.set()
 
-    async def _renew(self, state: _Drain) -> None:
-        """Keep the leases of held posts short but alive while they wait for their slots."""
-        every = self.settings.lease_seconds / 3
-        while True:
-            await asyncio.sleep(every)
-            ids = list(state.held)
-            if not ids:
-                continue
-            until = self._at(state) + self._plan.horizon + self._plan.lease
-            try:
-                async with self._store.unit_of_work() as uow:
-                    renewed = await uow.outbox.renew(ids, self.owner, until)
-                    await uow.commit()
-            except Exception:
-                log.exception("could not renew the leases of %d outbox posts", len(ids))
-                continue
-            if renewed:
-                for message_id in ids:
-                    if (held := state.held.get(message_id)) is not None:
-                        held.leased_until = until
-
-    async def _finish(self, state: _Drain) -> None:
+    async def _finish(self, state: Session) -> None:
         """Let posts on the wire finish (within the grace on shutdown), store every outcome."""
         if state.runners:
             grace = self.settings.stop_grace_seconds if state.stop.is_set() else None
