@@ -40,6 +40,7 @@ class Session:
     held: dict[int, Held] = field(default_factory=dict)
     last_start: dict[Channel, datetime] = field(default_factory=dict)
     throttled: dict[Channel, datetime] = field(default_factory=dict)
+    extended: dict[Channel, datetime] = field(default_factory=dict)  # a late batch's new end
     progress: asyncio.Event = field(default_factory=asyncio.Event)
     want_claim: bool = True
     killed: bool = False

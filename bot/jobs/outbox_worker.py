@@ -23,6 +23,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.jobs.delivery import Deliverer
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DeliveryCounters", "DeliveryHooks", "DeliverySettings", "OutboxWorker"]
 
+MAX_LEAD = 2.0  # seconds
 MISSED_ROUNDS = 50  # a drain claims posts that missed their slot again at most this often
 
 
@@ -75,6 +77,7 @@ class OutboxWorker:
             lease=timedelta(seconds=s.lease_seconds),
             guard=s.guard_seconds,
         )
+        self._claim_seconds = 0.0  # how long claims take lately (the slots' lead)
         self.heartbeat: float = self._monotonic()  # the last time the worker did anything
         self.wake = asyncio.Event()  # set by whoever queued posts: look at once, not next tick
 
@@ -184,9 +187,17 @@ class OutboxWorker:
         """Lease due posts with their slots; how many channels they came from."""
         at = self._at(state)
         due_by = at if state.follow else state.base
+        # Slots start once the claim is likely done: nothing can go out before it anyway, and a
+        # batch that started late would have to give its last posts back.
+        plan = replace(self._plan, lead=min(1.5 * self._claim_seconds, MAX_LEAD))
+        began = self._monotonic()
         async with self._store.unit_of_work() as uow:
-            claimed = await uow.outbox.claim_paced(self.owner, at, due_by, self._plan)
+            claimed = await uow.outbox.claim_paced(self.owner, at, due_by, plan)
             await uow.commit()
+        took = self._monotonic() - began
+        self._claim_seconds = (
+            took if took > self._claim_seconds else (self._claim_seconds + took) / 2
+        )
         until = at + self._plan.horizon + self._plan.lease
         channels: set[Channel] = set()
         for post in claimed:
@@ -239,8 +250,12 @@ class OutboxWorker:
                 at = self._at(state)
                 throttled = state.throttled.get(key)
                 guard = timedelta(seconds=self.settings.guard_seconds)
-                # Late is past the batch's last slot: the next replica's slots start after it.
-                late = interval > timedelta(0) and at > held.post.batch_end + guard
+                # Late is past the batch's last slot: the next replica's slots start after it,
+                # unless no one has taken slots since and ours can be moved along.
+                end = max(held.post.batch_end, state.extended.get(key, held.post.batch_end))
+                late = interval > timedelta(0) and at > end + guard
+                if late and throttled is None and not state.stop.is_set():
+                    late = not await self._extend(state, key, end, at, interval + guard)
                 if (throttled is not None and at < throttled) or late or state.stop.is_set():
                     # Another replica may own the next slots: never send outside ours (R4, P6).
                     self._record(state, Outcome(message, Kind.RELEASE, at))
@@ -272,6 +287,20 @@ class OutboxWorker:
             wait = self.settings.throttle_default_seconds if after is None else after
             state.throttled[key] = outcome.at + timedelta(seconds=wait)
         self._record(state, outcome)
+
+    async def _extend(
+        self, state: Session, key: Channel, end: datetime, at: datetime, step: timedelta
+    ) -> bool:
+        try:
+            async with self._store.unit_of_work() as uow:
+                moved = await uow.outbox.extend_pacing(key[0], key[1], end + step, at + step)
+                await uow.commit()
+        except Exception:
+            log.exception("could not extend the send slots of %s %s", key[0].value, key[1])
+            return False
+        if moved:
+            state.extended[key] = at
+        return moved
 
     async def _wait_until(self, state: Session, start: datetime) -> bool:
         """Wait for `start` by the pacer's clock; False if told to stop meanwhile."""

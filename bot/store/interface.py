@@ -359,6 +359,13 @@ class OutboxRepository(Protocol):
         """Back-pressure (429): no slot on the channel before `until`, for every replica."""
         ...
 
+    async def extend_pacing(
+        self, platform: Platform, channel: str, expected: datetime, until: datetime
+    ) -> bool:
+        """Move the channel's next send instant from `expected` to `until` if no one has taken
+        slots since (a late batch keeps its posts); False if someone has."""
+        ...
+
     async def release(self, ids: Sequence[int], lease_owner: str, *, attempted: bool) -> int:
         """Give leased posts back at once (shutdown, a missed slot); not counted as a try unless
         `attempted`. Only rows still leased by `lease_owner` change; how many did."""

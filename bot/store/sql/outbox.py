@@ -22,7 +22,7 @@ from bot.store.interface import (
 from bot.store.sql.outbox_pacing import claim_paced, throttle
 from bot.store.sql.outbox_rows import message_of
 from bot.store.sql.statements import insert_or_ignore, insert_or_ignore_many
-from bot.store.sql.tables import outbox
+from bot.store.sql.tables import channel_pacing, outbox
 
 _PENDING = OutboxState.PENDING.value
 
@@ -97,6 +97,17 @@ class SqlOutboxRepository:
 
     async def throttle(self, platform: Platform, channel: str, until: datetime) -> None:
         await throttle(self._conn, platform, channel, until)
+
+    async def extend_pacing(
+        self, platform: Platform, channel: str, expected: datetime, until: datetime
+    ) -> bool:
+        result = await self._conn.execute(
+            update(channel_pacing)
+            .where(channel_pacing.c.platform == platform.value)
+            .where(channel_pacing.c.channel == channel, channel_pacing.c.next_at == expected)
+            .values(next_at=until)
+        )
+        return bool(result.rowcount)
 
     async def release(self, ids: Sequence[int], lease_owner: str, *, attempted: bool) -> int:
         if not ids:
