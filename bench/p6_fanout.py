@@ -20,12 +20,12 @@ import itertools
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.commands.payload import encode
 from bot.jobs.delivery import Delivered, Deliverer
-from bot.jobs.outbox_worker import DeliverySettings, OutboxWorker
+from bot.jobs.outbox_worker import DeliveryCounters, DeliverySettings, OutboxWorker
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
 from bot.store.interface import OutboxItem, OutboxMessage, TargetKind
@@ -83,9 +83,14 @@ async def run(url: str, posts: int, channels: int, replicas: int, per_claim: int
             )
             for n, store in enumerate(stores)
         ]
-        now = datetime.now(UTC)
         started = time.monotonic()
-        counts = await asyncio.gather(*(w.drain(now) for w in workers))
+        wall = datetime.now(UTC)
+
+        async def drain(worker: OutboxWorker) -> DeliveryCounters:
+            # One timeline for every replica, as hosts share an NTP-synchronised wall clock.
+            return await worker.drain(wall + timedelta(seconds=time.monotonic() - started))
+
+        counts = await asyncio.gather(*(drain(w) for w in workers))
         drained = time.monotonic() - started
     finally:
         for store in stores:
