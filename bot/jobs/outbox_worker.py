@@ -16,7 +16,6 @@ started and lets posts on the wire finish for `stop_grace_seconds` (`serve`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -96,12 +95,13 @@ class OutboxWorker:
     async def run(self, stop: asyncio.Event, clock: Callable[[], datetime]) -> None:
         """Deliver until `stop` is set (`serve`); survives database and adapter errors."""
         while not stop.is_set():
+            # A session ends whenever it runs out of work: the next one starts afresh from the
+            # wall clock, and what it remembered per channel is forgotten.
             try:
                 await self._session(Session(clock(), self._monotonic(), True, stop))
             except Exception:
                 log.exception("outbox delivery failed; trying again")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.settings.idle_seconds)
+            await self._idle(stop)
 
     # -- one session: claim, deliver, record ------------------------------------------------
 
@@ -156,11 +156,7 @@ class OutboxWorker:
                     await self._pacer.wait(self.settings.guard_seconds)
                     state.want_claim = True
                     continue
-                if not state.follow:
-                    return
-                await self._idle(state)
-                state.want_claim = True
-                continue
+                return
             state.progress.clear()
             waits = [asyncio.ensure_future(state.progress.wait())]
             waits.append(asyncio.ensure_future(state.stop.wait()))
@@ -174,8 +170,10 @@ class OutboxWorker:
                 self.wake.clear()
                 state.want_claim = True  # new posts may have been queued meanwhile
 
-    async def _idle(self, state: Session) -> None:
-        waits = [asyncio.ensure_future(state.stop.wait()), asyncio.ensure_future(self.wake.wait())]
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait until posts may be due: `idle_seconds`, or at once when someone queued some."""
+        self.heartbeat = self._monotonic()
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
         _, pending = await asyncio.wait(
             waits, timeout=self.settings.idle_seconds, return_when=asyncio.FIRST_COMPLETED
         )
