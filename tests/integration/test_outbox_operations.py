@@ -146,7 +146,7 @@ async def test_r3_healthz_is_unhealthy_with_reasons_when_dead_letters_exist_or_p
         assert b"supportbot_outbox_oldest_pending_seconds 1200.0" in metrics
     finally:
         await up.scheduler.stop()
-        await up.teams.close()
+        await up.close_adapters()
 
 
 async def test_r3_healthz_is_unhealthy_while_a_sweep_pass_is_stuck(store: Store) -> None:
@@ -183,4 +183,4 @@ async def test_r3_healthz_is_unhealthy_while_a_sweep_pass_is_stuck(store: Store)
     finally:
         release.set()
         await up.scheduler.stop()
-        await up.teams.close()
+        await up.close_adapters()
