@@ -137,7 +137,14 @@ async def test_13_a_private_notice_nobody_can_route_is_logged_with_the_reason(
     with caplog.at_level(logging.WARNING):
         await deliver(world)
     assert world.connector.calls == 0
-    [reason] = [r.getMessage() for r in caplog.records if "aad-alice" in r.getMessage()]
+    # The adapter's line (the outbox's dead-letter warning names the user as well).
+    [reason] = [
+        r.getMessage()
+        for r in caplog.records
+        if "aad-alice" in r.getMessage() and r.name == "bot.adapters.teams_delivery"
+    ]
+    dead = [r.getMessage() for r in caplog.records if r.name == "bot.jobs.outbox_outcomes"]
+    assert len(dead) == 1 and "is a dead letter: connector answered 404" in dead[0]
     assert "no 1:1 chat is known" in reason and "tenant-acme" in reason
 
 
