@@ -6,7 +6,7 @@ per-channel rate. `outbox.failing_since` starts the retry time budget at the fir
 not rate limiting (429 never counts towards a dead letter).
 
 Revision ID: channel_pacing
-Revises: company_ids_for_partner_access
+Revises: account_timezone_and_agents
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "channel_pacing"
-down_revision: str | None = "company_ids_for_partner_access"
+down_revision: str | None = "account_timezone_and_agents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
