@@ -40,8 +40,9 @@ class Console:
         self.clock = clock
 
     async def ask(self, text: str) -> Reply:
-        async with self.router.store.unit_of_work(read_only=True) as uow:
-            actor = await identity.by_email(uow, self.platform, self.email, self.email)
+        actor = await identity.by_email(
+            await self.router.store.directory(), self.platform, self.email, self.email
+        )
         req = ChatRequest(
             platform=self.platform,
             workspace="console",

@@ -44,13 +44,11 @@ class SlackUsers:
 
     async def actor(self, team: str, user: str) -> Actor:
         """The contact or staff member behind (team, user); unmapped means no grants (ACC-7)."""
-        async with self.store.unit_of_work(read_only=True) as uow:
-            listed = await identity.by_slack(uow, team, user)
+        listed = await identity.by_slack(await self.store.directory(), team, user)
         if listed is not None:
             return listed
         email = await self.email(team, user)
-        async with self.store.unit_of_work(read_only=True) as uow:
-            return await identity.by_email(uow, Platform.SLACK, user, email)
+        return await identity.by_email(await self.store.directory(), Platform.SLACK, user, email)
 
     async def email(self, team: str, user: str) -> str | None:
         """The verified profile e-mail Slack holds for the user (scope users:read.email)."""

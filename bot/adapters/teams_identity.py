@@ -52,14 +52,14 @@ class TeamsIdentities:
     async def actor(self, store: Store, asker: Asker) -> Actor:
         """The staff member or contact behind `asker`; unmapped (no grants) when unknown."""
         if asker.tenant and asker.user_id:
-            async with store.unit_of_work(read_only=True) as uow:
-                listed = await identity.by_teams(uow, asker.tenant, asker.user_id)
+            listed = await identity.by_teams(await store.directory(), asker.tenant, asker.user_id)
             if listed is not None:
                 return listed
         # The lookup runs outside any transaction: no connection is held during the HTTP call.
         email = await self.email(asker)
-        async with store.unit_of_work(read_only=True) as uow:
-            return await identity.by_email(uow, Platform.TEAMS, asker.user_id, email)
+        return await identity.by_email(
+            await store.directory(), Platform.TEAMS, asker.user_id, email
+        )
 
     async def email(self, asker: Asker) -> str | None:
         """The sender's corporate e-mail from the connector's member lookup, cached."""

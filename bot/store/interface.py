@@ -68,6 +68,7 @@ __all__ = [
     "ClaimedPost",
     "ConversationRepository",
     "Directory",
+    "DirectoryReader",
     "DirectoryRepository",
     "Escalation",
     "EscalationRepository",
@@ -105,8 +106,8 @@ __all__ = [
 # Repositories. Every method runs inside the unit of work that owns it.
 
 
-class DirectoryRepository(Protocol):
-    """Accounts, contacts with their grants, staff and channel bindings (ACC-1..ACC-8)."""
+class DirectoryReader(Protocol):
+    """Accounts, contacts with their grants, staff and channel bindings (ACC-1..ACC-8), read."""
 
     async def account(self, account_id: str) -> Account | None: ...
     async def accounts(self) -> list[Account]: ...
@@ -133,6 +134,11 @@ class DirectoryRepository(Protocol):
 
     async def account_channels(self, account_id: str) -> list[ChannelBinding]: ...
     async def bridge_channels(self) -> list[ChannelBinding]: ...
+
+
+class DirectoryRepository(DirectoryReader, Protocol):
+    """The directory inside a unit of work: its reads see the unit's own uncommitted load."""
+
     async def upsert(self, directory: Directory) -> UpsertSummary:
         """Write a directory by natural keys; see `bot.store.sql.directory` for the semantics."""
         ...
@@ -486,6 +492,10 @@ class Store(Protocol):
 
     def unit_of_work(self, read_only: bool = False) -> UnitOfWork:
         """A new transaction; `read_only=True` promises no writes (SQLite then never waits)."""
+        ...
+
+    async def directory(self) -> DirectoryReader:
+        """The committed directory from memory, without a database connection (identity)."""
         ...
 
     async def close(self) -> None: ...

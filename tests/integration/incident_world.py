@@ -49,7 +49,7 @@ async def load_world(store: Store, folder: Path) -> None:
 async def say(router: Router, email: str, text: str, now: datetime) -> Reply:
     """`email` types `text` in a DM with the bot at `now`; fails the test unless it worked."""
     async with router.store.unit_of_work() as uow:
-        actor = await identity.by_email(uow, Platform.SLACK, f"user:{email}", email)
+        actor = await identity.by_email(uow.directory, Platform.SLACK, f"user:{email}", email)
     req = ChatRequest(Platform.SLACK, "T0", "D1", actor, Command.unparsed(text), now, True)
     reply = await router.handle(req)
     if reply.outcome is not Outcome.OK:

@@ -228,7 +228,9 @@ class Replica:
             if staff is None:
                 raise LookupError(step.email)
             platform = Platform.SLACK if staff.slack is not None else Platform.TEAMS
-            actor = await identity.by_email(uow, platform, f"user:{step.email}", step.email)
+            actor = await identity.by_email(
+                uow.directory, platform, f"user:{step.email}", step.email
+            )
         command = Command.unparsed(step.text)
         req = ChatRequest(platform, "T0", "D1", actor, command, step.at, True)
         reply = await self.router.handle(req)

@@ -5,93 +5,35 @@ natural key (account id, e-mail, (platform, channel id)); a contact's grants and
 member's roles become exactly the file's. Entries missing from the file are left alone, since
 cases and the audit trail still name them: to revoke a contact's access, list it with no grants.
 Loading the same file twice therefore leaves the same rows.
+
+Scale (#18): a load compares the file with what is stored and writes only the entries that
+changed, in bounded batches (PostgreSQL refuses more than 32,767 parameters in one statement),
+stamping each changed row with the new `directory_version`; `directory_rows` reads them back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, delete, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import (
     AccessLevel,
     Account,
-    CareLevel,
     ChannelBinding,
     ChannelPurpose,
     Contact,
-    Deployment,
     Grant,
     Platform,
     Priority,
-    SlackIdentity,
     Staff,
     StaffRole,
-    TeamsIdentity,
 )
 from bot.store.interface import Directory, UpsertSummary
-from bot.store.sql.statements import upsert_row
+from bot.store.sql.directory_rows import account_of, channel_of, contact_of, grant_of, staff_of
+from bot.store.sql.directory_write import write_changes
 from bot.store.sql.tables import accounts, channels, contacts, grants, staff
-
-
-def _account(row: RowMapping) -> Account:
-    return Account(
-        id=row["id"],
-        sold_to=row["sold_to"],
-        end_user=row["end_user"],
-        partner=row["partner"],
-        deployment=Deployment(row["deployment"]),
-        care_level=CareLevel(row["care_level"]),
-        region=row["region"],
-        contract_start=row["contract_start"],
-        contract_end=row["contract_end"],
-        sold_to_id=row["sold_to_id"],
-        end_user_id=row["end_user_id"],
-        end_user_subsidiary=bool(row["end_user_subsidiary"]),
-        timezone=row["timezone"],
-        agents=row["agents"],
-    )
-
-
-def _slack(row: RowMapping) -> SlackIdentity | None:
-    if row["slack_team"] is None or row["slack_user"] is None:
-        return None
-    return SlackIdentity(row["slack_team"], row["slack_user"])
-
-
-def _teams(row: RowMapping) -> TeamsIdentity | None:
-    if row["teams_tenant"] is None or row["teams_aad_object_id"] is None:
-        return None
-    return TeamsIdentity(row["teams_tenant"], row["teams_aad_object_id"])
-
-
-def _staff(row: RowMapping) -> Staff:
-    roles = frozenset(StaffRole(r) for r in row["roles"].split(",") if r)
-    return Staff(row["email"], row["name"], roles, _slack(row), _teams(row))
-
-
-def _channel(row: RowMapping) -> ChannelBinding:
-    return ChannelBinding(
-        platform=Platform(row["platform"]),
-        channel_id=row["channel_id"],
-        purpose=ChannelPurpose(row["purpose"]),
-        account_id=row["account_id"],
-        regions=frozenset(row["regions"]),
-        priorities=frozenset(Priority(p) for p in row["priorities"]),
-        service_url=row["service_url"],
-        tenant=row["tenant"],
-    )
-
-
-def _identity_columns(person: Contact | Staff) -> dict[str, Any]:
-    return {
-        "slack_team": person.slack.team if person.slack else None,
-        "slack_user": person.slack.user if person.slack else None,
-        "teams_tenant": person.teams.tenant if person.teams else None,
-        "teams_aad_object_id": person.teams.aad_object_id if person.teams else None,
-    }
 
 
 class SqlDirectoryRepository:
@@ -100,15 +42,19 @@ class SqlDirectoryRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
+    @property
+    def connection(self) -> AsyncConnection:
+        return self._conn
+
     async def account(self, account_id: str) -> Account | None:
         row = (
             await self._conn.execute(select(accounts).where(accounts.c.id == account_id))
         ).first()
-        return None if row is None else _account(row._mapping)
+        return None if row is None else account_of(row._mapping)
 
     async def accounts(self) -> list[Account]:
         rows = await self._conn.execute(select(accounts).order_by(accounts.c.id))
-        return [_account(r) for r in rows.mappings()]
+        return [account_of(r) for r in rows.mappings()]
 
     async def _contacts_where(self, *conditions: Any) -> list[Contact]:
         rows = (
@@ -122,29 +68,17 @@ class SqlDirectoryRepository:
         )
         if not rows:
             return []
-        emails = [r["email"] for r in rows]
+        # The same conditions through a join, never a list of e-mails as parameters (#18).
         grant_rows = await self._conn.execute(
             select(grants)
-            .where(grants.c.contact_email.in_(emails))
+            .join(contacts, contacts.c.email == grants.c.contact_email)
+            .where(*conditions)
             .order_by(grants.c.contact_email, grants.c.account_id)
         )
-        by_email: dict[str, list[Grant]] = {e: [] for e in emails}
+        by_email: dict[str, list[Grant]] = {r["email"]: [] for r in rows}
         for g in grant_rows.mappings():
-            by_email[g["contact_email"]].append(
-                Grant(g["account_id"], AccessLevel(g["level"]), g["approved_by"], g["approved_at"])
-            )
-        return [
-            Contact(
-                email=r["email"],
-                name=r["name"],
-                company=r["company"],
-                grants=tuple(by_email[r["email"]]),
-                slack=_slack(r),
-                teams=_teams(r),
-                company_id=r["company_id"],
-            )
-            for r in rows
-        ]
+            by_email[g["contact_email"]].append(grant_of(g))
+        return [contact_of(r, tuple(by_email[r["email"]])) for r in rows]
 
     async def _one_contact(self, *conditions: Any) -> Contact | None:
         found = await self._contacts_where(*conditions)
@@ -176,7 +110,7 @@ class SqlDirectoryRepository:
 
     async def _staff_where(self, *conditions: Any) -> list[Staff]:
         rows = await self._conn.execute(select(staff).where(*conditions).order_by(staff.c.email))
-        return [_staff(r) for r in rows.mappings()]
+        return [staff_of(r) for r in rows.mappings()]
 
     async def staff_by_email(self, email: str) -> Staff | None:
         found = await self._staff_where(staff.c.email == email.lower())
@@ -200,7 +134,7 @@ class SqlDirectoryRepository:
         rows = await self._conn.execute(
             select(channels).where(*conditions).order_by(channels.c.platform, channels.c.channel_id)
         )
-        return [_channel(r) for r in rows.mappings()]
+        return [channel_of(r) for r in rows.mappings()]
 
     async def channel(self, platform: Platform, channel_id: str) -> ChannelBinding | None:
         found = await self._channels_where(
@@ -232,96 +166,4 @@ class SqlDirectoryRepository:
 
     async def upsert(self, directory: Directory) -> UpsertSummary:
         """Insert or update every entry by natural key; see the module docstring."""
-        for account in directory.accounts:
-            await upsert_row(
-                self._conn,
-                accounts,
-                {
-                    "id": account.id,
-                    "sold_to": account.sold_to,
-                    "end_user": account.end_user,
-                    "partner": account.partner,
-                    "deployment": account.deployment.value,
-                    "care_level": account.care_level.value,
-                    "region": account.region,
-                    "contract_start": account.contract_start,
-                    "contract_end": account.contract_end,
-                    "sold_to_id": account.sold_to_id,
-                    "end_user_id": account.end_user_id,
-                    "end_user_subsidiary": account.end_user_subsidiary,
-                    "timezone": account.timezone,
-                    "agents": account.agents,
-                },
-                ["id"],
-            )
-        await self._release_identities(contacts, directory.contacts)
-        n_grants = 0
-        for contact in directory.contacts:
-            email = contact.email.lower()
-            values = {
-                "email": email,
-                "name": contact.name,
-                "company": contact.company,
-                "company_id": contact.company_id,
-            }
-            await upsert_row(self._conn, contacts, values | _identity_columns(contact), ["email"])
-            await self._conn.execute(delete(grants).where(grants.c.contact_email == email))
-            for grant in contact.grants:
-                await self._conn.execute(
-                    grants.insert().values(
-                        contact_email=email,
-                        account_id=grant.account_id,
-                        level=grant.level.value,
-                        approved_by=grant.approved_by,
-                        approved_at=grant.approved_at,
-                    )
-                )
-                n_grants += 1
-        await self._release_identities(staff, directory.staff)
-        for member in directory.staff:
-            roles = ",".join(sorted(r.value for r in member.roles))
-            values = {"email": member.email.lower(), "name": member.name, "roles": roles}
-            await upsert_row(self._conn, staff, values | _identity_columns(member), ["email"])
-        for binding in directory.channels:
-            await upsert_row(
-                self._conn,
-                channels,
-                {
-                    "platform": binding.platform.value,
-                    "channel_id": binding.channel_id,
-                    "purpose": binding.purpose.value,
-                    "account_id": binding.account_id,
-                    "regions": sorted(binding.regions),
-                    "priorities": sorted(p.value for p in binding.priorities),
-                    "service_url": binding.service_url,
-                    "tenant": binding.tenant,
-                },
-                ["platform", "channel_id"],
-            )
-        return UpsertSummary(
-            accounts=len(directory.accounts),
-            contacts=len(directory.contacts),
-            grants=n_grants,
-            staff=len(directory.staff),
-            channels=len(directory.channels),
-        )
-
-    async def _release_identities(self, table: Any, people: Sequence[Contact | Staff]) -> None:
-        """A chat id given to someone else in the file is taken off its old holder (ACC-7)."""
-        for person in people:
-            if person.slack is not None:
-                await self._conn.execute(
-                    update(table)
-                    .where(table.c.slack_team == person.slack.team)
-                    .where(table.c.slack_user == person.slack.user)
-                    .where(table.c.email != person.email.lower())
-                    .values(slack_team=None, slack_user=None)
-                )
-            if person.teams is not None:
-                await self._conn.execute(
-                    update(table)
-                    .where(table.c.teams_tenant == person.teams.tenant)
-                    .where(table.c.teams_aad_object_id == person.teams.aad_object_id)
-                    .where(table.c.email != person.email.lower())
-                    .values(teams_tenant=None, teams_aad_object_id=None)
-                )
+        return await write_changes(self._conn, directory)

@@ -1,206 +1,152 @@
-"""The directory, read from memory: it is small and changes only when a directory file is loaded.
+"""The directory, read from memory: reloaded only when a `directory load` changed it (#18).
 
 Every chat request reads the directory several times (who is asking, the channel's binding, the
 accounts of their grants); served from a snapshot, those reads cost no database round trip.
 
-Freshness: a unit of work that writes the directory reads its own uncommitted rows and, on
-leaving, invalidates the snapshot of every store of this process on that database, so changes
-made here are seen at once. A directory loaded by another process (`supportbot directory load`,
-another replica) is seen within `TTL_SECONDS`.
+Freshness. Every load bumps the `directory_version` counter and stamps the rows it changed.
+At most every `CHECK_SECONDS` a request that reads the directory starts one background task
+that reads the counter (one primary-key select) and, when it moved, only the newer rows; the
+requests keep answering from the previous snapshot meanwhile, and concurrent requests share
+that one task. A load in another process (`supportbot directory load`, another replica) is
+therefore seen within about `CHECK_SECONDS`. A load committed through this cache is seen at
+once: the next reader waits for the (incremental) reload instead of answering from the old one.
+A unit of work that loads the directory reads its own uncommitted rows.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import Callable
 
-from bot.model import (
-    AccessLevel,
-    Account,
-    ChannelBinding,
-    ChannelPurpose,
-    Contact,
-    Platform,
-    Priority,
-    Staff,
-    StaffRole,
-)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
 from bot.store.interface import Directory, UpsertSummary
 from bot.store.sql.directory import SqlDirectoryRepository
+from bot.store.sql.directory_rows import EVERYTHING, read_rows, read_version
+from bot.store.sql.directory_snapshot import DirectorySnapshot, SnapshotDirectory
+from bot.store.sql.statements import READ_ONLY_OPTION
 
-TTL_SECONDS = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class DirectorySnapshot:
-    """Every account, contact, staff member and channel binding, indexed for lookups."""
-
-    accounts: dict[str, Account]
-    contacts: tuple[Contact, ...]
-    staff: tuple[Staff, ...]
-    channels: tuple[ChannelBinding, ...]
-    _contact_by: dict[tuple[str, ...], Contact] = field(default_factory=dict)
-    _staff_by: dict[tuple[str, ...], Staff] = field(default_factory=dict)
-    _channel_by: dict[tuple[Platform, str], ChannelBinding] = field(default_factory=dict)
-
-    @classmethod
-    async def load(cls, source: SqlDirectoryRepository) -> DirectorySnapshot:
-        accounts = await source.accounts()
-        contacts = await source.contacts()
-        staff = await source.staff_members()
-        channels = await source.all_channels()
-        return cls(
-            {a.id: a for a in accounts},
-            tuple(contacts),
-            tuple(staff),
-            tuple(channels),
-            _people_index(contacts),
-            _people_index(staff),
-            {(c.platform, c.channel_id): c for c in channels},
-        )
-
-    def contact(self, *key: str) -> Contact | None:
-        return self._contact_by.get(key)
-
-    def staff_member(self, *key: str) -> Staff | None:
-        return self._staff_by.get(key)
-
-    def channel(self, platform: Platform, channel_id: str) -> ChannelBinding | None:
-        return self._channel_by.get((platform, channel_id))
+CHECK_SECONDS = 2.0
+log = logging.getLogger(__name__)
 
 
-Person = TypeVar("Person", Contact, Staff)
-
-
-def _people_index(people: Iterable[Person]) -> dict[tuple[str, ...], Person]:
-    index: dict[tuple[str, ...], Person] = {}
-    for person in people:
-        index[("email", person.email.lower())] = person
-        if person.slack is not None:
-            index[("slack", person.slack.team, person.slack.user)] = person
-        if person.teams is not None:
-            index[("teams", person.teams.tenant, person.teams.aad_object_id)] = person
-    return index
+async def refreshed(base: DirectorySnapshot, conn: AsyncConnection) -> DirectorySnapshot:
+    """`base` brought to the version `conn` sees: unchanged, the newer rows, or all rows."""
+    version = await read_version(conn)
+    if version == base.version:
+        return base
+    full = version < base.version or base.version < 0  # first read, or the counter was reset
+    rows = await read_rows(conn, EVERYTHING if full else base.version)
+    return await base.updated(rows, full)
 
 
 class DirectoryCache:
-    """One snapshot per database and process, reloaded after `TTL_SECONDS` or when invalidated."""
+    """The snapshot of one engine, refreshed by one background task at a time."""
 
     def __init__(
-        self, ttl: float = TTL_SECONDS, monotonic: Callable[[], float] = time.monotonic
+        self,
+        engine: AsyncEngine,
+        check_every: float = CHECK_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._ttl = ttl
+        self._engine = engine
+        self.check_every = check_every
         self._monotonic = monotonic
-        self._snapshot: DirectorySnapshot | None = None
-        self._loaded_at = 0.0
-        self._generation = 0
+        self._snapshot = DirectorySnapshot()
+        self._checked_at = float("-inf")
+        self._generation = 0  # bumped by a load committed here
+        self._loaded_generation = -1
+        self._task: asyncio.Task[DirectorySnapshot] | None = None
+        self.reloads = 0  # refreshes that read rows (tests and bench count them)
 
-    async def snapshot(self, source: SqlDirectoryRepository) -> DirectorySnapshot:
-        fresh = self._snapshot
-        if fresh is not None and self._monotonic() - self._loaded_at < self._ttl:
-            return fresh
-        generation = self._generation
-        loaded = await DirectorySnapshot.load(source)
-        if generation == self._generation:  # not invalidated while it loaded
-            self._snapshot, self._loaded_at = loaded, self._monotonic()
-        return loaded
+    @property
+    def current(self) -> DirectorySnapshot:
+        """The snapshot as it is now, possibly not yet read (version -1)."""
+        return self._snapshot
+
+    async def snapshot(self) -> DirectorySnapshot:
+        """The directory; waits only for the first read or after a load committed here."""
+        if self._loaded_generation >= self._generation:
+            if self._monotonic() - self._checked_at >= self.check_every:
+                self._start()  # in the background: this request uses the current snapshot
+            return self._snapshot
+        wanted = self._generation
+        while self._loaded_generation < wanted:
+            await asyncio.shield(self._start())
+        return self._snapshot
+
+    @property
+    def refreshing(self) -> asyncio.Task[DirectorySnapshot] | None:
+        """The refresh under way, if any."""
+        task = self._task
+        return task if task is not None and not task.done() else None
+
+    async def settle(self) -> None:
+        """Wait for the refresh under way, if any (tests, bench)."""
+        task = self.refreshing
+        if task is not None:
+            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
 
     def invalidate(self) -> None:
+        """This process committed a load: the next reader waits for it to be read."""
         self._generation += 1
-        self._snapshot = None
+
+    async def close(self) -> None:
+        """Stop a refresh under way (the engine is going away)."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def _start(self) -> asyncio.Task[DirectorySnapshot]:
+        task = self._task
+        if task is None or task.done():
+            task = asyncio.get_running_loop().create_task(self._refresh())
+            task.add_done_callback(_log_failure)
+            self._task = task
+        return task
+
+    async def _refresh(self) -> DirectorySnapshot:
+        generation = self._generation
+        base = self._snapshot
+        async with self._engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY_OPTION: True})
+            async with conn.begin():
+                fresh = await refreshed(base, conn)
+        if fresh is not base:
+            self.reloads += 1
+        self._snapshot = fresh
+        self._checked_at = self._monotonic()
+        self._loaded_generation = max(self._loaded_generation, generation)
+        return fresh
 
 
-_SHARED: dict[str, DirectoryCache] = {}
+def _log_failure(task: asyncio.Task[DirectorySnapshot]) -> None:
+    # A failed background check keeps the previous snapshot; the next request tries again.
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("reading the directory failed: %r", task.exception())
 
 
-def shared_cache(database: str) -> DirectoryCache:
-    """The cache of every store of this process on `database` (its URL)."""
-    return _SHARED.setdefault(database, DirectoryCache())
-
-
-class CachedDirectoryRepository:
+class CachedDirectoryRepository(SnapshotDirectory):
     """`DirectoryRepository` answering reads from the snapshot; writes go to the database."""
 
     def __init__(self, source: SqlDirectoryRepository, cache: DirectoryCache) -> None:
+        super().__init__(lambda: cache.current)
         self._source = source
         self._cache = cache
+        self._own: DirectorySnapshot | None = None  # with this unit's uncommitted load
         self.written = False  # this unit of work changed the directory
 
     async def _snap(self) -> DirectorySnapshot:
-        if self.written:  # our own uncommitted rows, never shared
-            return await DirectorySnapshot.load(self._source)
-        return await self._cache.snapshot(self._source)
-
-    async def account(self, account_id: str) -> Account | None:
-        return (await self._snap()).accounts.get(account_id)
-
-    async def accounts(self) -> list[Account]:
-        return sorted((await self._snap()).accounts.values(), key=lambda a: a.id)
-
-    async def contact_by_email(self, email: str) -> Contact | None:
-        return (await self._snap()).contact("email", email.lower())
-
-    async def contact_by_slack(self, team: str, user: str) -> Contact | None:
-        return (await self._snap()).contact("slack", team, user)
-
-    async def contact_by_teams(self, tenant: str, aad_object_id: str) -> Contact | None:
-        return (await self._snap()).contact("teams", tenant, aad_object_id)
-
-    async def contacts(self) -> list[Contact]:
-        return list((await self._snap()).contacts)
-
-    async def contacts_of(self, account_id: str) -> list[Contact]:
-        return [
-            c
-            for c in (await self._snap()).contacts
-            if any(g.account_id == account_id for g in c.grants)
-        ]
-
-    async def designated_contacts(self, account_id: str) -> list[Contact]:
-        return [
-            c
-            for c in (await self._snap()).contacts
-            if any(
-                g.account_id == account_id and g.level is AccessLevel.DESIGNATED for g in c.grants
-            )
-        ]
-
-    async def staff_by_email(self, email: str) -> Staff | None:
-        return (await self._snap()).staff_member("email", email.lower())
-
-    async def staff_by_slack(self, team: str, user: str) -> Staff | None:
-        return (await self._snap()).staff_member("slack", team, user)
-
-    async def staff_by_teams(self, tenant: str, aad_object_id: str) -> Staff | None:
-        return (await self._snap()).staff_member("teams", tenant, aad_object_id)
-
-    async def staff_members(self, role: StaffRole | None = None) -> list[Staff]:
-        return [s for s in (await self._snap()).staff if role is None or role in s.roles]
-
-    async def channel(self, platform: Platform, channel_id: str) -> ChannelBinding | None:
-        return (await self._snap()).channel(platform, channel_id)
-
-    async def queue_channels(self, region: str, priority: Priority) -> list[ChannelBinding]:
-        return [
-            q
-            for q in (await self._snap()).channels
-            if q.purpose is ChannelPurpose.QUEUE
-            and (not q.regions or region in q.regions)
-            and (not q.priorities or priority in q.priorities)
-        ]
-
-    async def account_channels(self, account_id: str) -> list[ChannelBinding]:
-        return [
-            c
-            for c in (await self._snap()).channels
-            if c.purpose is ChannelPurpose.ACCOUNT and c.account_id == account_id
-        ]
-
-    async def bridge_channels(self) -> list[ChannelBinding]:
-        return [c for c in (await self._snap()).channels if c.purpose is ChannelPurpose.BRIDGE]
+        if not self.written:
+            return await self._cache.snapshot()
+        if self._own is None:  # our own uncommitted rows, never shared
+            self._own = await refreshed(await self._cache.snapshot(), self._source.connection)
+        return self._own
 
     async def upsert(self, directory: Directory) -> UpsertSummary:
         self.written = True
+        self._own = None
         return await self._source.upsert(directory)

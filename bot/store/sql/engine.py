@@ -9,12 +9,17 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.store.interface import SchemaOutdated
-from bot.store.sql.directory_cache import shared_cache
+from bot.store.interface import DirectoryReader, SchemaOutdated
+from bot.store.sql.directory_cache import DirectoryCache
+from bot.store.sql.directory_snapshot import SnapshotDirectory
 from bot.store.sql.schema import current_revision, head_revision, upgrade_engine
-from bot.store.sql.unit_of_work import READ_ONLY_OPTION, SqlUnitOfWork
+from bot.store.sql.statements import READ_ONLY_OPTION
+from bot.store.sql.unit_of_work import SqlUnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+# One in-memory directory per engine: every store of this process on that engine shares it.
+_CACHES: dict[AsyncEngine, DirectoryCache] = {}
 
 
 class SqlStore:
@@ -26,7 +31,7 @@ class SqlStore:
         # beats letting them poll the database's busy handler (which sleeps in growing steps
         # and makes the tail latency). Other processes still meet the busy timeout.
         self._writers = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        self.directory_cache = shared_cache(engine.url.render_as_string(hide_password=False))
+        self.directory_cache = _CACHES.setdefault(engine, DirectoryCache(engine))
 
     @property
     def dialect(self) -> str:
@@ -37,8 +42,16 @@ class SqlStore:
         writers = None if read_only else self._writers
         return SqlUnitOfWork(self.engine, self.directory_cache, read_only, writers)
 
+    async def directory(self) -> DirectoryReader:
+        """The committed directory from memory (no connection unless nothing was read yet)."""
+        snapshot = await self.directory_cache.snapshot()
+        return SnapshotDirectory(lambda: snapshot)
+
     async def close(self) -> None:
         """Release every pooled connection."""
+        if _CACHES.get(self.engine) is self.directory_cache:
+            del _CACHES[self.engine]
+        await self.directory_cache.close()
         await self.engine.dispose()
 
 

@@ -9,6 +9,10 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+READ_ONLY_OPTION = (
+    "supportbot_read_only"  # execution option: SQLite begins DEFERRED, no writer lock
+)
+
 
 def dialect_insert(conn: AsyncConnection, table: Table) -> Any:
     """The dialect's INSERT, which has ON CONFLICT (PostgreSQL and SQLite alike)."""

@@ -33,6 +33,7 @@ metadata = MetaData(
 
 CASE_NUMBER_SEQUENCE = "case_number_seq"  # PostgreSQL (CASE-5)
 CASE_NUMBER_COUNTER = "case_number"  # SQLite: a row of `counters`
+DIRECTORY_VERSION_COUNTER = "directory_version"  # bumped by every `directory load`
 FIRST_CASE_NUMBER = 1001  # CASE-5
 
 accounts = Table(
@@ -53,6 +54,8 @@ accounts = Table(
     Column("end_user_subsidiary", Boolean, nullable=False, server_default=false()),
     Column("timezone", String(64)),  # NOT-1: the account's own IANA zone; NULL: its region's
     Column("agents", Integer),  # INC-6: licensed agents; NULL: not in the directory
+    Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
+    Index(None, "loaded_version"),
 )
 
 contacts = Table(
@@ -66,8 +69,10 @@ contacts = Table(
     Column("teams_tenant", String(100)),
     Column("teams_aad_object_id", String(100)),
     Column("company_id", String(100)),  # ACC-4
+    Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
     UniqueConstraint("slack_team", "slack_user"),
     UniqueConstraint("teams_tenant", "teams_aad_object_id"),
+    Index(None, "loaded_version"),
 )
 
 grants = Table(
@@ -96,8 +101,10 @@ staff = Table(
     Column("slack_user", String(50)),
     Column("teams_tenant", String(100)),
     Column("teams_aad_object_id", String(100)),
+    Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
     UniqueConstraint("slack_team", "slack_user"),
     UniqueConstraint("teams_tenant", "teams_aad_object_id"),
+    Index(None, "loaded_version"),
 )
 
 channels = Table(
@@ -111,8 +118,10 @@ channels = Table(
     Column("priorities", json_type(), nullable=False),  # list of priorities; empty = all
     Column("service_url", String(500)),
     Column("tenant", String(100)),
+    Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
     Index(None, "account_id"),
     Index(None, "purpose"),
+    Index(None, "loaded_version"),
 )
 
 counters = Table(

@@ -18,10 +18,10 @@ from bot.store.sql.inbound import SqlInboundRepository
 from bot.store.sql.incidents import SqlIncidentRepository
 from bot.store.sql.notices import SqlNoticeRepository
 from bot.store.sql.outbox import SqlOutboxRepository
+from bot.store.sql.statements import READ_ONLY_OPTION
 from bot.store.sql.surveys import SqlSurveyRepository
 from bot.store.sql.timers import SqlTimerRepository
 
-READ_ONLY_OPTION = "supportbot_read_only"
 WRITER_WAIT_SECONDS = 30.0  # as long as SQLite's own busy timeout
 
 

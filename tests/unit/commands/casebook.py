@@ -75,7 +75,9 @@ async def submit(person: Person, verb: str, case: int | None = None, **fields: s
     """A form submission as the adapters deliver it: the verb with `form=True` and the fields."""
     router: Router = person.router
     async with router.store.unit_of_work() as uow:
-        actor = await identity.by_email(uow, person.platform, f"user:{person.email}", person.email)
+        actor = await identity.by_email(
+            uow.directory, person.platform, f"user:{person.email}", person.email
+        )
     options: dict[str, str | bool] = {"form": True}
     options.update({name.replace("_", "-"): value for name, value in fields.items()})
     command = Command(verb=verb, args=(str(case),) if case is not None else (), options=options)

@@ -52,7 +52,9 @@ class Person:
         self, text: str, channel: str | None = None, request_id: str | None = None
     ) -> Reply:
         async with self.router.store.unit_of_work() as uow:
-            actor = await identity.by_email(uow, self.platform, f"user:{self.email}", self.email)
+            actor = await identity.by_email(
+                uow.directory, self.platform, f"user:{self.email}", self.email
+            )
         in_channel = channel is not None
         req = ChatRequest(
             platform=self.platform,

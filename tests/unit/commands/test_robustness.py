@@ -72,7 +72,7 @@ class Bench:
 
     async def _say(self, email: str, text: str, channel: str) -> Reply:
         async with self.store.unit_of_work() as uow:
-            actor = await identity.by_email(uow, Platform.SLACK, "U1", email)
+            actor = await identity.by_email(uow.directory, Platform.SLACK, "U1", email)
         req = ChatRequest(Platform.SLACK, "T1", channel, actor, Command.unparsed(text), T0)
         return await self.router.handle(req)
 

@@ -1,0 +1,250 @@
+"""The directory's rows: model <-> row, the version counter, and the bulk reads of the snapshot.
+
+Bulk reads stream in partitions so that reading 50,000 contacts never holds the event loop for
+long, and select by `loaded_version` (rows a newer `directory load` changed) or everything; no
+statement carries a list of keys as parameters (#18: PostgreSQL stops at 32,767).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import RowMapping, Select, Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.model import (
+    AccessLevel,
+    Account,
+    CareLevel,
+    ChannelBinding,
+    ChannelPurpose,
+    Contact,
+    Deployment,
+    Grant,
+    Platform,
+    Priority,
+    SlackIdentity,
+    Staff,
+    StaffRole,
+    TeamsIdentity,
+)
+from bot.store.sql.statements import dialect_insert
+from bot.store.sql.tables import (
+    DIRECTORY_VERSION_COUNTER,
+    accounts,
+    channels,
+    contacts,
+    counters,
+    grants,
+    staff,
+)
+
+PARTITION_ROWS = 1000  # rows handled between two returns to the event loop
+EVERYTHING = -1  # `since` for a full read: every row has loaded_version >= 0
+
+
+def account_of(row: RowMapping) -> Account:
+    return Account(
+        id=row["id"],
+        sold_to=row["sold_to"],
+        end_user=row["end_user"],
+        partner=row["partner"],
+        deployment=Deployment(row["deployment"]),
+        care_level=CareLevel(row["care_level"]),
+        region=row["region"],
+        contract_start=row["contract_start"],
+        contract_end=row["contract_end"],
+        sold_to_id=row["sold_to_id"],
+        end_user_id=row["end_user_id"],
+        end_user_subsidiary=bool(row["end_user_subsidiary"]),
+        timezone=row["timezone"],
+        agents=row["agents"],
+    )
+
+
+def slack_of(row: RowMapping) -> SlackIdentity | None:
+    if row["slack_team"] is None or row["slack_user"] is None:
+        return None
+    return SlackIdentity(row["slack_team"], row["slack_user"])
+
+
+def teams_of(row: RowMapping) -> TeamsIdentity | None:
+    if row["teams_tenant"] is None or row["teams_aad_object_id"] is None:
+        return None
+    return TeamsIdentity(row["teams_tenant"], row["teams_aad_object_id"])
+
+
+def grant_of(row: RowMapping) -> Grant:
+    return Grant(
+        row["account_id"], AccessLevel(row["level"]), row["approved_by"], row["approved_at"]
+    )
+
+
+def contact_of(row: RowMapping, granted: tuple[Grant, ...]) -> Contact:
+    return Contact(
+        email=row["email"],
+        name=row["name"],
+        company=row["company"],
+        grants=granted,
+        slack=slack_of(row),
+        teams=teams_of(row),
+        company_id=row["company_id"],
+    )
+
+
+def staff_of(row: RowMapping) -> Staff:
+    roles = frozenset(StaffRole(r) for r in row["roles"].split(",") if r)
+    return Staff(row["email"], row["name"], roles, slack_of(row), teams_of(row))
+
+
+def channel_of(row: RowMapping) -> ChannelBinding:
+    return ChannelBinding(
+        platform=Platform(row["platform"]),
+        channel_id=row["channel_id"],
+        purpose=ChannelPurpose(row["purpose"]),
+        account_id=row["account_id"],
+        regions=frozenset(row["regions"]),
+        priorities=frozenset(Priority(p) for p in row["priorities"]),
+        service_url=row["service_url"],
+        tenant=row["tenant"],
+    )
+
+
+def identity_columns(person: Contact | Staff) -> dict[str, Any]:
+    return {
+        "slack_team": person.slack.team if person.slack else None,
+        "slack_user": person.slack.user if person.slack else None,
+        "teams_tenant": person.teams.tenant if person.teams else None,
+        "teams_aad_object_id": person.teams.aad_object_id if person.teams else None,
+    }
+
+
+def account_row(account: Account) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "sold_to": account.sold_to,
+        "end_user": account.end_user,
+        "partner": account.partner,
+        "deployment": account.deployment.value,
+        "care_level": account.care_level.value,
+        "region": account.region,
+        "contract_start": account.contract_start,
+        "contract_end": account.contract_end,
+        "sold_to_id": account.sold_to_id,
+        "end_user_id": account.end_user_id,
+        "end_user_subsidiary": account.end_user_subsidiary,
+        "timezone": account.timezone,
+        "agents": account.agents,
+    }
+
+
+def contact_row(contact: Contact) -> dict[str, Any]:
+    values = {
+        "email": contact.email,
+        "name": contact.name,
+        "company": contact.company,
+        "company_id": contact.company_id,
+    }
+    return values | identity_columns(contact)
+
+
+def grant_rows(contact: Contact) -> list[dict[str, Any]]:
+    return [
+        {
+            "contact_email": contact.email,
+            "account_id": grant.account_id,
+            "level": grant.level.value,
+            "approved_by": grant.approved_by,
+            "approved_at": grant.approved_at,
+        }
+        for grant in contact.grants
+    ]
+
+
+def staff_row(member: Staff) -> dict[str, Any]:
+    roles = ",".join(sorted(r.value for r in member.roles))
+    return {"email": member.email, "name": member.name, "roles": roles} | identity_columns(member)
+
+
+def channel_row(binding: ChannelBinding) -> dict[str, Any]:
+    return {
+        "platform": binding.platform.value,
+        "channel_id": binding.channel_id,
+        "purpose": binding.purpose.value,
+        "account_id": binding.account_id,
+        "regions": sorted(binding.regions),
+        "priorities": sorted(p.value for p in binding.priorities),
+        "service_url": binding.service_url,
+        "tenant": binding.tenant,
+    }
+
+
+async def read_version(conn: AsyncConnection) -> int:
+    """The directory's version: how many loads changed it (0 before the first)."""
+    found = await conn.scalar(
+        select(counters.c.value).where(counters.c.name == DIRECTORY_VERSION_COUNTER)
+    )
+    return int(found or 0)
+
+
+async def bump_version(conn: AsyncConnection) -> int:
+    """The next version, taken under the counter's row lock: concurrent loads run in turn."""
+    stmt = dialect_insert(conn, counters).values(name=DIRECTORY_VERSION_COUNTER, value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["name"], set_={"value": counters.c.value + 1}
+    ).returning(counters.c.value)
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+@dataclass(slots=True)
+class DirectoryRows:
+    """The entries changed since a version (or all of them), as models."""
+
+    version: int
+    accounts: list[Account]
+    contacts: list[Contact]
+    staff: list[Staff]
+    channels: list[ChannelBinding]
+
+
+async def _partitions(conn: AsyncConnection, stmt: Select[Any]) -> AsyncIterator[list[RowMapping]]:
+    result = await conn.stream(stmt)
+    async for partition in result.mappings().partitions(PARTITION_ROWS):
+        yield list(partition)
+
+
+def _newer(table: Table, since: int) -> Select[Any]:
+    return select(table).where(table.c.loaded_version > since)
+
+
+async def read_rows(conn: AsyncConnection, since: int = EVERYTHING) -> DirectoryRows:
+    """Every entry a load stamped after `since`, read inside the caller's transaction."""
+    version = await read_version(conn)
+    found = DirectoryRows(version, [], [], [], [])
+    async for part in _partitions(conn, _newer(accounts, since)):
+        found.accounts.extend(account_of(r) for r in part)
+    granted: dict[str, list[Grant]] = {}
+    grant_stmt = (
+        select(grants)
+        .join(contacts, contacts.c.email == grants.c.contact_email)
+        .where(contacts.c.loaded_version > since)
+    )
+    async for part in _partitions(conn, grant_stmt):
+        for g in part:
+            granted.setdefault(g["contact_email"], []).append(grant_of(g))
+    async for part in _partitions(conn, _newer(contacts, since)):
+        found.contacts.extend(
+            contact_of(r, sorted_grants(granted.get(r["email"], ()))) for r in part
+        )
+    async for part in _partitions(conn, _newer(staff, since)):
+        found.staff.extend(staff_of(r) for r in part)
+    async for part in _partitions(conn, _newer(channels, since)):
+        found.channels.extend(channel_of(r) for r in part)
+    return found
+
+
+def sorted_grants(granted: Any) -> tuple[Grant, ...]:
+    """A contact's grants in one order (by account), so equal grants compare equal."""
+    return tuple(sorted(granted, key=lambda g: g.account_id))
