@@ -1,18 +1,17 @@
-"""`list [--account ID] [--closed] [--all]`: my cases, or every case of the account."""
+"""`list [--account ID] [--closed] [--all] [--page N]`: my cases, or every case of the account."""
 
 from __future__ import annotations
 
 from bot.commands.context import Context, answer, audience_for, check_action, choose_account
+from bot.commands.paging import PAGE_SIZE, page_number, titled
 from bot.commands.views import case_line
 from bot.messages import CaseList, ChatRequest, Reply
 from bot.policy.access import Action
 from bot.store.interface import CaseState
 
-LIST_LIMIT = 25
-
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
-    """`list [--account ID] [--closed] [--all]`: your cases; --all: all cases of the account."""
+    """`list [--account ID] [--closed] [--all] [--page N]`: your cases; --all: the account's."""
     opts = req.command.options
     explicit = opts.get("account")
     account = await choose_account(
@@ -22,15 +21,16 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     state = CaseState.CLOSED if opts.get("closed") else CaseState.OPEN
     everyone = bool(opts.get("all")) or req.actor.is_staff
     opener = None if everyone else req.actor.email or ""
+    page = page_number(req)
+    # One page, its total and its events in two statements, whatever the account's size (#18).
+    cases, total = await ctx.uow.cases.page(
+        account.id, state, opener, PAGE_SIZE, (page - 1) * PAGE_SIZE
+    )
     if opener is None:
-        cases = await ctx.uow.cases.for_account(account.id, state, limit=LIST_LIMIT)
         title = f"{'Closed' if opts.get('closed') else 'Open'} cases of {account.id}"
     else:
-        cases = await ctx.uow.cases.opened_by(opener, state, LIST_LIMIT, account.id)
         title = f"Your {'closed' if opts.get('closed') else 'open'} cases on {account.id}"
-    total = len(cases)
-    if total == LIST_LIMIT:
-        total = await ctx.uow.cases.count(account.id, state, opener)
+    title = titled(title, page, total)
     lines = tuple(case_line(c, account, ctx, req.now) for c in cases)
     empty = "No cases." if everyone else "No cases opened by you. `list --all` shows the account's."
     return answer(

@@ -3,8 +3,8 @@
 Finding them never scans the cases of every account (P3): `tracking.track` keeps one
 `sla_watch` timer per case at the earliest SLA-5 instant of its *counting* clocks, passed
 instants included (the scheduler moves the separate `sla` timer on as it sends, never this
-one), so `timers.due(until=now, kind="sla_watch")` is exactly the index of cases whose running
-clock has reached a warning threshold, breached ones too. Each candidate's clocks are then recomputed to confirm it and to sort:
+one), so the due `sla_watch` timers are exactly the index of cases whose running clock has
+reached a warning threshold, breached ones too (`cases.with_due_timer`, read without locks). Each candidate's clocks are then recomputed to confirm it and to sort:
 the earliest due time first, so the longest-breached case leads. Paused clocks are not listed:
 SLA-5 is silent while support waits on the customer.
 """
@@ -16,15 +16,16 @@ from datetime import datetime
 from typing import NamedTuple
 
 from bot.commands.context import Context, answer, check_action
+from bot.commands.paging import PAGE_SIZE, page_number, titled
 from bot.commands.tracking import SLA_WATCH
 from bot.messages import Audience, CaseLine, CaseList, ChatRequest, Reply
-from bot.model import Account, Case, Status
+from bot.model import Account, Case
 from bot.policy import access, sla
 from bot.policy.access import Action
 from bot.policy.priority_change import priority_rank
 from bot.store.interface import Escalation
 
-QUEUE_LIMIT = 25  # rows shown; the total says how many there were
+QUEUE_LIMIT = PAGE_SIZE  # rows per page; the total says how many there are
 CANDIDATE_LIMIT = 1_000  # due timers read per `queue`; beyond this the index itself is behind
 
 
@@ -35,32 +36,35 @@ class _Entry(NamedTuple):
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
-    """`queue`: cases near or past a target, escalations waiting."""
+    """`queue [--page N]`: cases near or past a target, escalations waiting."""
     await check_action(req, ctx, Action.QUEUE, None)
-    accounts: dict[str, Account | None] = {}
+    page = page_number(req)
     entries: list[_Entry] = []
-    for timer in await ctx.uow.timers.due(until=req.now, kind=SLA_WATCH, limit=CANDIDATE_LIMIT):
-        case = await _case(ctx, timer.subject)
-        if case is None or case.status is Status.CLOSED:
-            continue
-        account = await _account(ctx, accounts, case.account_id)
+    # The candidates and their events in two statements, without locking the timers that a
+    # scheduler pass works on (#18); accounts come from the in-memory directory.
+    for case in await ctx.uow.cases.with_due_timer(SLA_WATCH, req.now, CANDIDATE_LIMIT):
+        account = await ctx.uow.directory.account(case.account_id)
         if account is None:
             continue
         due_at = _urgent_due(case, account, ctx, req.now)
         if due_at is not None:
             entries.append(_Entry(due_at, case, account))
     entries.sort(key=lambda e: (e.due_at, -priority_rank(e.case.priority), e.case.number))
-    lines = tuple(_line(e) for e in entries[:QUEUE_LIMIT])
+    on_page = entries[(page - 1) * QUEUE_LIMIT : page * QUEUE_LIMIT]
+    lines = tuple(_line(e) for e in on_page)
     waiting = await ctx.uow.escalations.waiting()
-    escalated = [await _escalation_line(ctx, e) for e in waiting[:QUEUE_LIMIT]]
-    escalation_lines = tuple(line for line in escalated if line is not None)
-    shown = {e.case.account_id for e in entries[:QUEUE_LIMIT]} | {
-        line.account_id for line in escalation_lines
-    }
+    escalated = await ctx.uow.cases.get_many([e.case_number for e in waiting[:QUEUE_LIMIT]])
+    escalation_lines = tuple(
+        _escalation_line(e, escalated[e.case_number])
+        for e in waiting[:QUEUE_LIMIT]
+        if e.case_number in escalated
+    )
+    shown = {e.case.account_id for e in on_page} | {line.account_id for line in escalation_lines}
+    title = titled("Queue", page, len(entries))
     reply = answer(
         req,
         ctx,
-        CaseList("Queue", lines, len(entries), "No open case is near or past a target."),
+        CaseList(title, lines, len(entries), "No open case is near or past a target."),
         None,
         _audience(req, shown),
     )
@@ -97,10 +101,7 @@ def _line(entry: _Entry) -> CaseLine:
     )
 
 
-async def _escalation_line(ctx: Context, escalation: Escalation) -> CaseLine | None:
-    case = await ctx.uow.cases.get(escalation.case_number)
-    if case is None:
-        return None
+def _escalation_line(escalation: Escalation, case: Case) -> CaseLine:
     reason = escalation.reason.splitlines()[0] if escalation.reason else ""
     return CaseLine(
         number=case.number,
@@ -111,19 +112,6 @@ async def _escalation_line(ctx: Context, escalation: Escalation) -> CaseLine | N
         sub_status=case.sub_status,
         updated_at=escalation.requested_at,
     )
-
-
-async def _case(ctx: Context, subject: str) -> Case | None:
-    # Timer subjects of kind `sla` are case numbers (tracking.track); anything else is skipped.
-    return await ctx.uow.cases.get(int(subject)) if subject.isdigit() else None
-
-
-async def _account(
-    ctx: Context, cache: dict[str, Account | None], account_id: str
-) -> Account | None:
-    if account_id not in cache:
-        cache[account_id] = await ctx.uow.directory.account(account_id)
-    return cache[account_id]
 
 
 def _audience(req: ChatRequest, account_ids: set[str]) -> Audience:

@@ -1,7 +1,8 @@
 """The request pipeline shared by Slack, Teams and the console.
 
 1. Refuse over-long input, split the verb off and parse options (usage line on errors).
-2. Open one unit of work; claim the request's de-duplication key (R2).
+2. Open one unit of work; claim the request's de-duplication key (R2). Read verbs
+   (`READ_VERBS`) get a read-only unit of work and claim their key in memory instead (#18).
 3. Resolve the channel binding (ACC-9) and run the verb's handler.
 4. Commit when the action happened; a refusal or invalid input writes nothing but the
    de-duplication key (R5). Any unexpected error is logged and answered politely (R6).
@@ -19,6 +20,7 @@ from bot.commands import handlers
 from bot.commands.context import Context, Refused
 from bot.commands.handlers import Handler
 from bot.commands.parser import MAX_COMMAND_CHARS, ParseError, build_command, split_verb
+from bot.commands.retries import RetryWindow
 from bot.commands.verbs import VERBS, Verb
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
 from bot.policy import access
@@ -26,6 +28,8 @@ from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
 
 Observer = Callable[[ChatRequest, Reply, float], None]  # request, reply, seconds (metrics)
+# Verbs that only read: a read-only unit of work, R2 in memory (`retries`), no writer turn.
+READ_VERBS = frozenset({"help", "whoami", "show", "list", "queue", "sla"})
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +41,7 @@ class Router:
         self.config = config
         self.handlers: dict[str, Handler] = dict(handlers.HANDLERS)
         self.observe = observe
+        self.retries = RetryWindow()
 
     def parse(self, req: ChatRequest) -> ChatRequest | Reply:
         """The request with its command parsed, or the usage reply."""
@@ -92,6 +97,8 @@ class Router:
             )
 
     async def _run(self, req: ChatRequest, handler: Handler) -> Reply:
+        if req.command.verb in READ_VERBS:
+            return await self._read(req, handler)
         async with self.store.unit_of_work() as uow:
             if req.request_id is not None and not await uow.inbound.claim(req.request_id, req.now):
                 return Reply(Message("Already handled."), outcome=Outcome.DUPLICATE)
@@ -109,6 +116,25 @@ class Router:
                 return reply
             await uow.rollback()
         return await self._answer_without_change(req, reply)
+
+    async def _read(self, req: ChatRequest, handler: Handler) -> Reply:
+        """A read verb: a read-only unit of work (no writer turn, no lock) and R2 in memory."""
+        key = req.request_id
+        if key is not None and not self.retries.claim(key, req.now):
+            return Reply(Message("Already handled."), outcome=Outcome.DUPLICATE)
+        try:
+            async with self.store.unit_of_work(read_only=True) as uow:
+                if req.channel is None:
+                    channel = await uow.directory.channel(req.platform, req.channel_id)
+                    req = replace(req, channel=channel)
+                try:
+                    return await handler(req, Context(uow, self.config))
+                except Refused as refused:
+                    return refused.reply
+        except BaseException:
+            if key is not None:
+                self.retries.release(key)  # nothing was answered: a retry should run it
+            raise
 
     async def _answer_without_change(self, req: ChatRequest, reply: Reply) -> Reply:
         """Remember a refused or invalid request as handled, so a retry does not answer twice."""

@@ -58,9 +58,9 @@ VERBS: dict[str, Verb] = {
         Verb(
             "list",
             Action.LIST,
-            "list [--account ID] [--closed] [--all]",
+            "list [--account ID] [--closed] [--all] [--page N]",
             "your cases; --all: every case of the account; --closed: closed ones",
-            {"account": V, "closed": F, "all": F},
+            {"account": V, "closed": F, "all": F, "page": V},
         ),
         Verb("show", Action.SHOW, "show CASE", "a case with its recent updates"),
         Verb(
@@ -106,7 +106,13 @@ VERBS: dict[str, Verb] = {
             "survey CASE RATING [COMMENT]",
             "rate how a closed case went (1-5)",
         ),
-        Verb("queue", Action.QUEUE, "queue", "cases near or past a target, escalations waiting"),
+        Verb(
+            "queue",
+            Action.QUEUE,
+            "queue [--page N]",
+            "cases near or past a target, escalations waiting",
+            {"page": V},
+        ),
         Verb("take", Action.TAKE, "take CASE", "make yourself the case owner"),
         Verb(
             "respond",

@@ -190,6 +190,23 @@ class CaseRepository(Protocol):
         """How many of the account's cases (opened by `opened_by` if given) are in `state`."""
         ...
 
+    async def page(
+        self,
+        account_id: str,
+        state: CaseState = CaseState.OPEN,
+        opened_by: str | None = None,
+        limit: int = 25,
+        offset: int = 0,
+    ) -> tuple[list[Case], int]:
+        """A page of the account's cases (opened by `opened_by` if given), newest update first,
+        with their events, and the total: two statements whatever the number of cases."""
+        ...
+
+    async def with_due_timer(self, kind: str, until: datetime, limit: int) -> list[Case]:
+        """Open cases whose `kind` timer (subject: the case number) is due by `until`, the
+        earliest `limit` timers, with their events; reads without locking the timers."""
+        ...
+
     async def open_for_accounts(self, account_ids: Sequence[str]) -> list[Case]:
         """Open cases of several accounts, most recently updated first, without events."""
         ...

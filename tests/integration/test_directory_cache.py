@@ -9,10 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import event
 
@@ -25,6 +22,7 @@ from bot.store.interface import Directory
 from bot.store.sql import SqlStore, open_store
 from bot.store.sql.directory_cache import DirectoryCache
 from tests.integration.builders import T0, account
+from tests.integration.sql_counter import statements
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -56,21 +54,6 @@ async def load_elsewhere(database_url: str, directory: Directory) -> None:
         await load(other, directory)
     finally:
         await other.close()
-
-
-@contextmanager
-def statements(store: SqlStore) -> Iterator[list[str]]:
-    """Every SQL statement the store's engine sends while the block runs."""
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(store.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(store.engine.sync_engine, "before_cursor_execute", record)
 
 
 def whoami(actor: Actor) -> ChatRequest:

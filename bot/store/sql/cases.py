@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, func, select, text, update
+from sqlalchemy import BigInteger, ColumnElement, RowMapping, cast, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import (
@@ -28,10 +28,12 @@ from bot.store.sql.tables import (
     case_events,
     cases,
     counters,
+    timers,
 )
 
 _CLOSED = Status.CLOSED.value
 IN_CHUNK = 500  # numbers per `IN (...)`: well under SQLite's and asyncpg's bound-parameter limits
+PAGE_LIMIT = 1_000  # cases per view page at most: their events in one bounded `IN (...)`
 _CASE_COLUMNS = [f.name for f in fields(Case) if f.name != "events"]
 _ENUM_FIELDS = {"priority", "stage", "status", "sub_status"}
 
@@ -252,3 +254,59 @@ class SqlCaseRepository:
             )
         )
         return CaseCounts(opened=opened or 0, closed=closed or 0, open_at_end=open_at_end or 0)
+
+    # Views (`list`, `queue`): a constant number of statements whatever the number of cases,
+    # served by the (account_id|opened_by, status, updated_at, number) and (kind, due_at)
+    # indexes, and no row lock (#18).
+
+    async def page(
+        self,
+        account_id: str,
+        state: CaseState = CaseState.OPEN,
+        opened_by: str | None = None,
+        limit: int = 25,
+        offset: int = 0,
+    ) -> tuple[list[Case], int]:
+        conditions = [cases.c.account_id == account_id, *_state_filter(state)]
+        if opened_by is not None:
+            conditions.append(cases.c.opened_by == opened_by)
+        stmt = (
+            select(cases, func.count().over().label("total_rows"))  # the total, same statement
+            .where(*conditions)
+            .order_by(cases.c.updated_at.desc(), cases.c.number.desc())
+            .limit(max(1, min(limit, PAGE_LIMIT)))
+            .offset(max(0, offset))
+        )
+        rows = (await self._conn.execute(stmt)).mappings().all()
+        if not rows:  # past the last page: count to say how many there are
+            return [], 0 if offset <= 0 else await self._count(conditions)
+        return await self._with_events(rows), int(rows[0]["total_rows"])
+
+    async def with_due_timer(self, kind: str, until: datetime, limit: int) -> list[Case]:
+        # The subquery's LIMIT keeps it from being flattened: the cast only meets rows of `kind`.
+        due = (
+            select(cast(timers.c.subject, BigInteger))
+            .where(timers.c.kind == kind, timers.c.due_at <= until)
+            .order_by(timers.c.due_at, timers.c.id)
+            .limit(max(1, min(limit, PAGE_LIMIT)))
+        )
+        stmt = select(cases).where(cases.c.number.in_(due), *_state_filter(CaseState.OPEN))
+        return await self._with_events((await self._conn.execute(stmt)).mappings().all())
+
+    async def _with_events(self, rows: Sequence[RowMapping]) -> list[Case]:
+        """The cases of `rows` (at most PAGE_LIMIT) with their events, in one statement."""
+        events: dict[int, list[CaseEvent]] = {}
+        numbers = [r["number"] for r in rows]
+        if numbers:
+            found = await self._conn.execute(
+                select(case_events)
+                .where(case_events.c.case_number.in_(numbers))
+                .order_by(case_events.c.case_number, case_events.c.id)
+            )
+            for row in found.mappings():
+                events.setdefault(row["case_number"], []).append(_event(row))
+        return [_case(r, tuple(events.get(r["number"], ()))) for r in rows]
+
+    async def _count(self, conditions: Sequence[ColumnElement[bool]]) -> int:
+        found = await self._conn.scalar(select(func.count()).select_from(cases).where(*conditions))
+        return int(found or 0)

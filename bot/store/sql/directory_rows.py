@@ -7,7 +7,7 @@ statement carries a list of keys as parameters (#18: PostgreSQL stops at 32,767)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -245,6 +245,10 @@ async def read_rows(conn: AsyncConnection, since: int = EVERYTHING) -> Directory
     return found
 
 
-def sorted_grants(granted: Any) -> tuple[Grant, ...]:
+def sorted_grants(granted: Iterable[Grant]) -> tuple[Grant, ...]:
     """A contact's grants in one order (by account), so equal grants compare equal."""
-    return tuple(sorted(granted, key=lambda g: g.account_id))
+    return tuple(sorted(granted, key=_by_account))
+
+
+def _by_account(grant: Grant) -> str:
+    return grant.account_id

@@ -43,11 +43,15 @@ def batches(items: Sequence[T], size: int = BATCH_ROWS) -> Iterator[Sequence[T]]
 
 
 def _normal_contact(contact: Contact) -> Contact:
-    return replace(contact, email=contact.email.lower(), grants=sorted_grants(contact.grants))
+    """The contact as it reads back: e-mail lower-case, grants by account."""
+    grants = sorted_grants(contact.grants)
+    if contact.email.islower() and grants == contact.grants:
+        return contact  # the usual case; `replace` would cost more than the whole comparison
+    return replace(contact, email=contact.email.lower(), grants=grants)
 
 
 def _normal_staff(member: Staff) -> Staff:
-    return replace(member, email=member.email.lower())
+    return member if member.email.islower() else replace(member, email=member.email.lower())
 
 
 async def write_changes(conn: AsyncConnection, directory: Directory) -> UpsertSummary:
