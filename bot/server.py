@@ -212,6 +212,7 @@ async def serve(
         print(EMULATOR_BANNER, flush=True)
         log.warning(EMULATOR_WARNING)
     await load_example_directory_if_empty(svc)
+    await svc.store.directory()  # read the directory into memory before the first request
     server = Server(svc, metrics, scheduler)
     runner = web.AppRunner(server.web, handle_signals=False, access_log=None)
     await runner.setup()

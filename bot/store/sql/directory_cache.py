@@ -37,9 +37,22 @@ async def refreshed(base: DirectorySnapshot, conn: AsyncConnection) -> Directory
     version = await read_version(conn)
     if version == base.version:
         return base
+    started = time.perf_counter()
     full = version < base.version or base.version < 0  # first read, or the counter was reset
     rows = await read_rows(conn, EVERYTHING if full else base.version)
-    return await base.updated(rows, full)
+    fresh = await base.updated(rows, full)
+    log.info(
+        "directory version %d read (%s): %d accounts, %d contacts, %d staff, %d channels "
+        "in %.0f ms",
+        rows.version,
+        "all rows" if full else f"changes since version {base.version}",
+        len(rows.accounts),
+        len(rows.contacts),
+        len(rows.staff),
+        len(rows.channels),
+        (time.perf_counter() - started) * 1000,
+    )
+    return fresh
 
 
 class DirectoryCache:
