@@ -75,7 +75,9 @@ class SlackAdapter:
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret,
-            process_before_response=False,
+            # Our listeners acknowledge within INLINE_ANSWER_SECONDS and hand longer work to
+            # `_spawn`, so bolt may wait for them: it then skips its ack-polling loop (#18).
+            process_before_response=True,
             logger=logging.getLogger("slack_bolt"),
         )
         self.users = SlackUsers(store, self.client, self.clock)

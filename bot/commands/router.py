@@ -25,7 +25,7 @@ from bot.commands.verbs import VERBS, Verb
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
 from bot.policy import access
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Store
+from bot.store.interface import ConnectionLost, Store
 
 Observer = Callable[[ChatRequest, Reply, float], None]  # request, reply, seconds (metrics)
 # Verbs that only read: a read-only unit of work, R2 in memory (`retries`), no writer turn.
@@ -84,7 +84,11 @@ class Router:
         if handler is None:
             return _unknown(parsed.command.verb)
         try:
-            return await self._run(parsed, handler)
+            try:
+                return await self._run(parsed, handler)
+            except ConnectionLost:
+                log.warning("database connection lost; running %s once more", parsed.command.verb)
+                return await self._run(parsed, handler)  # nothing was written (see ConnectionLost)
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("handler %s failed (reference %s)", parsed.command.verb, reference)

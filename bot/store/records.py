@@ -44,6 +44,10 @@ class EscalationWaiting(StoreError):
         self.case_number = case_number
 
 
+class ConnectionLost(StoreError):
+    """The database connection died before anything was committed: running again is safe."""
+
+
 class SchemaOutdated(StoreError):
     """The database schema is behind this release; run `supportbot db upgrade`."""
 

@@ -91,7 +91,9 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
         return engine
     if backend == "postgresql":
-        return create_async_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip per unit of work; a dropped connection surfaces
+        # as `ConnectionLost` instead, and the router runs the request once more (#18).
+        return create_async_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=False)
     raise ValueError(
         f"unsupported database URL {parsed.render_as_string()!r}: use sqlite or postgresql"
     )

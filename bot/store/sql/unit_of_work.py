@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from types import TracebackType
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.store.interface import StoreError
+from bot.store.interface import ConnectionLost, StoreError
 from bot.store.sql.audit import SqlAuditRepository
 from bot.store.sql.cases import SqlCaseRepository
 from bot.store.sql.conversations import SqlConversationRepository
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._writers = writers  # SQLite: this process's writers take turns here
         self._holds_writers = False
+        self._committing = False
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
@@ -96,9 +98,15 @@ class SqlUnitOfWork:
             self._release_writers()
             if self.directory.written:
                 self._cache.invalidate()
+        if _lost(exc) and not self._committing:
+            # PostgreSQL connections are not pinged at checkout (a round trip per unit of
+            # work); a pooled one the server dropped fails its first statement instead, with
+            # nothing written, and the caller may run the unit again (the pool replaces it).
+            raise ConnectionLost("the database connection was lost; nothing was written") from exc
 
     async def commit(self) -> None:
         """Make everything done so far durable; later work starts a new transaction."""
+        self._committing = True  # a connection lost from here on may have committed
         await self._require().commit()
         if self.directory.written:
             self._cache.invalidate()  # this process sees the new directory at once
@@ -116,3 +124,7 @@ class SqlUnitOfWork:
         if self._conn is None:
             raise StoreError("use the unit of work as `async with store.unit_of_work() as uow`")
         return self._conn
+
+
+def _lost(exc: BaseException | None) -> bool:
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
