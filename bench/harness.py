@@ -48,16 +48,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def slash_body(text: str, trigger: str, response_url: str) -> str:
-    """A `/case TEXT` slash-command body as Slack sends it."""
+def slash_body(
+    text: str,
+    trigger: str,
+    response_url: str,
+    team: str = TEAM,
+    user: str = USER,
+    channel: str = CHANNEL,
+) -> str:
+    """A `/case TEXT` slash-command body as Slack sends it (from Alice unless told)."""
     return urlencode(
         {
             "token": "legacy",
-            "team_id": TEAM,
+            "team_id": team,
             "team_domain": "acme",
-            "channel_id": CHANNEL,
+            "channel_id": channel,
             "channel_name": "support",
-            "user_id": USER,
+            "user_id": user,
             "user_name": "alice",
             "command": "/case",
             "text": text,

@@ -1,0 +1,328 @@
+"""P8: the command path at a real vendor's size (#18): `show`, `list`, `queue`, `open`.
+
+With the 50,000-contact directory (`vendor_directory.py`) and `--cases` open cases spread over
+its accounts (copies of case 1001, two days old, so that `queue` has work), on SQLite and
+PostgreSQL, 3 repetitions each, side by side with a bare slack-bolt app that only acks. Printed
+per verb: CPU per request at the server (from /proc, over the whole run), its ratio to the bare
+app's ack in the same run, SQL statements per request (counted through the router in this
+process with SQLAlchemy's `before_cursor_execute`), and reply latency (request sent -> reply
+at the Slack stand-in) p50/p99 at 50 requests per second with at most 5 in flight, and with 50
+connections as fast as they go. Targets: `show` <= 2 ms CPU, `open` <= 5 ms; p99 < 50 ms for
+`show` and < 100 ms for `open` at 50/s; `queue` under 150 ms.
+Run: `python bench/p8_commands.py [--cases 100000] [--paced 250] [--burst 500] [--only ...]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.commands import identity
+from bot.commands.router import Router
+from bot.messages import ChatRequest, Command
+from bot.model import Platform
+from bot.policy.config import PolicyConfig
+from bot.store.sql import open_store
+from bot.store.sql.tables import (
+    CASE_NUMBER_COUNTER,
+    CASE_NUMBER_SEQUENCE,
+    case_events,
+    cases,
+    counters,
+    timers,
+)
+from harness import (
+    CLIENT_CPU,
+    Served,
+    log_problems,
+    percentile,
+    pin,
+    signed_headers,
+    slash,
+    slash_body,
+    start_helper,
+    start_supportbot,
+    wait_arrivals,
+)
+from p2_open import admin_sql, postgres_server
+from p7_directory import run_cli
+from vendor_directory import write
+
+ALICE = ("T0ACME001", "U0ALICE01", "C0ACME001")  # designated contact of acme, in its channel
+ANA = ("T0VEND001", "U0ANA0001", "C0QUEUEAM")  # analyst, in the Americas queue channel
+VERBS: dict[str, tuple[tuple[str, str, str], Callable[[int], str]]] = {
+    "show": (ALICE, lambda _: "show 1001"),
+    "list": (ALICE, lambda _: "list"),
+    "queue": (ANA, lambda _: "queue"),
+    "open": (ALICE, lambda i: f"open low Export question number {i} about the nightly job"),
+}
+AGE = timedelta(days=2)
+
+
+@dataclass
+class Run:
+    sent: dict[str, float]
+    inline: dict[str, float]
+    errors: int
+    cpu: float  # server CPU seconds over the run
+
+    async def latencies(self, standin: str) -> list[float]:
+        got = await wait_arrivals(standin, set(self.sent) - set(self.inline), within=120)
+        done = dict(self.inline)
+        done.update({t: at for t, (at, _) in got.items() if t in self.sent and t not in done})
+        return [(done[t] - s) * 1000 for t, s in self.sent.items() if t in done]
+
+
+async def drive(
+    served: Served,
+    standin: str,
+    who: tuple[str, str, str],
+    text: Callable[[int], str],
+    count: int,
+    in_flight: int,
+    rate: float | None,
+    prefix: str,
+) -> Run:
+    """`count` signed slash commands, at most `in_flight` at once, `rate` per second if given."""
+    sent: dict[str, float] = {}
+    inline: dict[str, float] = {}
+    errors = 0
+    slots = asyncio.Semaphore(in_flight)
+    url = f"{served.url}/slack/events"
+    connector = aiohttp.TCPConnector(limit=in_flight)
+    cpu = served.cpu_seconds()
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            trigger = f"{prefix}-{i}"
+            body = slash_body(text(i), trigger, f"{standin}/response/{trigger}", *who)
+            try:
+                sent[trigger] = time.monotonic()
+                async with session.post(
+                    url, data=body.encode(), headers=signed_headers(body)
+                ) as response:
+                    answer = await response.read()
+                    if response.status != 200:
+                        errors += 1
+                    elif answer.strip():
+                        inline[trigger] = time.monotonic()
+            except (aiohttp.ClientError, TimeoutError):
+                errors += 1
+            finally:
+                slots.release()
+
+        tasks = []
+        next_at = time.monotonic()
+        for i in range(count):
+            await slots.acquire()
+            tasks.append(asyncio.create_task(one(i)))
+            if rate is not None:
+                next_at += 1 / rate
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        await asyncio.gather(*tasks)
+    return Run(sent, inline, errors, served.cpu_seconds() - cpu)
+
+
+async def seed_cases(database_url: str, copies: int, accounts: int) -> None:
+    """`copies` copies of case 1001 (events, timers), two days older, over the generated accounts."""
+    engine = create_async_engine(database_url)
+
+    def older(row: dict[str, Any], *names: str) -> dict[str, Any]:
+        return row | {n: row[n] - AGE for n in names if row.get(n) is not None}
+
+    try:
+        async with engine.begin() as conn:
+            case = dict(
+                (await conn.execute(sa.select(cases).where(cases.c.number == 1001))).one()._mapping
+            )
+            events = [
+                {k: v for k, v in r._mapping.items() if k != "id"}
+                for r in await conn.execute(
+                    sa.select(case_events).where(case_events.c.case_number == 1001)
+                )
+            ]
+            watched = [
+                {k: v for k, v in r._mapping.items() if k != "id"}
+                for r in await conn.execute(sa.select(timers).where(timers.c.subject == "1001"))
+            ]
+            first = 2_000_000
+            for start in range(0, copies, 5_000):
+                numbers = range(first + start, first + min(copies, start + 5_000))
+                await conn.execute(
+                    cases.insert(),
+                    [
+                        older(case, "opened_at", "updated_at")
+                        | {
+                            "number": n,
+                            "account_id": f"acct{n % accounts:05d}",
+                            "opened_by": f"person{n % accounts:06d}@customer{n % accounts}.example",
+                        }
+                        for n in numbers
+                    ],
+                )
+                await conn.execute(
+                    case_events.insert(),
+                    [older(e, "at") | {"case_number": n} for n in numbers for e in events],
+                )
+                await conn.execute(
+                    timers.insert(),
+                    [older(t, "due_at") | {"subject": str(n)} for n in numbers for t in watched],
+                )
+            last = first + copies
+            if conn.dialect.name == "postgresql":
+                await conn.execute(sa.text(f"SELECT setval('{CASE_NUMBER_SEQUENCE}', {last})"))
+            else:
+                await conn.execute(
+                    sa.update(counters)
+                    .where(counters.c.name == CASE_NUMBER_COUNTER)
+                    .values(value=last)
+                )
+    finally:
+        await engine.dispose()
+
+
+async def statements_per_verb(database_url: str) -> dict[str, int]:
+    """Statements each verb sends, through the router in this process (identity from memory)."""
+    store = await open_store(database_url)
+    counted: dict[str, int] = {}
+    try:
+        router = Router(store, PolicyConfig())
+        store.directory_cache.check_every = 1e9
+        directory = await store.directory()
+        for verb, ((team, user, channel), text) in VERBS.items():
+            actor = await identity.by_slack(directory, team, user)
+            if actor is None:
+                raise SystemExit(f"{user} is not in the directory")
+            sent: list[str] = []
+
+            def record(*args: Any, into: list[str] = sent) -> None:
+                into.append(args[2])
+
+            sa.event.listen(store.engine.sync_engine, "before_cursor_execute", record)
+            await router.handle(
+                ChatRequest(
+                    platform=Platform.SLACK,
+                    workspace=team,
+                    channel_id=channel,
+                    actor=actor,
+                    command=Command.unparsed(text(0)),
+                    now=datetime.now(UTC),
+                    is_direct=False,
+                )
+            )
+            sa.event.remove(store.engine.sync_engine, "before_cursor_execute", record)
+            counted[verb] = len(sent)
+    finally:
+        await store.close()
+    return counted
+
+
+async def measure(name: str, url: str, base: Path, workdir: Path, args: argparse.Namespace) -> None:
+    print(f"  {name}", flush=True)
+    wall, cpu = await asyncio.to_thread(run_cli, url, "directory", "load", str(base))
+    print(f"    directory loaded in {wall:.0f} s ({cpu:.0f} s CPU)", flush=True)
+    standin = await start_helper("standin", workdir)
+    bare = await start_helper("bare", workdir, standin.url)
+    log = workdir / f"supportbot-{name}.log"
+    try:
+        ours = await start_supportbot(url, standin.url, workdir, f"supportbot-{name}")
+        opened = await slash(ours.url, standin.url, 'open medium "Nightly export stops"', "o")
+        if not str(opened.get("text", "")).startswith("Case 0000001001"):
+            raise SystemExit(f"could not open case 1001: {opened.get('text')}")
+        ours.stop()
+        started = time.perf_counter()
+        await seed_cases(url, args.cases, args.accounts)
+        print(f"    {args.cases:,} open cases added in {time.perf_counter() - started:.0f} s")
+        counted = await statements_per_verb(url)
+        ours = await start_supportbot(url, standin.url, workdir, f"supportbot-{name}")
+        try:
+            for verb, (who, text) in VERBS.items():
+                await drive(ours, standin.url, who, text, 50, 5, None, f"w{verb}")  # warm-up
+                rows = []
+                for rep in range(3):
+                    tag = f"{verb}{rep}{secrets.token_hex(2)}"
+                    b = await drive(
+                        bare, standin.url, ALICE, VERBS["show"][1], args.paced, 5, 50, f"b{tag}"
+                    )
+                    p = await drive(ours, standin.url, who, text, args.paced, 5, 50, f"p{tag}")
+                    c = await drive(ours, standin.url, who, text, args.burst, 50, None, f"c{tag}")
+                    paced_ms = await p.latencies(standin.url)
+                    burst_ms = await c.latencies(standin.url)
+                    cpu_ms = p.cpu / args.paced * 1000
+                    bare_ms = b.cpu / args.paced * 1000
+                    rows.append(
+                        f"      rep {rep + 1}: CPU {cpu_ms:.2f} ms/request (bare bolt ack "
+                        f"{bare_ms:.2f} ms, ratio {cpu_ms / bare_ms:.1f}x); 50/s <=5 in flight: "
+                        f"p50 {percentile(paced_ms, 50):.1f} ms, p99 {percentile(paced_ms, 99):.1f} "
+                        f"ms; 50 connections: p50 {percentile(burst_ms, 50):.1f} ms, p99 "
+                        f"{percentile(burst_ms, 99):.1f} ms, CPU {c.cpu / args.burst * 1000:.2f} "
+                        f"ms/request; errors {p.errors + c.errors}, unanswered "
+                        f"{len(p.sent) - len(paced_ms) + len(c.sent) - len(burst_ms)}"
+                    )
+                print(f"    {verb} ({counted[verb]} statements per request)")
+                for row in rows:
+                    print(row, flush=True)
+        finally:
+            ours.stop()
+    finally:
+        bare.stop()
+        standin.stop()
+    print(f"    server log warnings/errors: {log_problems(log) or 'none'}", flush=True)
+
+
+async def run(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-p8-") as tmp:
+        workdir = Path(tmp)
+        base = write(workdir / "base.yaml", args.accounts, args.contacts)
+        print(
+            f"P8 command path: {args.accounts:,} accounts, {args.contacts:,} contacts, "
+            f"{args.cases:,} more open cases; {args.paced} requests at 50/s (<=5 in flight) and "
+            f"{args.burst} at 50 connections per verb and repetition",
+            flush=True,
+        )
+        if args.only in (None, "sqlite"):
+            await measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'p8.db'}", base, workdir, args)
+        if args.only in (None, "postgresql"):
+            server = postgres_server()
+            if server is None:
+                print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
+                return
+            db = f"supportbot_bench_{secrets.token_hex(4)}"
+            await admin_sql(server, f'CREATE DATABASE "{db}"')
+            url = make_url(server).set(database=db).render_as_string(hide_password=False)
+            try:
+                await asyncio.to_thread(run_cli, url, "db", "upgrade")
+                await measure("postgresql", url, base, workdir, args)
+            finally:
+                await admin_sql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=50_000)
+    parser.add_argument("--accounts", type=int, default=5_000)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--paced", type=int, default=250)
+    parser.add_argument("--burst", type=int, default=500)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    args = parser.parse_args()
+    pin(CLIENT_CPU)
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
