@@ -157,7 +157,13 @@ async def seed_cases(database_url: str, copies: int, accounts: int) -> None:
             ]
             watched = [
                 {k: v for k, v in r._mapping.items() if k != "id"}
-                for r in await conn.execute(sa.select(timers).where(timers.c.subject == "1001"))
+                # Only the `sla_watch` index `queue` reads: copies of the `sla` warning timers
+                # would keep the server's scheduler busy sending 100,000 overdue warnings.
+                for r in await conn.execute(
+                    sa.select(timers).where(
+                        timers.c.subject == "1001", timers.c.kind == "sla_watch"
+                    )
+                )
             ]
             first = 2_000_000
             for start in range(0, copies, 5_000):

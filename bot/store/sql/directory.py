@@ -160,10 +160,6 @@ class SqlDirectoryRepository:
     async def bridge_channels(self) -> list[ChannelBinding]:
         return await self._channels_where(channels.c.purpose == ChannelPurpose.BRIDGE.value)
 
-    async def all_channels(self) -> list[ChannelBinding]:
-        """Every binding (for the in-memory snapshot of `directory_cache`)."""
-        return await self._channels_where()
-
     async def upsert(self, directory: Directory) -> UpsertSummary:
         """Insert or update every entry by natural key; see the module docstring."""
         return await write_changes(self._conn, directory)
