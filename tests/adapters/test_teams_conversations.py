@@ -63,7 +63,7 @@ async def world(
 async def say(store: Store, email: str, platform: Platform, text: str, world: TeamsWorld) -> None:
     """`text` typed by a directory person through the shared router (an analyst on Slack)."""
     async with store.unit_of_work() as uow:
-        actor = await identity.by_email(uow, platform, f"id-{email}", email)
+        actor = await identity.by_email(uow.directory, platform, f"id-{email}", email)
     request = ChatRequest(platform, "T0", "D1", actor, Command.unparsed(text), world.now[0], True)
     reply = await Router(store, PolicyConfig()).handle(request)
     assert reply.outcome is Outcome.OK, reply
