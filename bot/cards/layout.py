@@ -33,6 +33,9 @@ class Paragraph:
     text: str
     label: str | None = None
     tone: Tone = Tone.PLAIN
+    # The bot's own wording, where `x` marks a command or value to show as code. False for user
+    # text (descriptions, updates, notice bodies), whose backticks are shown literally (R6).
+    code: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +71,4 @@ class Layout:
     elements: tuple[Element, ...]
     summary: str
     case_ref: str | None = None
+    code_in_summary: bool = False  # the summary is the bot's wording: `x` marks code
