@@ -86,9 +86,7 @@ def chromium_flags(profile: Path) -> list[str]:
     ]
 
 
-def render(
-    card_path: Path, out: Path, js: Path, chromium: str, work: Path, theme: str
-) -> Path:
+def render(card_path: Path, out: Path, js: Path, chromium: str, work: Path, theme: str) -> Path:
     """One snapshot (the first card of a live one) to one PNG, sized to the card's height."""
     card = json.loads(card_path.read_text(encoding="utf-8"))
     if isinstance(card, list):

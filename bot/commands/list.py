@@ -18,7 +18,7 @@ from bot.commands.context import (
 )
 from bot.commands.views import case_line
 from bot.messages import Audience, CaseList, ChatRequest, Reply
-from bot.model import Account, AccessLevel
+from bot.model import AccessLevel, Account
 from bot.policy import access
 from bot.policy.access import Action
 from bot.store.interface import CaseState

@@ -36,8 +36,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         shown = (req.command.arg(1) or "")[:30]
         return Reply.invalid(
             f"`{shown}` is not a priority.{suggest.priority_hint(shown, tuple(Priority))} "
-            f"Choose one of: {_CHOICES}. Usage: `{USAGE}`\n"
-            + priority_guide(tuple(Priority))
+            f"Choose one of: {_CHOICES}. Usage: `{USAGE}`\n" + priority_guide(tuple(Priority))
         )
     reason = require_text(req.command.text_from(2), "reason", USAGE, MAX_REASON_CHARS)
     ensure_open(case, "change the priority of")

@@ -1,4 +1,4 @@
-""""Did you mean": the nearest verb, priority or case number for a near miss.
+""" "Did you mean": the nearest verb, priority or case number for a near miss.
 
 A suggestion is only ever words in a reply: nothing typed wrongly is run, so a near miss can
 never write anything (R5). Synonyms are listed only where one verb is meant; spelling slips are
@@ -72,7 +72,7 @@ def priority(typed: str, allowed: Iterable[Priority]) -> Priority | None:
 
 
 def priority_hint(typed: str, allowed: Iterable[Priority]) -> str:
-    """" Did you mean `medium`?" (with its leading space), or nothing."""
+    """ " Did you mean `medium`?" (with its leading space), or nothing."""
     meant = priority(typed, allowed)
     return f" Did you mean `{meant.value}`?" if meant is not None else ""
 

@@ -14,7 +14,7 @@ from typing import Any
 from bot.cards import slack, teams
 from bot.cards.text import render_text
 from bot.commands.payload import decode
-from bot.messages import Reply
+from bot.messages import Form, Reply
 from bot.store.interface import Store
 from tests.unit.cards.golden import match_json, match_text
 
@@ -76,3 +76,21 @@ async def test_live_cards_match_their_snapshots_and_the_new_case_alert_offers_ta
     posted = await outbox_replies(store, clock)
     survey = next(key for key in posted if key.startswith("survey:"))
     snapshot("survey_notice", posted[survey])
+
+
+async def test_case_3_priority_choices_are_one_word_with_the_definitions_beside_them(chat):
+    reply = await chat("alice@acme.example").say("open")
+    form = reply.body
+    assert isinstance(form, Form)
+    card = teams.render_card(reply)
+    body = card["body"]
+    (at,) = [i for i, item in enumerate(body) if item.get("id") == "priority"]
+    titles = [choice["title"] for choice in body[at]["choices"]]
+    # Short titles fit a narrow dropdown; the definitions sit under it, never inside it.
+    assert titles == ["Critical", "High", "Medium", "Low"]
+    assert "Priorities (CASE-3)" in body[at + 1]["text"]
+    modal = slack.render_modal(form, "open", "")
+    (block,) = [b for b in modal["blocks"] if b.get("block_id") == "priority"]
+    options = [option["text"]["text"] for option in block["element"]["options"]]
+    assert options == titles
+    assert "Priorities (CASE-3)" in block["hint"]["text"]

@@ -8,7 +8,6 @@ by asking `bot.policy.access`, so that this test can disagree with it.
 from __future__ import annotations
 
 import re
-
 import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass

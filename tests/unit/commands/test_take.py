@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import CaseAction, CaseView, Message, Outcome, Refusal
+from bot.messages import CaseAction, CaseView, Outcome, Refusal
 from bot.model import EventKind, Status, Visibility
 
 from .casework import footprint, open_case, posts, stored
