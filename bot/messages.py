@@ -184,6 +184,7 @@ class CaseAction(StrEnum):
     ESCALATE = "escalate"
     REOPEN = "reopen"
     TAKE = "take"  # staff
+    SURVEY = "survey"  # CASE-8: the opener rates a closed case
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +227,7 @@ class FormKind(StrEnum):
     ESCALATE = "escalate"
     REOPEN = "reopen"
     REPORT_INCIDENT = "report_incident"
+    SURVEY = "survey"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,8 @@ _CASE_FORMS: Mapping[CaseAction | FormKind, Callable[[int], Form]] = {
     FormKind.CLOSE: forms.close_form,
     FormKind.ESCALATE: forms.escalate_form,
     FormKind.REOPEN: forms.reopen_form,
+    CaseAction.SURVEY: forms.survey_form,  # the survey notice's Rate button (CASE-8)
+    FormKind.SURVEY: forms.survey_form,
 }
 # Forms whose content depends on who asks (the accounts to choose from): the handler builds them.
 _ASKED_FORMS = {FormKind.OPEN: "open", FormKind.REPORT_INCIDENT: "report-incident"}
