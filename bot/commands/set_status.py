@@ -14,7 +14,7 @@ from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.staff_reply import tell_opener
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
-from bot.messages import ChatRequest, Command, Notice, NoticeKind, Reply
+from bot.messages import CaseAction, ChatRequest, Command, Notice, NoticeKind, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus, Visibility
 from bot.policy import lifecycle
 from bot.policy.access import Action
