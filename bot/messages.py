@@ -185,6 +185,7 @@ class CaseAction(StrEnum):
     REOPEN = "reopen"
     TAKE = "take"  # staff
     SURVEY = "survey"  # CASE-8: the opener rates a closed case
+    SHOW = "show"  # a case list's per-case button
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,7 @@ class CaseLine:
     sub_status: SubStatus
     updated_at: datetime
     next_due_at: datetime | None = None
+    actions: tuple[CaseAction, ...] = ()  # the row's buttons (Show; Update for designated)
 
 
 @dataclass(frozen=True, slots=True)

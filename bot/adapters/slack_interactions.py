@@ -100,8 +100,8 @@ class SlackInteractions:
             return
         if meaning is CaseAction.UPDATE:
             await self._open(trigger, update_modal(number, origin), to)
-        elif meaning is CaseAction.TAKE:
-            command = Command.unparsed(f"take {format_case_number(number)}")
+        elif meaning in (CaseAction.TAKE, CaseAction.SHOW):
+            command = Command.unparsed(f"{meaning.value} {format_case_number(number)}")
             await self.poster.post(await self.ask(asker, command, request_id), to)
         elif meaning in _CASE_FORMS:
             form = _CASE_FORMS[meaning](number)

@@ -10,6 +10,7 @@ CASE_ESCALATE = "case:escalate"
 CASE_REOPEN = "case:reopen"
 CASE_TAKE = "case:take"
 CASE_SURVEY = "case:survey"
+CASE_SHOW = "case:show"
 CASE_OPEN = "case:open"  # App Home "Open a case": no case number
 
 _CASE_ACTION_IDS = {
@@ -19,6 +20,7 @@ _CASE_ACTION_IDS = {
     CaseAction.REOPEN: CASE_REOPEN,
     CaseAction.TAKE: CASE_TAKE,
     CaseAction.SURVEY: CASE_SURVEY,
+    CaseAction.SHOW: CASE_SHOW,
 }
 
 CASE_ACTION_LABELS = {
@@ -28,6 +30,7 @@ CASE_ACTION_LABELS = {
     CaseAction.REOPEN: "Reopen",
     CaseAction.TAKE: "Take",
     CaseAction.SURVEY: "Rate",
+    CaseAction.SHOW: "Show",
 }
 
 FORM_PREFIX = "form:"

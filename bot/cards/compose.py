@@ -22,6 +22,8 @@ from bot.messages import (
 from bot.model import AccessLevel, format_case_number
 
 _LIST_SUMMARY_CHARS = 300
+# Rows with their own buttons: 20 keeps a full list (25 rows) within Slack's 50 blocks.
+LIST_BUTTON_ROWS = 20
 _NOTICE_TONES = {
     NoticeKind.CRITICAL_RAISE_EXPECTED: Tone.ATTENTION,
     NoticeKind.SLA_WARNING: Tone.WARNING,
@@ -110,7 +112,7 @@ def case_list_layout(cases: CaseList, time_zone: str, show_utc: bool) -> Layout:
     elements: list[Element] = [Heading(cases.title)]
     if not cases.cases:
         elements.append(Paragraph(cases.empty_text, tone=Tone.MUTED, code=True))
-    for line in cases.cases:
+    for row, line in enumerate(cases.cases):
         ref = format_case_number(line.number)
         when = f"Updated {format_time(line.updated_at, time_zone, show_utc)}"
         if line.next_due_at is not None:
@@ -120,6 +122,12 @@ def case_list_layout(cases: CaseList, time_zone: str, show_utc: bool) -> Layout:
         )
         text = f"{cut(line.summary, _LIST_SUMMARY_CHARS, ref)}\n{when}"
         elements.append(Paragraph(text, label=label))
+        if line.actions and row < LIST_BUTTON_ROWS:
+            buttons = tuple(
+                Button(CASE_ACTION_LABELS[action], case_action_id(action), line.number)
+                for action in line.actions
+            )
+            elements.append(Buttons(buttons, inline=True))
     if cases.total > len(cases.cases):
         shown = f"Showing {len(cases.cases)} of {cases.total} cases."
         elements.append(Paragraph(shown, tone=Tone.MUTED))

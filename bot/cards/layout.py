@@ -59,6 +59,7 @@ class Button:
 @dataclass(frozen=True, slots=True)
 class Buttons:
     items: tuple[Button, ...]
+    inline: bool = False  # drawn where it stands (a list row's buttons), not at the card's foot
 
 
 Element = Heading | Paragraph | Facts | Divider | Buttons

@@ -96,6 +96,13 @@ def _layout_card(layout: Layout) -> Card:
         if isinstance(element, Divider):
             separate = True
             continue
+        if isinstance(element, Buttons) and element.inline:
+            row = [
+                _execute(item.label, item.action_id, {"case": item.case_number}, item.primary)
+                for item in element.items
+            ]
+            body.append({"type": "ActionSet", "actions": row, "spacing": "Small"})
+            continue
         if isinstance(element, Buttons):
             actions.extend(
                 _execute(item.label, item.action_id, {"case": item.case_number}, item.primary)

@@ -16,9 +16,9 @@ from bot.commands.context import (
     choose_account,
     level_on,
 )
-from bot.commands.views import case_line
-from bot.messages import Audience, CaseList, ChatRequest, Reply
-from bot.model import AccessLevel, Account
+from bot.commands.views import actions_for, case_line
+from bot.messages import Audience, CaseAction, CaseList, ChatRequest, Reply
+from bot.model import AccessLevel, Account, Case
 from bot.policy import access
 from bot.policy.access import Action
 from bot.store.interface import CaseState
@@ -63,6 +63,14 @@ async def _readable_accounts(req: ChatRequest, ctx: Context) -> list[Account]:
     return found
 
 
+def _row_actions(
+    req: ChatRequest, ctx: Context, case: Case, account: Account
+) -> tuple[CaseAction, ...]:
+    """Show for every row; Update where the case card would offer it (designated, open)."""
+    update = CaseAction.UPDATE in actions_for(req, ctx, case, account)
+    return (CaseAction.SHOW, CaseAction.UPDATE) if update else (CaseAction.SHOW,)
+
+
 async def _case_list(req: ChatRequest, ctx: Context, account: Account) -> CaseList:
     await check_action(req, ctx, Action.LIST, account)
     opts = req.command.options
@@ -78,6 +86,9 @@ async def _case_list(req: ChatRequest, ctx: Context, account: Account) -> CaseLi
     total = len(cases)
     if total == LIST_LIMIT:
         total = await ctx.uow.cases.count(account.id, state, opener)
-    lines = tuple(case_line(c, account, ctx, req.now) for c in cases)
+    lines = tuple(
+        replace(case_line(c, account, ctx, req.now), actions=_row_actions(req, ctx, c, account))
+        for c in cases
+    )
     empty = "No cases." if everyone else "No cases opened by you. `list --all` shows the account's."
     return CaseList(title, lines, total, empty)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.messages import CaseList, Message, Outcome
+from bot.adapters.teams_activity import action_command
+from bot.cards import slack, teams
+from bot.cards.compose import LIST_BUTTON_ROWS
+from bot.messages import CaseAction, CaseList, Message, Outcome
 
 from .casework import footprint, open_case
 from .conftest import Person
@@ -80,3 +83,37 @@ async def test_case_8_a_cancelled_case_in_the_closed_list_has_no_next_due_time(c
     (line,) = reply.body.cases
     assert line.number == number
     assert line.next_due_at is None
+
+
+async def test_the_case_list_has_show_and_update_per_case_within_slack_and_teams_limits(chat):
+    alice: Person = chat("alice@acme.example")
+    for i in range(22):
+        await alice.say(f"open low Small thing number {i} in the reports module")
+    reply = await alice.say("list --account acme")
+    assert isinstance(reply.body, CaseList) and len(reply.body.cases) == 22
+    assert all(line.actions == (CaseAction.SHOW, CaseAction.UPDATE) for line in reply.body.cases)
+    card = teams.render_card(reply)
+    rows = [item for item in card["body"] if item["type"] == "ActionSet"]
+    assert len(rows) == LIST_BUTTON_ROWS
+    first = reply.body.cases[0].number
+    assert [(a["title"], a["verb"], a["data"]) for a in rows[0]["actions"]] == [
+        ("Show", "case:show", {"case": first}),
+        ("Update", "case:update", {"case": first}),
+    ]
+    assert teams.card_size(card) <= teams.CARD_BYTES
+    blocks = slack.render_message(reply)["blocks"]
+    assert len(blocks) <= slack.MESSAGE_BLOCKS
+    assert sum(block["type"] == "actions" for block in blocks) == LIST_BUTTON_ROWS
+    # The Show button is the `show` command: what Teams' adapter makes of the click.
+    command = action_command("case:show", {"case": first})
+    assert command is not None and command.raw == f"show {first}"
+
+
+async def test_acc_2_a_read_only_row_offers_show_only(chat, store):
+    gina: Person = chat("gina@globex.example")
+    number = await open_case(gina)
+    reply = await chat("alice@acme.example").say("list --account globex --all")
+    assert isinstance(reply.body, CaseList)
+    assert [(line.number, line.actions) for line in reply.body.cases] == [
+        (number, (CaseAction.SHOW,))
+    ]
