@@ -14,7 +14,8 @@ def cut_marker(ref: str | None) -> str:
     """The visible end of a cut text; names the command that shows everything when there is one."""
     if ref is None:
         return "… (cut)"
-    return f"… (cut; use `show {ref}` for the rest)"
+    # Plain quotes, not a code span: the marker ends user text, which Teams shows literally.
+    return f'… (cut; send "show {ref}" for the rest)'
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")

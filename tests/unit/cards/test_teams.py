@@ -188,14 +188,14 @@ def test_over_long_description_is_cut_before_escaping_with_the_show_marker() -> 
     validate(card)
     texts = [item.get("text", "") for item in card["body"]]
     description = texts[texts.index("Description") + 1]
-    assert description.endswith("… (cut; use \\`show 0000001001\\` for the rest)")
+    assert description.endswith('… (cut; send "show 0000001001" for the rest)')
     # Cut before escaping: whole escape pairs only, never a dangling backslash.
     assert description.startswith("\\*" * 100)
     assert "\\\\" not in description
 
 
 def test_the_marker_text_matches_the_shared_wording() -> None:
-    assert cut_marker("0000001001") == "… (cut; use `show 0000001001` for the rest)"
+    assert cut_marker("0000001001") == '… (cut; send "show 0000001001" for the rest)'
 
 
 def test_follow_ups_render_as_further_cards() -> None:
@@ -206,3 +206,11 @@ def test_follow_ups_render_as_further_cards() -> None:
         "Not allowed (ESC-4): Low-priority cases can't be escalated.",
         "Open a support case",
     ]
+
+
+def test_the_case_cards_note_is_bot_wording_with_its_commands_in_monospace() -> None:
+    view = replace(CASE_VIEW, note="Your description is short. Add details with `update`.")
+    card = teams.render_card(Reply(view, time_zone=ZONE))
+    runs = [n for n in text_nodes(card) if n["type"] == "TextRun"]
+    assert [(r["text"], r.get("fontType")) for r in runs][1] == ("update", "Monospace")
+    assert all("`" not in n["text"] for n in text_nodes(card))
