@@ -184,6 +184,8 @@ class CaseAction(StrEnum):
     ESCALATE = "escalate"
     REOPEN = "reopen"
     TAKE = "take"  # staff
+    SURVEY = "survey"  # CASE-8: the opener rates a closed case
+    SHOW = "show"  # a case list's per-case button
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +212,7 @@ class CaseLine:
     sub_status: SubStatus
     updated_at: datetime
     next_due_at: datetime | None = None
+    actions: tuple[CaseAction, ...] = ()  # the row's buttons (Show; Update for designated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +229,7 @@ class FormKind(StrEnum):
     ESCALATE = "escalate"
     REOPEN = "reopen"
     REPORT_INCIDENT = "report_incident"
+    SURVEY = "survey"
 
 
 @dataclass(frozen=True, slots=True)

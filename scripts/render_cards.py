@@ -1,13 +1,14 @@
 """Render the Adaptive Card snapshots to PNG with the official JavaScript renderer (a manual tool).
 
-Nothing is downloaded: install the renderer once, outside the repo, then point --js at it:
+The renderer is the test suite's (`tests/cards/js`, installed by `npm ci` there, or by the card
+render test); Chromium comes from Debian (`apt-get install -y chromium`):
 
-    npm install --prefix ~/.cache/supportbot-cards adaptivecards@3.0.6 markdown-it@14
-    apt-get install -y chromium
-    .venv/bin/python scripts/render_cards.py --js ~/.cache/supportbot-cards/node_modules
+    (cd tests/cards/js && npm ci)
+    .venv/bin/python scripts/render_cards.py --theme dark live/new_case_alert
 
-PNGs go to build/cards/ (gitignored). Markdown goes through markdown-it, as in Teams, so the
-escaping of user text (R6) shows the way a reader sees it.
+Cards are drawn with Teams' own host configs (light, dark, high contrast). PNGs go to
+build/cards/ (gitignored) unless --out says otherwise. Markdown goes through markdown-it, close
+to Teams, so the escaping of user text (R6) shows the way a reader sees it.
 """
 
 from __future__ import annotations
@@ -25,53 +26,23 @@ SNAPSHOTS = ROOT / "tests" / "unit" / "cards" / "snapshots" / "teams"
 WIDTH = 520
 CARD_WIDTH = 480
 
-# Close to the Teams light theme, so the screenshots look like what users get.
-HOST_CONFIG = {
-    "fontFamily": "'Segoe UI', 'DejaVu Sans', sans-serif",
-    "supportsInteractivity": True,
-    "spacing": {
-        "small": 4,
-        "default": 8,
-        "medium": 16,
-        "large": 20,
-        "extraLarge": 24,
-        "padding": 16,
-    },
-    "separator": {"lineThickness": 1, "lineColor": "#E1DFDD"},
-    "fontSizes": {"small": 12, "default": 14, "medium": 14, "large": 18, "extraLarge": 24},
-    "fontWeights": {"lighter": 200, "default": 400, "bolder": 600},
-    "containerStyles": {
-        "default": {
-            "backgroundColor": "#FFFFFF",
-            "foregroundColors": {
-                "default": {"default": "#242424", "subtle": "#616161"},
-                "accent": {"default": "#6264A7", "subtle": "#8B8CC7"},
-                "attention": {"default": "#C4314B", "subtle": "#D74654"},
-                "good": {"default": "#237B4B", "subtle": "#2D8B57"},
-                "warning": {"default": "#835C00", "subtle": "#C19C00"},
-            },
-        }
-    },
-    "actions": {
-        "maxActions": 6,
-        "spacing": "default",
-        "buttonSpacing": 8,
-        "actionsOrientation": "horizontal",
-        "actionAlignment": "left",
-        "showCard": {"actionMode": "inline"},
-    },
-    "factSet": {
-        "title": {"weight": "bolder", "wrap": True, "maxWidth": 150},
-        "value": {"wrap": True},
-        "spacing": 8,
-    },
-}
+HOST_CONFIGS = ROOT / "tests" / "cards" / "hostconfigs"
+THEMES = ("light", "dark", "high-contrast")
+_PAGE_COLOURS = {"light": "#F5F5F5", "dark": "#1F1F1F", "high-contrast": "#000000"}
+
+
+def host_config(theme: str) -> dict[str, object]:
+    """Teams' own host config for the theme (tests/cards/hostconfigs names the sources)."""
+    path = HOST_CONFIGS / f"microsoft-teams-{theme}.json"
+    loaded: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8">
 <style>
-body {{ margin: 0; background: #F5F5F5; font-family: 'Segoe UI', 'DejaVu Sans', sans-serif; }}
-#card {{ width: {card_width}px; margin: 20px; background: #FFF; border-radius: 6px;
+body {{ margin: 0; background: {page}; font-family: 'Segoe UI', 'DejaVu Sans', sans-serif; }}
+#card {{ width: {card_width}px; margin: 20px; border-radius: 6px;
         box-shadow: 0 1px 4px rgba(0,0,0,.18); overflow: hidden; }}
 #card p {{ margin: 0 0 3px 0; }} #card p:last-child {{ margin-bottom: 0; }}
 .ac-pushButton {{ border: 1px solid #C8C6C4; background: #FFF; border-radius: 4px; padding: 5px 14px;
@@ -115,9 +86,13 @@ def chromium_flags(profile: Path) -> list[str]:
     ]
 
 
-def render(card_path: Path, out: Path, js: Path, chromium: str, work: Path) -> Path:
-    """One snapshot to one PNG, sized to the rendered card's height."""
+def render(card_path: Path, out: Path, js: Path, chromium: str, work: Path, theme: str) -> Path:
+    """One snapshot (the first card of a live one) to one PNG, sized to the card's height."""
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    if isinstance(card, list):
+        card = card[0]
     page = PAGE.format(
+        page=_PAGE_COLOURS[theme],
         card_width=CARD_WIDTH,
         markdown_it=(js / "markdown-it" / "dist" / "markdown-it.min.js").read_text(
             encoding="utf-8"
@@ -125,10 +100,11 @@ def render(card_path: Path, out: Path, js: Path, chromium: str, work: Path) -> P
         adaptivecards=(js / "adaptivecards" / "dist" / "adaptivecards.min.js").read_text(
             encoding="utf-8"
         ),
-        host_config=json.dumps(HOST_CONFIG),
-        card=card_path.read_text(encoding="utf-8"),
+        host_config=json.dumps(host_config(theme)),
+        card=json.dumps(card),
     )
-    html = work / f"{card_path.stem}.html"
+    name = f"{card_path.stem}_{theme}"
+    html = work / f"{name}.html"
     html.write_text(page, encoding="utf-8")
     flags = chromium_flags(work / "profile")
     dom = subprocess.run(
@@ -141,7 +117,7 @@ def render(card_path: Path, out: Path, js: Path, chromium: str, work: Path) -> P
     found = re.search(r'data-height="(\d+)"', dom)
     if found is None:
         raise RuntimeError(f"{card_path.name}: the card did not render")
-    png = out / f"{card_path.stem}.png"
+    png = out / f"{name}.png"
     subprocess.run(
         [
             chromium,
@@ -161,17 +137,31 @@ def main() -> None:
     """Render every Teams snapshot (or the ones named) to PNG."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--js", type=Path, required=True, help="node_modules with adaptivecards and markdown-it"
+        "--js",
+        type=Path,
+        default=ROOT / "tests" / "cards" / "js" / "node_modules",
+        help="node_modules with adaptivecards and markdown-it",
     )
+    parser.add_argument("--theme", choices=THEMES, default="light")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "cards")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
-    parser.add_argument("names", nargs="*", help="snapshot names, e.g. case_card (default: all)")
+    parser.add_argument(
+        "names", nargs="*", help="snapshots, e.g. case_card or live/new_case_alert (default: all)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    paths = [SNAPSHOTS / f"{name}.json" for name in args.names] or sorted(SNAPSHOTS.glob("*.json"))
+    paths = [_snapshot(name) for name in args.names] or sorted(SNAPSHOTS.glob("*.json"))
     with tempfile.TemporaryDirectory(prefix="render-cards-") as work:
         for path in paths:
-            print(render(path, args.out, args.js.expanduser(), args.chromium, Path(work)))
+            js = args.js.expanduser()
+            print(render(path, args.out, js, args.chromium, Path(work), args.theme))
+
+
+def _snapshot(name: str) -> Path:
+    """`case_card` (a sample) or `live/new_case_alert` (what production sent)."""
+    if name.startswith("live/"):
+        return SNAPSHOTS.parent / "live" / "teams" / f"{name.removeprefix('live/')}.json"
+    return SNAPSHOTS / f"{name}.json"
 
 
 if __name__ == "__main__":

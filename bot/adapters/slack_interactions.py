@@ -44,6 +44,8 @@ _CASE_FORMS: Mapping[CaseAction | FormKind, Callable[[int], Form]] = {
     FormKind.CLOSE: forms.close_form,
     FormKind.ESCALATE: forms.escalate_form,
     FormKind.REOPEN: forms.reopen_form,
+    CaseAction.SURVEY: forms.survey_form,  # the survey notice's Rate button (CASE-8)
+    FormKind.SURVEY: forms.survey_form,
 }
 # Forms whose content depends on who asks (the accounts to choose from): the handler builds them.
 _ASKED_FORMS = {FormKind.OPEN: "open", FormKind.REPORT_INCIDENT: "report-incident"}
@@ -98,8 +100,8 @@ class SlackInteractions:
             return
         if meaning is CaseAction.UPDATE:
             await self._open(trigger, update_modal(number, origin), to)
-        elif meaning is CaseAction.TAKE:
-            command = Command.unparsed(f"take {format_case_number(number)}")
+        elif meaning in (CaseAction.TAKE, CaseAction.SHOW):
+            command = Command.unparsed(f"{meaning.value} {format_case_number(number)}")
             await self.poster.post(await self.ask(asker, command, request_id), to)
         elif meaning in _CASE_FORMS:
             form = _CASE_FORMS[meaning](number)

@@ -9,6 +9,8 @@ CASE_CLOSE = "case:close"
 CASE_ESCALATE = "case:escalate"
 CASE_REOPEN = "case:reopen"
 CASE_TAKE = "case:take"
+CASE_SURVEY = "case:survey"
+CASE_SHOW = "case:show"
 CASE_OPEN = "case:open"  # App Home "Open a case": no case number
 
 _CASE_ACTION_IDS = {
@@ -17,6 +19,8 @@ _CASE_ACTION_IDS = {
     CaseAction.ESCALATE: CASE_ESCALATE,
     CaseAction.REOPEN: CASE_REOPEN,
     CaseAction.TAKE: CASE_TAKE,
+    CaseAction.SURVEY: CASE_SURVEY,
+    CaseAction.SHOW: CASE_SHOW,
 }
 
 CASE_ACTION_LABELS = {
@@ -25,6 +29,8 @@ CASE_ACTION_LABELS = {
     CaseAction.ESCALATE: "Escalate",
     CaseAction.REOPEN: "Reopen",
     CaseAction.TAKE: "Take",
+    CaseAction.SURVEY: "Rate",
+    CaseAction.SHOW: "Show",
 }
 
 FORM_PREFIX = "form:"

@@ -52,7 +52,7 @@ def case_layout(view: CaseView, time_zone: str, show_utc: bool) -> Layout:
         Paragraph(cut(case.description, DESCRIPTION_CHARS, case.ref), label="Description"),
     ]
     if view.note:
-        elements.append(Paragraph(view.note, tone=Tone.WARNING))
+        elements.append(Paragraph(view.note, tone=Tone.WARNING, code=True))  # bot wording
     if view.timers:
         elements.append(Divider())
         for number, timer in enumerate(view.timers):

@@ -22,6 +22,8 @@ from bot.messages import (
 from bot.model import AccessLevel, format_case_number
 
 _LIST_SUMMARY_CHARS = 300
+# Rows with their own buttons: 20 keeps a full list (25 rows) within Slack's 50 blocks.
+LIST_BUTTON_ROWS = 20
 _NOTICE_TONES = {
     NoticeKind.CRITICAL_RAISE_EXPECTED: Tone.ATTENTION,
     NoticeKind.SLA_WARNING: Tone.WARNING,
@@ -40,6 +42,22 @@ _NOTICE_TONES = {
     NoticeKind.EMERGENCY_MAINTENANCE: Tone.ATTENTION,
     NoticeKind.ADVISORY: Tone.WARNING,
 }
+# Notices whose body is the bot's own wording (reminders, prompts); the others carry text people
+# wrote (an update, an escalation reason, a status), which is shown literally (R6).
+_WORDING_NOTICES = frozenset(
+    {
+        NoticeKind.CRITICAL_RAISE_EXPECTED,
+        NoticeKind.SLA_WARNING,
+        NoticeKind.SLA_BREACH,
+        NoticeKind.CUSTOMER_BREACH,
+        NoticeKind.FOLLOW_UP,
+        NoticeKind.AUTO_CLOSED,
+        NoticeKind.SURVEY,
+        NoticeKind.INCIDENT_REMINDER,
+        NoticeKind.RCA_REMINDER,
+        NoticeKind.MONTHLY_REPORT,
+    }
+)
 _LEVEL_WORDS = {
     AccessLevel.BASIC: "basic (help, whoami, notices)",
     AccessLevel.READ_ONLY: "read-only (list and view cases)",
@@ -73,24 +91,28 @@ def _message(message: Message) -> Layout:
     elements: list[Element] = []
     if message.title:
         elements.append(Heading(message.title))
-    elements.append(Paragraph(message.text))
-    return Layout(tuple(elements), message.title or message.text)
+    elements.append(Paragraph(message.text, code=True))
+    return Layout(tuple(elements), message.title or message.text, code_in_summary=True)
 
 
 def _refusal(refusal: Refusal) -> Layout:
-    elements: list[Element] = [Heading("Not allowed", Tone.ATTENTION), Paragraph(refusal.reason)]
+    elements: list[Element] = [
+        Heading("Not allowed", Tone.ATTENTION),
+        Paragraph(refusal.reason, code=True),
+    ]
     if refusal.instead:
-        elements.append(Paragraph(refusal.instead, label="What you can do"))
+        elements.append(Paragraph(refusal.instead, label="What you can do", code=True))
     elements.append(Paragraph(f"Rule {refusal.rule}", tone=Tone.MUTED))
-    return Layout(tuple(elements), f"Not allowed ({refusal.rule}): {refusal.reason}")
+    summary = f"Not allowed ({refusal.rule}): {refusal.reason}"
+    return Layout(tuple(elements), summary, code_in_summary=True)
 
 
 def case_list_layout(cases: CaseList, time_zone: str, show_utc: bool) -> Layout:
     """One paragraph per case: number, priority, status, summary, last update and next due time."""
     elements: list[Element] = [Heading(cases.title)]
     if not cases.cases:
-        elements.append(Paragraph(cases.empty_text, tone=Tone.MUTED))
-    for line in cases.cases:
+        elements.append(Paragraph(cases.empty_text, tone=Tone.MUTED, code=True))
+    for row, line in enumerate(cases.cases):
         ref = format_case_number(line.number)
         when = f"Updated {format_time(line.updated_at, time_zone, show_utc)}"
         if line.next_due_at is not None:
@@ -100,6 +122,12 @@ def case_list_layout(cases: CaseList, time_zone: str, show_utc: bool) -> Layout:
         )
         text = f"{cut(line.summary, _LIST_SUMMARY_CHARS, ref)}\n{when}"
         elements.append(Paragraph(text, label=label))
+        if line.actions and row < LIST_BUTTON_ROWS:
+            buttons = tuple(
+                Button(CASE_ACTION_LABELS[action], case_action_id(action), line.number)
+                for action in line.actions
+            )
+            elements.append(Buttons(buttons, inline=True))
     if cases.total > len(cases.cases):
         shown = f"Showing {len(cases.cases)} of {cases.total} cases."
         elements.append(Paragraph(shown, tone=Tone.MUTED))
@@ -110,10 +138,10 @@ def form_prompt(form: Form) -> Layout:
     """Where a form cannot be shown inline (a Slack message, the console): what it asks for."""
     elements: list[Element] = [Heading(form.title)]
     if form.guidance:
-        elements.append(Paragraph(form.guidance))
+        elements.append(Paragraph(form.guidance, code=True))
     for name, error in form.errors.items():
         label = next((field.label for field in form.fields if field.name == name), name)
-        elements.append(Paragraph(error, label=label, tone=Tone.ATTENTION))
+        elements.append(Paragraph(error, label=label, tone=Tone.ATTENTION, code=True))
     button = Button(form.title, form_action_id(form.kind), form.case_number, primary=True)
     elements.append(Buttons((button,)))
     ref = format_case_number(form.case_number) if form.case_number is not None else None
@@ -123,8 +151,10 @@ def form_prompt(form: Form) -> Layout:
 def _help(help_: Help) -> Layout:
     elements: list[Element] = [Heading("Help")]
     if help_.intro:
-        elements.append(Paragraph(help_.intro))
-    elements.extend(Paragraph(entry.summary, label=entry.usage) for entry in help_.entries)
+        elements.append(Paragraph(help_.intro, code=True))
+    elements.extend(
+        Paragraph(entry.summary, label=entry.usage, code=True) for entry in help_.entries
+    )
     if not help_.entries:
         elements.append(Paragraph("There are no commands you can use here.", tone=Tone.MUTED))
     return Layout(tuple(elements), "Help")
@@ -147,7 +177,7 @@ def _identity(identity: Identity) -> Layout:
     elif not identity.roles:
         elements.append(Paragraph("You have no access to any account.", tone=Tone.MUTED))
     if identity.hint:
-        elements.append(Paragraph(identity.hint, tone=Tone.WARNING))
+        elements.append(Paragraph(identity.hint, tone=Tone.WARNING, code=True))
     return Layout(tuple(elements), f"You are {identity.name}")
 
 
@@ -156,7 +186,7 @@ def _notice(notice: Notice, time_zone: str, show_utc: bool) -> Layout:
     tone = _NOTICE_TONES.get(notice.kind, Tone.PLAIN)
     elements: list[Element] = [Heading(notice.title, tone)]
     if notice.body:
-        elements.append(Paragraph(notice.body))
+        elements.append(Paragraph(notice.body, code=notice.kind in _WORDING_NOTICES))
     facts: list[Fact] = []
     if ref is not None:
         facts.append(Fact("Case", ref))

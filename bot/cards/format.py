@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,7 +14,34 @@ def cut_marker(ref: str | None) -> str:
     """The visible end of a cut text; names the command that shows everything when there is one."""
     if ref is None:
         return "… (cut)"
-    return f"… (cut; use `show {ref}` for the rest)"
+    # Plain quotes, not a code span: the marker ends user text, which Teams shows literally.
+    return f'… (cut; send "show {ref}" for the rest)'
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: str) -> list[tuple[str, bool]]:
+    """The bot's wording split into (text, is_code) pieces: `x` marks a command or a value."""
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in _CODE_SPAN.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at : match.start()], False))
+        pieces.append((match.group(1), True))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
+def plain_wording(text: str) -> str:
+    """The bot's wording for places with no formatting at all (notifications, chat lists).
+
+    A code span becomes the same words in quotes: "Unknown command" and a backticked `x` read
+    'Unknown command "x"' where a notification shows text as it is.
+    """
+    return _CODE_SPAN.sub(lambda match: f'"{match.group(1)}"', text)
 
 
 def cut(text: str, limit: int, ref: str | None = None) -> str:

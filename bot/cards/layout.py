@@ -33,6 +33,9 @@ class Paragraph:
     text: str
     label: str | None = None
     tone: Tone = Tone.PLAIN
+    # The bot's own wording, where `x` marks a command or value to show as code. False for user
+    # text (descriptions, updates, notice bodies), whose backticks are shown literally (R6).
+    code: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class Button:
 @dataclass(frozen=True, slots=True)
 class Buttons:
     items: tuple[Button, ...]
+    inline: bool = False  # drawn where it stands (a list row's buttons), not at the card's foot
 
 
 Element = Heading | Paragraph | Facts | Divider | Buttons
@@ -68,3 +72,4 @@ class Layout:
     elements: tuple[Element, ...]
     summary: str
     case_ref: str | None = None
+    code_in_summary: bool = False  # the summary is the bot's wording: `x` marks code

@@ -12,7 +12,7 @@ from typing import Any
 from bot.cards.actions import CASE_OPEN
 from bot.cards.compose import case_list_layout, compose
 from bot.cards.escape import slack_text
-from bot.cards.format import cut, cut_marker
+from bot.cards.format import cut, cut_marker, plain_wording
 from bot.cards.layout import Buttons, Divider, Element, Facts, Heading, Layout, Paragraph, Tone
 from bot.messages import Body, CaseList, Form, FormField, Reply
 from bot.model import format_case_number
@@ -55,10 +55,20 @@ def render_body(body: Body, time_zone: str, show_utc: bool) -> dict[str, Any]:
     """One reply body as a message payload."""
     layout = compose(body, time_zone, show_utc)
     return {
-        "text": slack_text(cut(layout.summary, FALLBACK_CHARS, layout.case_ref)),
+        "text": fallback_text(layout),
         "mrkdwn": False,
         "blocks": _fit(_blocks(layout), MESSAGE_BLOCKS, layout.case_ref),
     }
+
+
+def fallback_text(layout: Layout) -> str:
+    """The notification text: plain words (code spans quoted), entity-escaped so no mention starts.
+
+    Slack decodes `&amp;`, `&lt;` and `&gt;` before it shows the text, so a reader sees none of
+    them; backslashes and backticks would be shown as they are, so there are none.
+    """
+    text = " ".join(cut(layout.summary, FALLBACK_CHARS, layout.case_ref).split())
+    return slack_text(plain_wording(text) if layout.code_in_summary else text)
 
 
 def render_home(

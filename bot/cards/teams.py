@@ -2,6 +2,14 @@
 
 Every TextBlock and Fact text goes through `teams_markdown`, so user text never becomes a link,
 emphasis, list, heading or `<at>` mention (R6). Titles of actions and inputs are not Markdown.
+Teams' Markdown has no inline code, so the bot's own `code` wording becomes a RichTextBlock whose
+code spans are monospace TextRuns (TextRuns are never Markdown). The fallback text is what Teams
+shows in the chat list, notifications and activity feed: plain words, no escapes.
+
+Colours: Teams' light theme draws `Warning` #f8d22a (1.47:1 on white) and `Good` #92c353 (2.07:1),
+its dark theme `Attention` #d74654 (3.24:1 on #2d2c2c), all under WCAG AA's 4.5:1 for text. Only
+`Default` and `Accent` meet it in the light, dark and high-contrast host configs
+(tests/cards/hostconfigs), so attention is Accent and a warning is bold default text.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from typing import Any
 from bot.cards.actions import form_action_id
 from bot.cards.compose import compose
 from bot.cards.escape import teams_markdown
-from bot.cards.format import cut, cut_marker
+from bot.cards.format import code_spans, cut, cut_marker, plain_wording
 from bot.cards.layout import Buttons, Divider, Element, Facts, Heading, Layout, Paragraph, Tone
 from bot.messages import Body, Form, FormField, Reply
 from bot.model import format_case_number
@@ -24,7 +32,13 @@ CARD_BYTES = 27_500
 PARAGRAPH_CHARS = 4000
 FALLBACK_CHARS = 300
 
-_COLORS = {Tone.ATTENTION: "Attention", Tone.WARNING: "Warning", Tone.GOOD: "Good"}
+_STYLES: dict[Tone, dict[str, str]] = {
+    Tone.ATTENTION: {"color": "Accent", "weight": "Bolder"},
+    Tone.WARNING: {"weight": "Bolder"},
+}
+ERROR_STYLE = {"color": "Accent", "weight": "Bolder"}
+# Style properties a TextRun carries itself (a RichTextBlock has none of them).
+_RUN_STYLE = ("color", "isSubtle", "size", "weight")
 
 Card = dict[str, Any]
 
@@ -53,12 +67,20 @@ def card_size(card: Card) -> int:
     return len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def _card(summary: str, ref: str | None, body: list[Card], actions: list[Card]) -> Card:
+def fallback_text(summary: str, ref: str | None, wording: bool) -> str:
+    """Plain words for the chat list, notifications and activity feed: no Markdown, no escapes."""
+    text = " ".join(cut(summary, FALLBACK_CHARS, ref).split())
+    return plain_wording(text) if wording else text
+
+
+def _card(
+    summary: str, ref: str | None, body: list[Card], actions: list[Card], wording: bool = True
+) -> Card:
     card: Card = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA_URL,
         "version": VERSION,
-        "fallbackText": teams_markdown(cut(summary, FALLBACK_CHARS, ref)),
+        "fallbackText": fallback_text(summary, ref, wording),
         "body": body,
     }
     if actions:
@@ -74,6 +96,13 @@ def _layout_card(layout: Layout) -> Card:
         if isinstance(element, Divider):
             separate = True
             continue
+        if isinstance(element, Buttons) and element.inline:
+            row = [
+                _execute(item.label, item.action_id, {"case": item.case_number}, item.primary)
+                for item in element.items
+            ]
+            body.append({"type": "ActionSet", "actions": row, "spacing": "Small"})
+            continue
         if isinstance(element, Buttons):
             actions.extend(
                 _execute(item.label, item.action_id, {"case": item.case_number}, item.primary)
@@ -85,24 +114,24 @@ def _layout_card(layout: Layout) -> Card:
             items[0] |= {"separator": True, "spacing": "Medium"}
             separate = False
         body.extend(items)
-    return _card(layout.summary, layout.case_ref, body, actions)
+    return _card(layout.summary, layout.case_ref, body, actions, layout.code_in_summary)
 
 
 def _element(element: Element, ref: str | None) -> list[Card]:
     match element:
         case Heading(text, tone):
             block = _text(text, ref, size="Large", weight="Bolder", style="heading")
-            return [_colored(block, tone)]
-        case Paragraph(text, label, tone):
+            return [block | _STYLES.get(tone, {})]
+        case Paragraph(text, label, tone, code):
             blocks = []
             if label:
-                blocks.append(_text(label, ref, weight="Bolder", spacing="Medium"))
-            block = _colored(_text(cut(text, PARAGRAPH_CHARS, ref), ref), tone)
+                blocks.append(_wording(label, ref, code, weight="Bolder", spacing="Medium"))
+            style: dict[str, Any] = dict(_STYLES.get(tone, {}))
             if label:
-                block["spacing"] = "None"
+                style["spacing"] = "None"
             if tone is Tone.MUTED:
-                block |= {"isSubtle": True, "size": "Small"}
-            return [*blocks, block]
+                style |= {"isSubtle": True, "size": "Small"}
+            return [*blocks, _wording(cut(text, PARAGRAPH_CHARS, ref), ref, code, **style)]
         case Facts(items):
             facts = [
                 {
@@ -124,10 +153,31 @@ def _text(text: str, ref: str | None, **style: Any) -> Card:
     }
 
 
-def _colored(block: Card, tone: Tone) -> Card:
-    if tone in _COLORS:
-        block["color"] = _COLORS[tone]
-    return block
+def _wording(text: str, ref: str | None, code: bool, **style: Any) -> Card:
+    """A TextBlock; for the bot's wording with `code` spans, a RichTextBlock with monospace runs."""
+    if not code or not any(is_code for _, is_code in code_spans(text)):
+        return _text(text, ref, **style)
+    run_style = {key: style.pop(key) for key in _RUN_STYLE if key in style}
+    style.pop("style", None)
+    lines = [line for line in cut(text, PARAGRAPH_CHARS, ref).split("\n") if line.strip()]
+    blocks = [_runs(line, run_style) for line in lines]
+    if len(blocks) == 1:
+        return blocks[0] | style
+    for block in blocks[1:]:
+        block["spacing"] = "Small"
+    # A TextRun has no line break, so each line of the wording is a block of its own.
+    return {"type": "Container", "items": blocks, **style}
+
+
+def _runs(line: str, run_style: dict[str, Any]) -> Card:
+    inlines: list[Card] = []
+    for piece, is_code in code_spans(line):
+        # TextRuns are plain text; breaking `{{` keeps Adaptive Cards' DATE()/TIME() out of it.
+        run: Card = {"type": "TextRun", "text": piece.replace("{{", "{\u200b{"), **run_style}
+        if is_code:
+            run["fontType"] = "Monospace"
+        inlines.append(run)
+    return {"type": "RichTextBlock", "inlines": inlines}
 
 
 def _execute(title: str, verb: str, data: dict[str, Any], primary: bool = False) -> Card:
@@ -150,7 +200,7 @@ def _form_card(form: Form) -> Card:
     if ref is not None:
         body.append(_text(f"Case {ref}", ref, isSubtle=True, spacing="None"))
     if form.guidance:
-        body.append(_text(form.guidance, ref))
+        body.append(_wording(form.guidance, ref, True))
     for field in form.fields:
         error = form.errors.get(field.name)
         body.append(_input(field, error))
@@ -159,7 +209,7 @@ def _form_card(form: Form) -> Card:
             # definitions (CASE-3) is shown below it instead.
             body.append(_text(field.hint, ref, isSubtle=True, size="Small", spacing="None"))
         if error:
-            body.append(_text(error, ref, color="Attention", size="Small", spacing="None"))
+            body.append(_wording(error, ref, True, size="Small", spacing="None", **ERROR_STYLE))
     data = {"form": form.kind.value, "case": form.case_number}
     submit = _execute(form.submit_label, form_action_id(form.kind), data, primary=True)
     return _card(form.title, ref, body, [submit])

@@ -33,6 +33,9 @@ def _layout(layout: Layout) -> list[str]:
     footer: list[str] = []
     grouped = False  # unlabelled paragraphs right after a labelled one belong under its label
     for element in layout.elements:
+        if isinstance(element, Buttons) and element.inline:
+            inner.append("  " + " ".join(f"[{item.label}]" for item in element.items))
+            continue
         if isinstance(element, Buttons):
             footer.append(" ".join(f"[{item.label}]" for item in element.items))
             continue

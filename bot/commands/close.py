@@ -8,7 +8,7 @@ from bot.commands.forms import close_form, form_case_ref, form_text, is_form
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
-from bot.messages import ChatRequest, Notice, NoticeKind, Outcome, Reply
+from bot.messages import CaseAction, ChatRequest, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status
 from bot.policy import lifecycle
 from bot.policy.access import Action
@@ -77,9 +77,10 @@ async def _close(
         NoticeKind.SURVEY,
         f"How did we do on case {case.ref}?",
         f"Case {case.ref} ({case.summary}) was closed as {sub.value}. Rate our support from "
-        f"1 (poor) to 5 (excellent): `survey {case.number} <1-5> [comment]`. "
+        f"1 (poor) to 5 (excellent) with Rate, or type `survey {case.number} <1-5> [comment]`. "
         f"The survey stays open for {days} days.",
         case_number=case.number,
+        actions=(CaseAction.SURVEY,),  # opens the rating form (forms.survey_form)
     )
     # CASE-8: the survey goes to whoever opened the case, privately, once per case.
     surveyed = await alerts.to_person(

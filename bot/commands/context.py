@@ -116,6 +116,7 @@ async def _decide(
 
 async def visible_case(req: ChatRequest, ctx: Context, ref: str | None) -> tuple[Case, Account]:
     """The case `ref` names if the asker may see it; otherwise the not-found reply (ACC-9)."""
+    from bot.commands import suggest
     from bot.commands.parser import parse_case_ref
 
     await _ensure_reads_some_account(req, ctx)
@@ -124,8 +125,12 @@ async def visible_case(req: ChatRequest, ctx: Context, ref: str | None) -> tuple
     number = parse_case_ref(ref)
     shown = format_case_number(number) if number is not None else ref[:40]
     if number is None:
+        fixed = suggest.case_ref(ref)
+        hint = f" Did you mean `{req.command.verb} {fixed}`?" if fixed else ""
         raise Refused(
-            Reply.invalid(f"`{shown}` is not a case number; write it as 1001, #1001 or 0000001001.")
+            Reply.invalid(
+                f"`{shown}` is not a case number; write it as 1001, #1001 or 0000001001.{hint}"
+            )
         )
     case = await ctx.uow.cases.get(number)
     account = await ctx.uow.directory.account(case.account_id) if case is not None else None

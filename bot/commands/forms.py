@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.commands.limits import MAX_REASON_CHARS
 from bot.messages import Choice, Command, Form, FormField, FormKind
 from bot.model import Account
 from bot.policy.intake import (
@@ -151,6 +152,49 @@ def close_form(case_number: int, errors: Mapping[str, str] | None = None) -> For
             FormField("comment", "Closure comment", "multiline", True, max_length=MAX_IMPACT_CHARS),
         ),
         "Close case",
+        case_number=case_number,
+        errors=dict(errors or {}),
+    )
+
+
+SURVEY_RATINGS = (
+    ("5", "5 - Excellent"),
+    ("4", "4 - Good"),
+    ("3", "3 - Fair"),
+    ("2", "2 - Poor"),
+    ("1", "1 - Very poor"),
+)
+
+
+def survey_form(
+    case_number: int,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str | bool] | None = None,
+) -> Form:
+    """CASE-8: a 1-5 rating of support on the closed case, and an optional comment."""
+    v = values or {}
+    return Form(
+        FormKind.SURVEY,
+        "Rate our support",
+        (
+            FormField(
+                "rating",
+                "How did we do?",
+                "choice",
+                True,
+                tuple(Choice(value, label) for value, label in SURVEY_RATINGS),
+                _value(v, "rating"),
+            ),
+            FormField(
+                "comment",
+                "Comment",
+                "multiline",
+                False,
+                value=_value(v, "comment"),
+                max_length=MAX_REASON_CHARS,
+            ),
+        ),
+        "Send rating",
         case_number=case_number,
         errors=dict(errors or {}),
     )

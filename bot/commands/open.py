@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.commands import alerts, suggest
 from bot.commands.context import (
     Context,
     Refused,
@@ -15,9 +15,9 @@ from bot.commands.context import (
 from bot.commands.forms import is_form, open_form
 from bot.commands.tracking import track
 from bot.commands.views import case_reply
-from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
+from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import AccessLevel, Account, Case, CaseEvent, EventKind, Stage, Status, SubStatus
-from bot.policy import intake
+from bot.policy import intake, sla
 from bot.policy.access import Action
 from bot.policy.decision import Decision
 
@@ -45,6 +45,9 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         if stage is not None and set(errors) == {"priority"}:
             return refusal(stage)  # CASE-3: Critical asked for a UAT system
         problems = " ".join(errors.values())
+        typed = values.get("priority")
+        if "priority" in errors and isinstance(typed, str):
+            problems += suggest.priority_hint(typed, intake.CHAT_PRIORITIES)
         guide = f"\n{intake.priority_guide()}" if "priority" in errors else ""
         return Reply.invalid(
             f"{problems} Usage: `open PRIORITY SUMMARY [--impact TEXT] ...`{guide}"
@@ -109,10 +112,13 @@ async def _open(req: ChatRequest, ctx: Context, account: Account, new: intake.Ne
     zone = ctx.time_zone(account)
     facts = (
         Fact("Account", account.id),
+        Fact("Region", account.region),
         Fact("Priority", case.priority.label),
         Fact("Opened by", author),
         Fact("Type", f"{case.case_type}/{case.case_subtype}".rstrip("/")),
     )
+    response = sla.clocks(case, account, ctx.config, req.now).response
+    due = (("Response due", response.due_at),) if response and response.due_at else ()
     await alerts.to_queue(
         ctx.uow,
         account,
@@ -123,6 +129,9 @@ async def _open(req: ChatRequest, ctx: Context, account: Account, new: intake.Ne
             new.impact or "",
             facts,
             case_number=case.number,
+            # Analysts take a new case from the alert itself (ACC-8: analysts work every case).
+            actions=(CaseAction.TAKE,),
+            times=due,
         ),
         f"new:{case.number}",
         req.now,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.commands import alerts, suggest
 from bot.commands.context import Context, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.tracking import record
@@ -32,7 +32,8 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     wanted = parse_requested(cmd.arg(1))
     if wanted is None:
         shown = (cmd.arg(1) or "")[:40]
-        problem = f"`{shown}` is not a priority. " if shown else ""
+        hint = suggest.priority_hint(shown, tuple(Priority)) if shown else ""
+        problem = f"`{shown}` is not a priority.{hint} " if shown else ""
         return Reply.invalid(
             f"{problem}Choose low, medium, high or critical. Usage: `{USAGE}`\n{priority_guide()}"
         )

@@ -16,10 +16,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.commands import handlers
+from bot.commands import handlers, suggest
 from bot.commands.context import Context, Refused
 from bot.commands.handlers import Handler
-from bot.commands.parser import MAX_COMMAND_CHARS, ParseError, build_command, split_verb
+from bot.commands.parser import (
+    MAX_COMMAND_CHARS,
+    ParseError,
+    build_command,
+    parse_case_ref,
+    split_verb,
+)
 from bot.commands.retries import RetryWindow
 from bot.commands.verbs import VERBS, Verb
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
@@ -57,8 +63,12 @@ class Router:
         verb = VERBS.get(name)
         if not name:
             name, rest, verb = "help", "", VERBS["help"]
+        if verb is not None and verb.name == "take" and not self._may_know(req, verb):
+            # A Take button can reach a customer on a shared card: say who takes cases.
+            return _take_refused()
         if verb is None or not self._may_know(req, verb):
-            return _unknown(name)
+            known = [v.name for v in VERBS.values() if self._may_know(req, v)]
+            return _unknown(name, rest, known)
         try:
             return replace(req, command=build_command(verb.name, rest, verb.options, raw))
         except ParseError as err:
@@ -156,9 +166,28 @@ class Router:
         return not access.is_staff_verb(verb.action) or req.actor.is_staff
 
 
-def _unknown(name: str) -> Reply:
+def _unknown(name: str, rest: str = "", known: list[str] | None = None) -> Reply:
     shown = name[:30]
-    return Reply.invalid(f"Unknown command `{shown}`. Type `help` to see what you can do.")
+    meant = suggest.verb(name, known or [])
+    hint = ""
+    if meant is not None:
+        # The case number comes along (cleaned of stuck-on punctuation); other words do not.
+        words = rest.split()
+        first = words[0] if words else ""
+        number = suggest.case_ref(first) or (first if parse_case_ref(first) else None)
+        attempt = meant if number is None else f"{meant} {number}"
+        if number is not None and len(words) > 1:
+            attempt += " ..."
+        hint = f" Did you mean `{attempt}`?"
+    return Reply.invalid(f"Unknown command `{shown}`.{hint} Type `help` to see what you can do.")
+
+
+def _take_refused() -> Reply:
+    return Reply.refused(
+        "ACC-8",
+        "Only the vendor's support analysts can take a case: taking makes them its owner.",
+        "The support team assigns every case. To add something to yours, use `update CASE TEXT`.",
+    )
 
 
 def unparsed(req: ChatRequest, text: str) -> ChatRequest:

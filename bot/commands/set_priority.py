@@ -6,6 +6,7 @@ SLA-4: the due times are recomputed from the case's history under the new priori
 
 from __future__ import annotations
 
+from bot.commands import suggest
 from bot.commands.context import Context, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.staff_reply import ensure_open, tell_opener
@@ -34,8 +35,8 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if new is None:
         shown = (req.command.arg(1) or "")[:30]
         return Reply.invalid(
-            f"`{shown}` is not a priority; choose one of: {_CHOICES}. Usage: `{USAGE}`\n"
-            + priority_guide(tuple(Priority))
+            f"`{shown}` is not a priority.{suggest.priority_hint(shown, tuple(Priority))} "
+            f"Choose one of: {_CHOICES}. Usage: `{USAGE}`\n" + priority_guide(tuple(Priority))
         )
     reason = require_text(req.command.text_from(2), "reason", USAGE, MAX_REASON_CHARS)
     ensure_open(case, "change the priority of")

@@ -14,7 +14,7 @@ from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.staff_reply import tell_opener
 from bot.commands.tracking import record
 from bot.commands.views import case_reply
-from bot.messages import ChatRequest, Command, Notice, NoticeKind, Reply
+from bot.messages import CaseAction, ChatRequest, Command, Notice, NoticeKind, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus, Visibility
 from bot.policy import lifecycle
 from bot.policy.access import Action
@@ -55,9 +55,11 @@ def survey_notice(case: Case, config: PolicyConfig) -> Notice:
         NoticeKind.SURVEY,
         f"How did we do on case {case.ref}?",
         f"Case {case.ref} ({case.summary}) was closed as {case.sub_status.value}. Rate our "
-        f"support from 1 (poor) to 5 (excellent): `survey {case.number} <1-5> [comment]`. "
+        f"support from 1 (poor) to 5 (excellent) with Rate, or type "
+        f"`survey {case.number} <1-5> [comment]`. "
         f"The survey stays open for {config.survey_window_days} days.",
         case_number=case.number,
+        actions=(CaseAction.SURVEY,),  # opens the rating form (forms.survey_form)
     )
 
 

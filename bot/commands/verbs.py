@@ -104,7 +104,7 @@ VERBS: dict[str, Verb] = {
             "survey",
             Action.SURVEY,
             "survey CASE RATING [COMMENT]",
-            "rate how a closed case went (1-5)",
+            "rate how a closed case went (1-5), or just `survey CASE` for the form",
         ),
         Verb(
             "queue",

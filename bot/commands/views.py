@@ -83,7 +83,9 @@ def case_reply(
 
 def case_line(case: Case, account: Account, ctx: Context, now: datetime) -> CaseLine:
     due = sla.next_due_instants(sla.clocks(case, account, ctx.config, now), after=now)
-    breach = [d.at for d in due if d.threshold >= sla.BREACH]
+    # A closed case (resolved or cancelled) has nothing due, whatever its clocks last said.
+    closed = case.status is Status.CLOSED
+    breach = [] if closed else [d.at for d in due if d.threshold >= sla.BREACH]
     return CaseLine(
         number=case.number,
         account_id=case.account_id,

@@ -75,7 +75,7 @@ async def test_case_2_a_form_with_errors_comes_back_in_the_invoke_answer(teams: 
     assert answer["type"] == "application/vnd.microsoft.card.adaptive"
     impact = next(i for i in card["body"] if i.get("id") == "impact")
     assert impact["type"] == "Input.Text"
-    assert any(b.get("color") == "Attention" for b in card["body"])  # the inline error
+    assert any(b.get("color") == "Accent" for b in card["body"])  # the inline error (WCAG AA)
     assert next(i for i in card["body"] if i.get("id") == "summary")["value"] == "Export"
     assert await acme_cases(teams.store) == []
 

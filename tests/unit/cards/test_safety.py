@@ -108,21 +108,23 @@ def replies(text: str) -> list[Reply]:
     return [Reply(body, time_zone=ZONE) for body in bodies]  # type: ignore[arg-type]
 
 
-def teams_texts(node: Any) -> list[str]:
-    """Every Markdown-bearing string of a card: TextBlock text, Fact title and value, fallbackText."""
+def teams_texts(node: Any, kind: str = "TextBlock") -> list[str]:
+    """Every Markdown-bearing string of a card: TextBlock text, Fact title and value.
+
+    With kind="TextRun": the texts of RichTextBlock runs, which Adaptive Cards never treat as
+    Markdown. The fallbackText is plain text (what Teams shows in notifications), checked apart.
+    """
     found: list[str] = []
     if isinstance(node, dict):
-        if node.get("type") == "TextBlock":
+        if node.get("type") == kind:
             found.append(node["text"])
-        if "title" in node and "value" in node and "type" not in node:
+        if kind == "TextBlock" and "title" in node and "value" in node and "type" not in node:
             found.extend((node["title"], node["value"]))
-        if "fallbackText" in node:
-            found.append(node["fallbackText"])
         for value in node.values():
-            found.extend(teams_texts(value))
+            found.extend(teams_texts(value, kind))
     elif isinstance(node, list):
         for item in node:
-            found.extend(teams_texts(item))
+            found.extend(teams_texts(item, kind))
     return found
 
 
@@ -166,6 +168,36 @@ def test_r6_teams_user_text_never_yields_markdown_links_or_at_mentions(text: str
             assert "{{" not in shown
             tags, _ = rendered_markdown(shown)
             assert tags <= {"p"}, (shown, tags)
+        for run in teams_texts(teams.render_card(reply), "TextRun"):
+            assert "{{" not in run
+
+
+@settings(deadline=None, max_examples=150)
+@given(USER_TEXT)
+def test_r6_notification_text_is_the_user_text_itself_with_no_markup_escapes(text: str) -> None:
+    """Teams' summary and Slack's fallback show plain words: no backslashes, entities, markup."""
+    title = text.strip() or "x"
+    reply = Reply(Notice(NoticeKind.CASE_UPDATED, title, "", case_number=1001), time_zone=ZONE)
+    expected = " ".join(title.split())
+    teams_summary = teams.render_card(reply)["fallbackText"]
+    slack_fallback = slack.render_message(reply)["text"]
+    if len(title) <= teams.FALLBACK_CHARS:
+        assert teams_summary == expected
+        assert html.unescape(slack_fallback) == expected
+    assert "<" not in slack_fallback and ">" not in slack_fallback
+
+
+def test_bot_wording_in_notifications_quotes_commands_instead_of_escaping_them() -> None:
+    reply = Reply(Message("Unknown command `frobnicate`. Try `help`."))
+    assert teams.render_card(reply)["fallbackText"] == 'Unknown command "frobnicate". Try "help".'
+    assert slack.render_message(reply)["text"] == 'Unknown command "frobnicate". Try "help".'
+    zone = Reply(Message("Times are shown in America/New_York; `&lt;!here&gt;` <!here> [a,b]"))
+    teams_summary = teams.render_card(zone)["fallbackText"]
+    assert teams_summary == 'Times are shown in America/New_York; "&lt;!here&gt;" <!here> [a,b]'
+    assert "\\" not in teams_summary
+    assert slack.render_message(zone)["text"] == (
+        "Times are shown in America/New_York; &quot;&amp;lt;!here&amp;gt;&quot; &lt;!here&gt; [a,b]"
+    ).replace("&quot;", '"')
 
 
 @settings(deadline=None, max_examples=300)

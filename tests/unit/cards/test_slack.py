@@ -108,7 +108,7 @@ def test_over_long_summary_and_description_are_cut_with_the_show_marker() -> Non
     check_budgets(payload["blocks"], slack.MESSAGE_BLOCKS)
     header = payload["blocks"][0]["text"]["text"]
     assert len(header) == slack.HEADER_CHARS
-    assert header.endswith("… (cut; use `show 0000001001` for the rest)")
+    assert header.endswith('… (cut; send "show 0000001001" for the rest)')
     description = next(
         b for b in payload["blocks"] if b.get("text", {}).get("text", "").startswith("Description")
     )

@@ -14,7 +14,7 @@ from jsonschema import Draft6Validator
 from bot.cards import teams
 from bot.cards.escape import teams_markdown
 from bot.cards.format import cut_marker
-from bot.messages import Help, HelpEntry, Reply
+from bot.messages import Help, HelpEntry, Message, Reply
 from tests.unit.cards.golden import match_json
 from tests.unit.cards.samples import CASE, CASE_VIEW, ESCALATE_FORM, OPEN_FORM, SAMPLES, ZONE
 
@@ -108,15 +108,57 @@ def test_forms_are_card_inputs_named_by_field_with_required_flags_and_labels() -
     assert all(i.get("label") or i.get("title") for i in inputs)
 
 
-def test_case_2_validation_errors_show_in_red_under_their_input() -> None:
+def test_case_2_validation_errors_show_in_bold_accent_under_their_input() -> None:
+    # Accent, not Attention: Teams' dark theme draws Attention at 3.24:1, under WCAG AA.
     body = teams.render_card(Reply(OPEN_FORM))["body"]
     ids = [item.get("id") for item in body]
     for name, message in OPEN_FORM.errors.items():
         under = body[ids.index(name) + 1]
         assert under["type"] == "TextBlock"
-        assert under["color"] == "Attention"
+        assert (under["color"], under["weight"]) == ("Accent", "Bolder")
         assert under["text"] == teams_markdown(message)
         assert body[ids.index(name)]["errorMessage"] == message
+
+
+def text_nodes(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        found = [node] if node.get("type") in ("TextBlock", "TextRun") else []
+        return found + [n for value in node.values() for n in text_nodes(value)]
+    if isinstance(node, list):
+        return [n for item in node for n in text_nodes(item)]
+    return []
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_no_teams_card_uses_colours_under_wcag_aa_or_shows_the_bots_backticks(name: str) -> None:
+    card = teams.render_card(SAMPLES[name])
+    for node in text_nodes(card):
+        assert node.get("color") in (None, "Default", "Accent"), node
+    wording = [n["text"] for n in text_nodes(card) if n["type"] == "TextRun"]
+    assert not any("`" in text for text in wording)
+
+
+def test_the_bots_commands_are_monospace_runs_and_user_backticks_stay_literal() -> None:
+    reply = Reply(Message("Unknown command `frobnicate`. Try `help`."))
+    (block,) = teams.render_card(reply)["body"]
+    assert block["type"] == "RichTextBlock"
+    assert [(r["text"], r.get("fontType")) for r in block["inlines"]] == [
+        ("Unknown command ", None),
+        ("frobnicate", "Monospace"),
+        (". Try ", None),
+        ("help", "Monospace"),
+        (".", None),
+    ]
+    view = replace(CASE_VIEW, case=replace(CASE, description="run `rm -rf` now"))
+    texts = [n.get("text") for n in text_nodes(teams.render_card(Reply(view, time_zone=ZONE)))]
+    assert "run \\`rm -rf\\` now" in texts
+
+
+def test_multi_line_wording_with_commands_keeps_its_lines() -> None:
+    reply = Reply(Message("Usage: `survey CASE RATING`\nRate from 1 to 5."))
+    (container,) = teams.render_card(reply)["body"]
+    assert container["type"] == "Container"
+    assert [item["type"] for item in container["items"]] == ["RichTextBlock", "RichTextBlock"]
 
 
 def test_form_submit_is_action_execute_with_form_verb_and_case() -> None:
@@ -146,14 +188,14 @@ def test_over_long_description_is_cut_before_escaping_with_the_show_marker() -> 
     validate(card)
     texts = [item.get("text", "") for item in card["body"]]
     description = texts[texts.index("Description") + 1]
-    assert description.endswith("… (cut; use \\`show 0000001001\\` for the rest)")
+    assert description.endswith('… (cut; send "show 0000001001" for the rest)')
     # Cut before escaping: whole escape pairs only, never a dangling backslash.
     assert description.startswith("\\*" * 100)
     assert "\\\\" not in description
 
 
 def test_the_marker_text_matches_the_shared_wording() -> None:
-    assert cut_marker("0000001001") == "… (cut; use `show 0000001001` for the rest)"
+    assert cut_marker("0000001001") == '… (cut; send "show 0000001001" for the rest)'
 
 
 def test_follow_ups_render_as_further_cards() -> None:
@@ -164,3 +206,11 @@ def test_follow_ups_render_as_further_cards() -> None:
         "Not allowed (ESC-4): Low-priority cases can't be escalated.",
         "Open a support case",
     ]
+
+
+def test_the_case_cards_note_is_bot_wording_with_its_commands_in_monospace() -> None:
+    view = replace(CASE_VIEW, note="Your description is short. Add details with `update`.")
+    card = teams.render_card(Reply(view, time_zone=ZONE))
+    runs = [n for n in text_nodes(card) if n["type"] == "TextRun"]
+    assert [(r["text"], r.get("fontType")) for r in runs][1] == ("update", "Monospace")
+    assert all("`" not in n["text"] for n in text_nodes(card))

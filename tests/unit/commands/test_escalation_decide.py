@@ -106,8 +106,9 @@ async def test_acc_8_escalation_decisions_are_unknown_to_customers(chat, store, 
     number = await open_case(chat("alice@acme.example"))
     await escalate(store, number, "alice@acme.example", clock.now)
     reply = await chat("alice@acme.example").say(f"escalation accept {number} yes please")
+    # Exactly what any unknown word gets: the nearest verb the customer may use, no staff verb.
     assert reply.body == Message(
-        "Unknown command `escalation`. Type `help` to see what you can do."
+        "Unknown command `escalation`. Did you mean `escalate`? Type `help` to see what you can do."
     )
     async with store.unit_of_work() as uow:
         assert len(await uow.escalations.waiting()) == 1

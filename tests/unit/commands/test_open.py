@@ -113,11 +113,13 @@ async def test_r2_the_same_request_delivered_three_times_opens_one_case(chat, st
 
 
 async def test_acc_8_staff_verbs_look_unknown_to_customers(chat):
-    reply = await chat("alice@acme.example").say("take 1001")
+    reply = await chat("alice@acme.example").say("set-status 1001 open")
     unknown = await chat("alice@acme.example").say("frobnicate 1001")
-    assert reply.body == Message("Unknown command `take`. Type `help` to see what you can do.")
+    assert reply.body == Message(
+        "Unknown command `set-status`. Type `help` to see what you can do."
+    )
     assert isinstance(unknown.body, Message)
-    assert unknown.body.text == reply.body.text.replace("take", "frobnicate")
+    assert unknown.body.text == reply.body.text.replace("set-status", "frobnicate")
 
 
 async def test_list_shows_25_cases_and_counts_them_all(chat):

@@ -7,6 +7,7 @@ by asking `bot.policy.access`, so that this test can disagree with it.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -184,6 +185,8 @@ def expected(verb: str, role: str, email: str, account: str) -> Expect:
         return Expect("allowed")  # ACC-8: analysts see and work all cases
     if role == "admin":
         return Expect("refused", "ACC-8")  # admins manage the directory, not cases
+    if verb == "take":
+        return Expect("refused", "ACC-8")  # a Take button can reach customers: say who takes
     if verb in STAFF_VERBS:
         return Expect("unknown")  # staff verbs look unknown to customers (PRODUCT.md)
     if role == "unmapped":
@@ -274,7 +277,10 @@ async def test_r5(verb: str, role: str, target: str, email: str, world: World, c
     else:
         never = await person.say(f"{verb}zz")
         assert reply.outcome is Outcome.INVALID, reply
-        assert _text(reply) == _text(never).replace(f"{verb}zz", verb), reply
+        # Word for word an unknown word's answer; a "did you mean" names only a verb the
+        # customer may use, never the staff verb typed.
+        assert _unsuggested(reply) == _unsuggested(never).replace(f"{verb}zz", verb), reply
+        assert f"`{verb}" not in _text(reply).partition("Did you mean")[2], reply
     assert r5_world.snapshot(cell.database) == before
 
 
@@ -283,6 +289,10 @@ def _aimed_at(verb: str, cases: Cases) -> int:
     if verb in ("reopen", "survey"):
         return cases.closed
     return cases.escalated if verb == "escalation" else cases.open
+
+
+def _unsuggested(reply: Reply) -> str:
+    return re.sub(r" Did you mean `[^`]*`\?", "", _text(reply))
 
 
 def _text(reply: Reply) -> str:

@@ -111,8 +111,10 @@ async def test_acc_8_set_priority_is_an_unknown_verb_for_customers(chat, store):
     number = await open_case(chat("alice@acme.example"))
     before = await footprint(store, number)
     reply = await chat("alice@acme.example").say(f"set-priority {number} high urgent")
+    # The nearest verb the customer may use, with the case: a suggestion, never run.
     assert reply.body == Message(
-        "Unknown command `set-priority`. Type `help` to see what you can do."
+        f"Unknown command `set-priority`. Did you mean `priority {number} ...`? "
+        "Type `help` to see what you can do."
     )
     assert await footprint(store, number) == before
 

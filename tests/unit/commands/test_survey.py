@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from bot.messages import Message, Outcome, Refusal
-from bot.model import EventKind
+from bot.cards import slack, teams
+from bot.commands.payload import decode
+from bot.messages import Form, FormKind, Message, Outcome, Refusal
+from bot.model import EventKind, format_case_number
 
-from .casebook import count_rows, get_case, open_case
+from .casebook import count_rows, get_case, open_case, submit
 from .conftest import Person
 
 
@@ -95,3 +99,61 @@ async def test_acc_2_a_read_only_contact_cannot_answer_a_survey(chat, store):
     number = await closed_case(chat("alice@acme.example"))
     reply = await chat("rita@acme.example").say(f"survey {number} 5")
     assert isinstance(reply.body, Refusal) and reply.body.rule == "ACC-2"
+
+
+async def test_case_8_the_survey_notice_has_a_rate_button_on_both_platforms(chat, store, clock):
+    alice: Person = chat("alice@acme.example")
+    number = await closed_case(alice)
+    async with store.unit_of_work() as uow:
+        claimed = await uow.outbox.claim(100, "test", 60, clock.now + timedelta(days=1))
+        await uow.rollback()
+    (survey,) = [decode(m.payload) for m in claimed if m.dedup_key.startswith("survey:")]
+    card = teams.render_card(survey)
+    assert [(a["title"], a["verb"], a["data"]) for a in card["actions"]] == [
+        ("Rate", "case:survey", {"case": number})
+    ]
+    blocks = slack.render_message(survey)["blocks"]
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        ("case:survey", format_case_number(number))
+    ]
+
+
+async def test_case_8_the_rate_button_opens_a_rating_form_with_five_choices(chat, store):
+    alice: Person = chat("alice@acme.example")
+    number = await closed_case(alice)
+    before = await count_rows(store)
+    reply = await alice.say(f"survey {number}")
+    form = reply.body
+    assert isinstance(form, Form) and form.kind is FormKind.SURVEY
+    assert await count_rows(store) == before
+    card = teams.render_card(reply)
+    (rating,) = [item for item in card["body"] if item.get("id") == "rating"]
+    assert rating["type"] == "Input.ChoiceSet" and rating["isRequired"] is True
+    assert [c["value"] for c in rating["choices"]] == ["5", "4", "3", "2", "1"]
+    assert card["actions"][0]["verb"] == "form:survey"
+    modal = slack.render_modal(form, "form:survey", "")
+    (block,) = [b for b in modal["blocks"] if b.get("block_id") == "rating"]
+    assert [o["value"] for o in block["element"]["options"]] == ["5", "4", "3", "2", "1"]
+
+
+async def test_case_8_a_submitted_rating_form_records_the_rating_once(chat, store):
+    alice: Person = chat("alice@acme.example")
+    number = await closed_case(alice)
+    reply = await submit(alice, "survey", number, rating="4", comment="Good, a bit slow")
+    assert reply.outcome is Outcome.OK, reply
+    async with store.unit_of_work() as uow:
+        answers = await uow.surveys.for_case(number)
+    assert [(a.rating, a.comment) for a in answers] == [(4, "Good, a bit slow")]
+
+
+async def test_case_8_a_rating_form_without_a_rating_comes_back_keeping_the_comment(chat, store):
+    alice: Person = chat("alice@acme.example")
+    number = await closed_case(alice)
+    before = await count_rows(store)
+    reply = await submit(alice, "survey", number, comment="Typed before choosing")
+    assert reply.outcome is Outcome.INVALID
+    form = reply.body
+    assert isinstance(form, Form) and "rating" in form.errors
+    assert {f.name: f.value for f in form.fields}["comment"] == "Typed before choosing"
+    assert await count_rows(store) == before

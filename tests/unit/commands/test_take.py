@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import CaseAction, CaseView, Message, Outcome, Refusal
+from bot.messages import CaseAction, CaseView, Outcome, Refusal
 from bot.model import EventKind, Status, Visibility
 
 from .casework import footprint, open_case, posts, stored
@@ -71,10 +71,15 @@ async def test_acc_8_admin_without_the_analyst_role_cannot_take(chat, store):
     assert await footprint(store, number) == before
 
 
-async def test_acc_8_take_is_an_unknown_verb_for_customers(chat, store):
+async def test_acc_8_a_customer_who_clicks_take_is_told_only_support_analysts_take_cases(
+    chat, store
+):
     number = await open_case(chat("alice@acme.example"))
     reply = await chat("alice@acme.example").say(f"take {number}")
-    assert reply.body == Message("Unknown command `take`. Type `help` to see what you can do.")
+    assert reply.outcome is Outcome.REFUSED
+    assert isinstance(reply.body, Refusal) and reply.body.rule == "ACC-8"
+    assert "support analysts" in reply.body.reason
+    assert reply.body.instead is not None and "`update CASE TEXT`" in reply.body.instead
     assert (await stored(store, number)).owner is None
 
 
