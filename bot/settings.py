@@ -118,8 +118,11 @@ class Settings:
             slack_staff_workspaces=_ids(
                 "SUPPORTBOT_SLACK_STAFF_WORKSPACES", get("SUPPORTBOT_SLACK_STAFF_WORKSPACES")
             ),
-            teams_staff_tenants=_ids(
-                "SUPPORTBOT_TEAMS_STAFF_TENANTS", get("SUPPORTBOT_TEAMS_STAFF_TENANTS")
+            teams_staff_tenants=frozenset(
+                t.lower()
+                for t in _ids(
+                    "SUPPORTBOT_TEAMS_STAFF_TENANTS", get("SUPPORTBOT_TEAMS_STAFF_TENANTS")
+                )
             ),
             metrics_port=_port("SUPPORTBOT_METRICS_PORT", metrics_port),
         )

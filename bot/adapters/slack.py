@@ -14,7 +14,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -89,7 +89,7 @@ class SlackAdapter:
             process_before_response=False,
             logger=logging.getLogger("slack_bolt"),
         )
-        self.users = SlackUsers(store, self.client, self.clock)
+        self.users = SlackUsers(store, self.client, self.clock, settings.slack_staff_workspaces)
         self.poster = SlackPoster(self.client)
         self.deliverer = SlackDeliverer(
             outbox_client(settings.slack_bot_token, settings.slack_api_url)
@@ -268,7 +268,7 @@ class SlackAdapter:
 
 def authentic_request(raw: bytes, request: web.Request) -> AsyncBoltRequest | None:
     """The verified body as bolt's request, or None when it is not a JSON or form payload."""
-    headers = dict(request.headers)
+    headers: dict[str, str | Sequence[str]] = dict(request.headers)
     try:
         text = raw.decode("utf-8")
         # Bolt's own parser, run once here first: bolt would crash on a body that is not an

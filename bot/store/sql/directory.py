@@ -52,6 +52,8 @@ def _account(row: RowMapping) -> Account:
         end_user_subsidiary=bool(row["end_user_subsidiary"]),
         timezone=row["timezone"],
         agents=row["agents"],
+        slack_workspaces=frozenset(row["slack_workspaces"] or ()),
+        teams_tenants=frozenset(row["teams_tenants"] or ()),
     )
 
 
@@ -251,6 +253,8 @@ class SqlDirectoryRepository:
                     "end_user_subsidiary": account.end_user_subsidiary,
                     "timezone": account.timezone,
                     "agents": account.agents,
+                    "slack_workspaces": sorted(account.slack_workspaces),
+                    "teams_tenants": sorted(account.teams_tenants),
                 },
                 ["id"],
             )
