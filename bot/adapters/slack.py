@@ -38,7 +38,7 @@ from bot.adapters.slack_interactions import Ack, Asker, SlackInteractions
 from bot.adapters.slack_payload import ModalOrigin, decoded, request_id, without_mention
 from bot.adapters.slack_verify import Limits, SlackSignature, Unauthenticated
 from bot.cards.slack import render_messages
-from bot.commands.router import Router
+from bot.commands.router import Router, went_wrong
 from bot.messages import Audience, ChatRequest, Command, Form, Outcome, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
@@ -129,7 +129,12 @@ class SlackAdapter:
     async def ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         """Run one command through the router as the Slack user it came from."""
         async with self._slots:
-            return await self._ask(asker, command, key)
+            try:
+                return await self._ask(asker, command, key)
+            except Exception:
+                # The identity lookup runs before the router's own error handling: a database
+                # or Slack failure there still gets the user an answer (#13).
+                return went_wrong("Slack request")
 
     async def _ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         actor = await self.users.actor(asker.team, asker.user)

@@ -81,15 +81,7 @@ class Router:
         try:
             return await self._run(parsed, handler)
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("handler %s failed (reference %s)", parsed.command.verb, reference)
-            return Reply(
-                Message(
-                    "Something went wrong on our side and nothing was changed "
-                    f"(reference {reference}). Please try again in a moment."
-                ),
-                outcome=Outcome.ERROR,
-            )
+            return went_wrong(f"handler {parsed.command.verb}")
 
     async def _run(self, req: ChatRequest, handler: Handler) -> Reply:
         async with self.store.unit_of_work() as uow:
@@ -124,6 +116,19 @@ class Router:
     def _may_know(req: ChatRequest, verb: Verb) -> bool:
         # PRODUCT.md: staff verbs are refused for customers exactly like an unknown verb.
         return not access.is_staff_verb(verb.action) or req.actor.is_staff
+
+
+def went_wrong(what: str) -> Reply:
+    """Log the exception being handled with a reference, and answer the user politely (R6)."""
+    reference = uuid.uuid4().hex[:8]
+    log.exception("%s failed (reference %s)", what, reference)
+    return Reply(
+        Message(
+            "Something went wrong on our side and nothing was changed "
+            f"(reference {reference}). Please try again in a moment."
+        ),
+        outcome=Outcome.ERROR,
+    )
 
 
 def _unknown(name: str) -> Reply:

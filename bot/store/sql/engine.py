@@ -72,13 +72,17 @@ def create_engine(url: str) -> AsyncEngine:
                 "e.g. sqlite+aiosqlite:///./supportbot.db"
             )
         engine = create_async_engine(
-            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            parsed,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,  # R8: a database error's text never carries customer text
         )
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
         return engine
     if backend == "postgresql":
-        return create_async_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return create_async_engine(
+            parsed, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+        )
     raise ValueError(
         f"unsupported database URL {parsed.render_as_string()!r}: use sqlite or postgresql"
     )
