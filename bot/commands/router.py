@@ -18,6 +18,7 @@ from dataclasses import replace
 from bot.commands import handlers
 from bot.commands.context import Context, Refused
 from bot.commands.handlers import Handler
+from bot.commands.limits import control_character
 from bot.commands.parser import MAX_COMMAND_CHARS, ParseError, build_command, split_verb
 from bot.commands.verbs import VERBS, Verb
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
@@ -40,6 +41,12 @@ class Router:
 
     def parse(self, req: ChatRequest) -> ChatRequest | Reply:
         """The request with its command parsed, or the usage reply."""
+        found = control_character(_texts(req.command))
+        if found is not None:
+            return Reply.invalid(
+                f"Your message contains an invisible control character ({found}) that can't be "
+                "stored. Remove it (retype the text rather than pasting it) and send it again."
+            )
         if req.command.is_parsed:
             return req
         raw = req.command.raw
@@ -116,6 +123,12 @@ class Router:
     def _may_know(req: ChatRequest, verb: Verb) -> bool:
         # PRODUCT.md: staff verbs are refused for customers exactly like an unknown verb.
         return not access.is_staff_verb(verb.action) or req.actor.is_staff
+
+
+def _texts(command: Command) -> list[str]:
+    """Every piece of text a command carries, as typed or as a form filled it in."""
+    values = [v for v in command.options.values() if isinstance(v, str)]
+    return [command.raw, command.verb, *command.args, *command.tails, *values]
 
 
 def went_wrong(what: str) -> Reply:
