@@ -28,9 +28,21 @@ _TOKEN_SHAPES = re.compile(
 )
 REDACTED = "[redacted]"
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-# Loggers whose debug output is whole request and response payloads (tokens, response URLs,
-# customer text): never below info, even with `-v`.
-CHATTY = ("slack_bolt", "slack_sdk", "microsoft_agents", "msal", "aiohttp", "asyncio", "urllib3")
+# Loggers whose debug output is whole request and response payloads or SQL parameters (tokens,
+# response URLs, customer text): never below info, even with `-v`.
+# SQLAlchemy echoes every statement at info, so it stays at warning.
+CHATTY = {
+    "slack_bolt": logging.INFO,
+    "slack_sdk": logging.INFO,
+    "microsoft_agents": logging.INFO,
+    "msal": logging.INFO,
+    "aiohttp": logging.INFO,
+    "asyncio": logging.INFO,
+    "urllib3": logging.INFO,
+    "aiosqlite": logging.INFO,
+    "asyncpg": logging.INFO,
+    "sqlalchemy": logging.WARNING,
+}
 
 
 class Redactor(logging.Filter):
@@ -131,6 +143,6 @@ def configure(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in CHATTY:
-        logging.getLogger(name).setLevel(max(level, logging.INFO))
+    for name, floor in CHATTY.items():
+        logging.getLogger(name).setLevel(max(level, floor))
     quiet_parse_errors()

@@ -33,6 +33,7 @@ CUSTOMER_TEXT = "payroll export corrupts ledger 7731 for Quillfeather"
 LEGACY_TOKEN = "legacy-verification-token-5521"
 TS = "X-Slack-Request-Timestamp"
 SIG = "X-Slack-Signature"
+LOG_NEEDLES = (CUSTOMER_TEXT, LEGACY_TOKEN, "trig-forged")  # never logged: tests/test_log_secrets
 
 
 def sign(body: bytes, timestamp: str, secret: str = SIGNING_SECRET, version: str = "v0") -> str:

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.security
 
 STAFF_EMAIL = "ana@vendor.example"  # an analyst, listed by Slack id only in T0
 CONTACT_EMAIL = "alice@acme.example"
+LOG_NEEDLES = ("Connect login fails", "Forged login")  # customer text: tests/test_log_secrets
 
 
 @pytest.fixture

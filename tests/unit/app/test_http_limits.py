@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.store.sql import open_store
 
 FOLDED_SECRET = "folded-credential-8d1f7c"
+LOG_NEEDLES = (FOLDED_SECRET,)  # never logged: tests/test_log_secrets.py
 
 
 class Recorder:
