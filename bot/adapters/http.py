@@ -37,7 +37,6 @@ TEAMS_DISABLED = (
 
 MAX_BODY_BYTES = 1024**2  # Slack and Teams payloads are far smaller
 READ_SECONDS = 10.0
-SELF_READING = "/slack/events"
 
 
 def build_web_app(
@@ -49,34 +48,37 @@ def build_web_app(
 ) -> web.Application:
     """The aiohttp application with every route of PRODUCT.md."""
     quiet_parse_errors()
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[bounded_body(read_seconds)])
-    app.router.add_post(SELF_READING, slack or _disabled(SLACK_DISABLED))
-    app.router.add_post("/api/messages", teams or _disabled(TEAMS_DISABLED))
-    app.router.add_get("/healthz", _health(health))
+
+    def bounded(handler: WebHandler) -> WebHandler:
+        return bounded_body(handler, read_seconds)
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    # The Slack adapter reads its own body, within the same bounds, after checking the headers.
+    app.router.add_post("/slack/events", slack or bounded(_disabled(SLACK_DISABLED)))
+    app.router.add_post("/api/messages", bounded(teams or _disabled(TEAMS_DISABLED)))
+    app.router.add_get("/healthz", bounded(_health(health)))
     if metrics is not None:
-        app.router.add_get("/metrics", metrics)
+        app.router.add_get("/metrics", bounded(metrics))
     return app
 
 
-def bounded_body(read_seconds: float) -> Any:
-    """Middleware: read the whole body within `read_seconds` and `MAX_BODY_BYTES` first."""
+def bounded_body(handler: WebHandler, read_seconds: float) -> WebHandler:
+    """`handler`, once the whole body has arrived within `read_seconds` and `MAX_BODY_BYTES`."""
 
-    @web.middleware
-    async def middleware(request: web.Request, handler: WebHandler) -> web.StreamResponse:
-        if request.path == SELF_READING or not request.body_exists:
-            return await handler(request)
-        try:
-            async with asyncio.timeout(read_seconds):
-                await request.read()  # cached: the handler's own read() returns these bytes
-        except TimeoutError:
-            log.warning("refused %s: body not received within %g s", request.path, read_seconds)
-            return web.json_response({"ok": False, "error": "request_timeout"}, status=408)
-        except web.HTTPRequestEntityTooLarge:
-            log.warning("refused %s: body over %d bytes", request.path, MAX_BODY_BYTES)
-            return web.json_response({"ok": False, "error": "too_large"}, status=413)
+    async def answer(request: web.Request) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                async with asyncio.timeout(read_seconds):
+                    await request.read()  # cached: the handler's own read() gets these bytes
+            except TimeoutError:
+                log.warning("refused %s: body not received within %g s", request.path, read_seconds)
+                return web.json_response({"ok": False, "error": "request_timeout"}, status=408)
+            except web.HTTPRequestEntityTooLarge:
+                log.warning("refused %s: body over %d bytes", request.path, MAX_BODY_BYTES)
+                return web.json_response({"ok": False, "error": "too_large"}, status=413)
         return await handler(request)
 
-    return middleware
+    return answer
 
 
 def _disabled(message: str) -> WebHandler:
