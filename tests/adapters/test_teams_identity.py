@@ -9,13 +9,13 @@ external members. Account `acme` lists tenant-acme; staff live in tenant-vendor.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
-from bot.settings import Settings
 from bot.standins.teams_connector import ConnectorStandIn
 from bot.store.interface import Store
-from tests.adapters.teams_fixtures import APP_ID, TeamsWorld, TokenMinter, make_world
+from tests.adapters.teams_fixtures import SECURE, TeamsWorld, TokenMinter, make_world
 
 pytestmark = pytest.mark.security
 
@@ -37,10 +37,8 @@ async def world_with(
         ("foreignalice", CONTACT_EMAIL, "tenant-evil"),
     ]:
         connector.members[f"29:{user}"] = member(user, email, tenant)
-    settings = Settings(
-        microsoft_app_id=APP_ID,
-        microsoft_app_password="test-app-password-conv6",
-        teams_staff_tenants=staff_tenants,
+    settings = replace(
+        SECURE, microsoft_app_password="test-app-password-conv6", teams_staff_tenants=staff_tenants
     )
     return await make_world(store, connector, settings, minter)
 
