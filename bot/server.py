@@ -45,6 +45,9 @@ EMULATOR_BANNER = "\n".join(
         "!" * 78,
     ]
 )
+# A probe that hangs (a database that accepts connections but never answers) must not hang
+# /healthz: the orchestrator's own probe timeout would hide the reason.
+PROBE_SECONDS = 3.0
 
 
 class Server:
@@ -57,8 +60,10 @@ class Server:
         scheduler: bool = True,
         clock: Callable[[], datetime] | None = None,
         teams: TeamsAdapter | None = None,
+        probe_seconds: float = PROBE_SECONDS,
     ) -> None:
         self.svc = svc
+        self.probe_seconds = probe_seconds
         self.metrics = metrics
         self.clock = clock or (lambda: datetime.now(UTC))
         settings = svc.settings
@@ -106,12 +111,18 @@ class Server:
             if scheduler
             else None
         )
+        # R10: with SUPPORTBOT_METRICS_PORT, /metrics lives only on its own (internal) listener.
+        separate = settings.metrics_port is not None
         self.web = build_web_app(
             self.slack.handle if self.slack else None,
             self.teams.handle if self.teams else None,
             self.health,
-            self.render_metrics,
+            None if separate else self.render_metrics,
         )
+        self.metrics_web: web.Application | None = None
+        if separate:
+            self.metrics_web = web.Application()
+            self.metrics_web.router.add_get("/metrics", self.render_metrics)
         self.web.on_startup.append(self._start)
         self.web.on_shutdown.append(self._stop)
 
@@ -151,9 +162,9 @@ class Server:
     async def health(self) -> Mapping[str, Any]:
         """/healthz: the database answers, the scheduler is alive, the outbox is moving (R3)."""
         try:
-            async with self.svc.store.unit_of_work() as uow:
+            async with asyncio.timeout(self.probe_seconds), self.svc.store.unit_of_work() as uow:
                 backlog = await uow.outbox.backlog()
-        except Exception as err:
+        except Exception as err:  # TimeoutError included: the probe did not answer in time
             log.exception("health check: database unreachable")
             return {"ok": False, "database": f"unreachable: {type(err).__name__}"}
         now = self.clock()
@@ -218,6 +229,14 @@ async def serve(
     await runner.setup()
     site = web.TCPSite(runner, host, port, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     await site.start()
+    runners = [runner]
+    metrics_port = svc.settings.metrics_port
+    if server.metrics_web is not None and metrics_port is not None:
+        internal = web.AppRunner(server.metrics_web, handle_signals=False, access_log=None)
+        await internal.setup()
+        await web.TCPSite(internal, host, metrics_port).start()
+        runners.append(internal)
+        print(f"supportbot metrics on http://{host}:{metrics_port}/metrics", flush=True)
     print(
         f"supportbot serving on http://{host}:{port} "
         f"(scheduler {'on' if scheduler else 'off'}); Ctrl-C to stop",
@@ -231,4 +250,5 @@ async def serve(
         await stop.wait()
     finally:
         log.warning("shutting down: finishing in-flight requests and deliveries")
-        await runner.cleanup()
+        for each in reversed(runners):
+            await each.cleanup()

@@ -48,6 +48,11 @@ class Settings:
     health_max_dead_letters: int = 0
     health_max_pending_age_seconds: float = 900.0
     health_stuck_after_seconds: float = 300.0
+    # CONV-6: the vendor's own Slack workspace (T...) and Enterprise Grid (E...) ids, and its
+    # Teams tenant ids. Only people there can be staff by e-mail; empty means nobody can.
+    slack_staff_workspaces: frozenset[str] = frozenset()
+    teams_staff_tenants: frozenset[str] = frozenset()
+    metrics_port: int | None = None  # /metrics on its own listener instead of the public one
 
     def __post_init__(self) -> None:
         if self.teams_emulator and (self.microsoft_app_id or self.microsoft_app_password):
@@ -81,6 +86,7 @@ class Settings:
             return value or None
 
         interval = get("SUPPORTBOT_SCHEDULER_INTERVAL")
+        metrics_port = get("SUPPORTBOT_METRICS_PORT")
         policy = get("SUPPORTBOT_POLICY")
         return cls(
             database_url=get("SUPPORTBOT_DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -109,6 +115,16 @@ class Settings:
             health_stuck_after_seconds=_positive_float(
                 "SUPPORTBOT_HEALTH_STUCK_AFTER", get("SUPPORTBOT_HEALTH_STUCK_AFTER"), 300.0
             ),
+            slack_staff_workspaces=_ids(
+                "SUPPORTBOT_SLACK_STAFF_WORKSPACES", get("SUPPORTBOT_SLACK_STAFF_WORKSPACES")
+            ),
+            teams_staff_tenants=frozenset(
+                t.lower()
+                for t in _ids(
+                    "SUPPORTBOT_TEAMS_STAFF_TENANTS", get("SUPPORTBOT_TEAMS_STAFF_TENANTS")
+                )
+            ),
+            metrics_port=_port("SUPPORTBOT_METRICS_PORT", metrics_port),
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -180,3 +196,27 @@ def _count(name: str, raw: str | None, default: int) -> int:
     if value < 0:
         raise ValueError(f"{name} must be 0 or more, got {raw!r}")
     return value
+
+
+_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def _ids(name: str, raw: str | None) -> frozenset[str]:
+    """A comma-separated list of workspace, enterprise or tenant ids."""
+    if raw is None:
+        return frozenset()
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    bad = [i for i in ids if not _ID.fullmatch(i)]
+    if bad:
+        raise ValueError(
+            f"{name} must be comma-separated ids (letters, digits, dashes), got {bad[0]!r}"
+        )
+    return frozenset(ids)
+
+
+def _port(name: str, raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError(f"{name} must be a TCP port number (1-65535), got {raw!r}")
+    return int(raw)

@@ -1,7 +1,8 @@
 """The Slack adapter: slack-bolt's AsyncApp behind the project's own aiohttp route.
 
-Bolt verifies every request (R1: signing secret, 5-minute window: 401 otherwise) and routes it;
-the listeners here only convert payloads to `ChatRequest`s, acknowledge within Slack's 3 seconds,
+The route authenticates every request over its raw bytes first (`slack_verify`, R1: 401 for
+anything unsigned, forged, stale or malformed, before anything parses it); bolt then routes
+the authentic ones, and the listeners here only convert payloads to `ChatRequest`s, acknowledge within Slack's 3 seconds,
 and post the router's replies (ACC-9). De-duplication (R2) is the router's database key, built
 from `event_id` or `trigger_id`; Slack's retries are never dropped blindly, since the first
 attempt may not have been handled.
@@ -12,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Coroutine, Mapping
+import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 
 from bot.adapters.slack_delivery import (
     Destination,
@@ -32,8 +36,9 @@ from bot.adapters.slack_home import home_view
 from bot.adapters.slack_identity import SlackUsers
 from bot.adapters.slack_interactions import Ack, Asker, SlackInteractions
 from bot.adapters.slack_payload import ModalOrigin, decoded, request_id, without_mention
+from bot.adapters.slack_verify import Limits, SlackSignature, Unauthenticated
 from bot.cards.slack import render_messages
-from bot.commands.router import Router
+from bot.commands.router import Router, went_wrong
 from bot.messages import Audience, ChatRequest, Command, Form, Outcome, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
@@ -64,6 +69,7 @@ class SlackAdapter:
         settings: Settings,
         config: PolicyConfig,
         clock: Callable[[], datetime] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         if not (settings.slack_bot_token and settings.slack_signing_secret):
             raise ValueError("Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
@@ -72,15 +78,20 @@ class SlackAdapter:
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
         self.client = web_client(settings.slack_bot_token, settings.slack_api_url)
+        # Signatures are checked against the wall clock, never the business clock of tests.
+        self.signature = SlackSignature(settings.slack_signing_secret, time.time, limits)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret,
+            # `handle` has verified the request already, over the raw bytes and before any
+            # parsing; bolt's own check would parse first and log a refused body in full.
+            request_verification_enabled=False,
             # Our listeners acknowledge within INLINE_ANSWER_SECONDS and hand longer work to
             # `_spawn`, so bolt may wait for them: it then skips its ack-polling loop (#18).
             process_before_response=True,
             logger=logging.getLogger("slack_bolt"),
         )
-        self.users = SlackUsers(store, self.client, self.clock)
+        self.users = SlackUsers(store, self.client, self.clock, settings.slack_staff_workspaces)
         self.poster = SlackPoster(self.client)
         self.deliverer = SlackDeliverer(
             outbox_client(settings.slack_bot_token, settings.slack_api_url)
@@ -92,7 +103,17 @@ class SlackAdapter:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """POST /slack/events: slash commands, interactivity and events."""
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            raw = await self.signature.verified_body(request)
+        except Unauthenticated as refused:
+            log.warning("refused a Slack request (401): %s", refused)
+            return web.json_response({"ok": False, "error": "invalid_request"}, status=401)
+        bolt_request = authentic_request(raw, request)
+        if bolt_request is None:
+            # Signed by the holder of the secret, yet not a payload Slack sends.
+            log.warning("refused a signed Slack request (400): not a Slack payload")
+            return web.json_response({"ok": False, "error": "invalid_payload"}, status=400)
+        bolt_response = await self.app.async_dispatch(bolt_request)
         # Bolt starts auto-acknowledged (event) listeners as futures of its own; one turn of the
         # loop lets them hand their work to `_spawn`, so `drain()` sees it.
         await asyncio.sleep(0)
@@ -110,7 +131,12 @@ class SlackAdapter:
     async def ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         """Run one command through the router as the Slack user it came from."""
         async with self._slots:
-            return await self._ask(asker, command, key)
+            try:
+                return await self._ask(asker, command, key)
+            except Exception:
+                # The identity lookup runs before the router's own error handling: a database
+                # or Slack failure there still gets the user an answer (#13).
+                return went_wrong("Slack request")
 
     async def _ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         actor = await self.users.actor(asker.team, asker.user)
@@ -245,6 +271,20 @@ class SlackAdapter:
     async def _on_shortcut(self, ack: Ack, body: dict[str, Any]) -> None:
         self._spawn(self.interactions.shortcut(_asker(body), body))
         await ack()
+
+
+def authentic_request(raw: bytes, request: web.Request) -> AsyncBoltRequest | None:
+    """The verified body as bolt's request, or None when it is not a JSON or form payload."""
+    headers: dict[str, str | Sequence[str]] = dict(request.headers)
+    try:
+        text = raw.decode("utf-8")
+        # Bolt's own parser, run once here first: bolt would crash on a body that is not an
+        # object (a JSON list, say) instead of refusing it.
+        if not isinstance(parse_body(text, request.content_type), dict):
+            return None
+    except ValueError:  # not UTF-8, bad JSON (JSONDecodeError is a ValueError)
+        return None
+    return AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
 
 
 def inline(reply: Reply) -> bool:

@@ -97,7 +97,9 @@ class TeamsAdapter:
             )
         self.hosts = hosts
         self.connector = connector or Connector(self.auth.token_source(), hosts)
-        self.identities = TeamsIdentities(self.connector, self.clock)
+        self.identities = TeamsIdentities(
+            self.connector, self.clock, staff_tenants=settings.teams_staff_tenants
+        )
         self.chats = TeamsChats(
             store,
             self.connector,

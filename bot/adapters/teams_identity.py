@@ -2,7 +2,10 @@
 
 First the directory's Teams identity (tenant + AAD object id); otherwise the member lookup
 through the connector, whose e-mail (or userPrincipalName) Teams itself vouches for, then the
-directory by e-mail. Display names are never used. Lookups are cached for `ttl`.
+directory by e-mail, as far as the member's home tenant vouches for it (CONV-6, see
+`bot.commands.identity`): the member's own `tenantId` (a shared channel's external member
+has their home tenant there), else the activity's tenant. Display names are never used.
+Lookups are cached for `ttl`.
 """
 
 from __future__ import annotations
@@ -43,11 +46,14 @@ class TeamsIdentities:
         connector: Connector,
         clock: Callable[[], datetime],
         ttl: timedelta = DEFAULT_TTL,
+        staff_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self._connector = connector
         self._clock = clock
         self._ttl = ttl
+        self._staff_tenants = frozenset(t.lower() for t in staff_tenants)
         self._emails: dict[tuple[str, str], tuple[str | None, datetime]] = {}
+        self._homes: dict[tuple[str, str], str] = {}
 
     async def actor(self, store: Store, asker: Asker) -> Actor:
         """The staff member or contact behind `asker`; unmapped (no grants) when unknown."""
@@ -57,8 +63,14 @@ class TeamsIdentities:
                 return listed
         # The lookup runs outside any transaction: no connection is held during the HTTP call.
         email = await self.email(asker)
-        return await identity.by_email(
-            await store.directory(), Platform.TEAMS, asker.user_id, email
+        home = self._homes.get((asker.tenant, asker.user_id)) or asker.tenant
+        return await identity.by_profile_email(
+            await store.directory(),
+            Platform.TEAMS,
+            asker.user_id,
+            email,
+            frozenset({home.lower()}) if home else frozenset(),
+            self._staff_tenants,
         )
 
     async def email(self, asker: Asker) -> str | None:
@@ -82,5 +94,10 @@ class TeamsIdentities:
         email = found.strip().lower() if isinstance(found, str) and "@" in found else None
         if len(self._emails) >= MAX_ENTRIES:
             self._emails.clear()  # a crude bound; lookups are cheap to redo
+            self._homes.clear()
         self._emails[key] = (email, now + self._ttl)
+        tenant = member.get("tenantId")
+        self._homes.pop(key, None)
+        if isinstance(tenant, str) and tenant:
+            self._homes[key] = tenant
         return email

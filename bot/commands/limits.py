@@ -1,6 +1,10 @@
-"""Length limits on free text (R6): over-long input is refused naming the limit."""
+"""Limits on free text (R6): over-long input is refused naming the limit; control characters
+(other than tab and line breaks) are refused before anything reaches the database."""
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
 
 from bot.commands.context import Refused
 from bot.messages import Reply
@@ -21,3 +25,16 @@ def require_text(text: str, what: str, usage: str, limit: int) -> str:
             )
         )
     return stripped
+
+
+def control_character(texts: Iterable[str]) -> str | None:
+    """The first control character other than tab, line feed and carriage return, as U+XXXX.
+
+    PostgreSQL refuses NUL in text outright, and the rest (C0, DEL, C1) are invisible in chat
+    yet would be stored and posted to others as they are.
+    """
+    for text in texts:
+        for char in text:
+            if char not in "\t\n\r" and unicodedata.category(char) == "Cc":
+                return f"U+{ord(char):04X}"
+    return None

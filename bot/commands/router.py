@@ -19,6 +19,7 @@ from dataclasses import replace
 from bot.commands import handlers, suggest
 from bot.commands.context import Context, Refused
 from bot.commands.handlers import Handler
+from bot.commands.limits import control_character
 from bot.commands.parser import (
     MAX_COMMAND_CHARS,
     ParseError,
@@ -51,6 +52,12 @@ class Router:
 
     def parse(self, req: ChatRequest) -> ChatRequest | Reply:
         """The request with its command parsed, or the usage reply."""
+        found = control_character(_texts(req.command))
+        if found is not None:
+            return Reply.invalid(
+                f"Your message contains an invisible control character ({found}) that can't be "
+                "stored. Remove it (retype the text rather than pasting it) and send it again."
+            )
         if req.command.is_parsed:
             return req
         raw = req.command.raw
@@ -100,15 +107,7 @@ class Router:
                 log.warning("database connection lost; running %s once more", parsed.command.verb)
                 return await self._run(parsed, handler)  # nothing was written (see ConnectionLost)
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("handler %s failed (reference %s)", parsed.command.verb, reference)
-            return Reply(
-                Message(
-                    "Something went wrong on our side and nothing was changed "
-                    f"(reference {reference}). Please try again in a moment."
-                ),
-                outcome=Outcome.ERROR,
-            )
+            return went_wrong(f"handler {parsed.command.verb}")
 
     async def _run(self, req: ChatRequest, handler: Handler) -> Reply:
         if req.command.verb in READ_VERBS:
@@ -164,6 +163,25 @@ class Router:
     def _may_know(req: ChatRequest, verb: Verb) -> bool:
         # PRODUCT.md: staff verbs are refused for customers exactly like an unknown verb.
         return not access.is_staff_verb(verb.action) or req.actor.is_staff
+
+
+def _texts(command: Command) -> list[str]:
+    """Every piece of text a command carries, as typed or as a form filled it in."""
+    values = [v for v in command.options.values() if isinstance(v, str)]
+    return [command.raw, command.verb, *command.args, *command.tails, *values]
+
+
+def went_wrong(what: str) -> Reply:
+    """Log the exception being handled with a reference, and answer the user politely (R6)."""
+    reference = uuid.uuid4().hex[:8]
+    log.exception("%s failed (reference %s)", what, reference)
+    return Reply(
+        Message(
+            "Something went wrong on our side and nothing was changed "
+            f"(reference {reference}). Please try again in a moment."
+        ),
+        outcome=Outcome.ERROR,
+    )
 
 
 def _unknown(name: str, rest: str = "", known: list[str] | None = None) -> Reply:

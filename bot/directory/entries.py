@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -10,6 +11,10 @@ from typing import Any, TypeVar
 import yaml
 
 _E = TypeVar("_E", bound=StrEnum)
+# CONV-6: Slack workspace (team) ids start with T, Enterprise Grid ids with E; Teams tenant ids
+# are GUIDs (letters, digits and dashes; no stricter check, as for the contacts' tenants).
+SLACK_HOME = re.compile(r"[TE][A-Z0-9]{1,30}")
+TEAMS_TENANT = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
 # libyaml's safe loader when PyYAML was built with it: a 50,000-contact file (10 MB) parses in
@@ -107,3 +112,18 @@ class Entry:
         sub.allow(first, second)
         a, b = sub.text(first), sub.text(second)
         return None if a is None or b is None else (a, b)
+
+    def ids(
+        self, key: str, shape: re.Pattern[str], what: str, lower: bool = False
+    ) -> frozenset[str] | None:
+        """A list of identifiers of one shape; None (with the error recorded) when malformed."""
+        value = self.data.get(key)
+        if value is not None and not isinstance(value, list):
+            self.error(f"{key} must be a list of {what}")
+            return None
+        values = value or []
+        bad = [v for v in values if not isinstance(v, str) or not shape.fullmatch(v.strip())]
+        if bad:
+            self.error(f"{key} must list {what}, not {bad[0]!r}")
+            return None
+        return frozenset(v.strip().lower() if lower else v.strip() for v in values)

@@ -15,7 +15,7 @@ from bot.directory.companies import (
     company_id_of,
     end_user_of_partner,
 )
-from bot.directory.entries import DirectoryError, Entry, Loader
+from bot.directory.entries import SLACK_HOME, TEAMS_TENANT, DirectoryError, Entry, Loader
 from bot.model import (
     AccessLevel,
     Account,
@@ -86,6 +86,8 @@ class _Parser:
             "contract",
             *COMPANY_FIELDS,
             *_ACCOUNT_EXTRAS,
+            "slack_workspaces",
+            "teams_tenants",
         )
         account_id, sold_to, end_user = e.text("id"), e.text("sold_to"), e.text("end_user")
         if account_id is not None and account_id in self.declared:
@@ -109,6 +111,8 @@ class _Parser:
         if not isinstance(contract, dict):
             e.error("contract is required: {start: YYYY-MM-DD, end: YYYY-MM-DD}")
             contract = {}
+        slack_workspaces = e.ids("slack_workspaces", SLACK_HOME, "T... or E... ids")
+        teams_tenants = e.ids("teams_tenants", TEAMS_TENANT, "tenant ids", lower=True)
         start = e.day("contract.start", contract.get("start"))
         end = e.day("contract.end", contract.get("end"))
         if start is not None and end is not None and start > end:
@@ -127,6 +131,8 @@ class _Parser:
             or end is None
             or not isinstance(partner, bool)
             or companies is None
+            or slack_workspaces is None
+            or teams_tenants is None
         ):
             return
         self.accounts[account_id] = Account(
@@ -142,6 +148,8 @@ class _Parser:
             *companies,
             timezone=timezone,
             agents=agents,
+            slack_workspaces=slack_workspaces,
+            teams_tenants=teams_tenants,
         )
 
     def grant(self, owner: Entry, j: int, data: Any, company_id: str | None) -> Grant | None:

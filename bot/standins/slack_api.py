@@ -46,6 +46,8 @@ class SlackStandIn:
     """Serves the Slack Web API on 127.0.0.1; `base_url` goes into SLACK_API_URL."""
 
     emails: dict[str, str] = field(default_factory=dict)  # user id -> profile e-mail
+    # user id -> the user's home workspace (default T1) and Enterprise Grid id (default none)
+    homes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     server: TestServer | None = None
@@ -171,7 +173,11 @@ class SlackStandIn:
                 email = self.emails.get(user)
                 if email is None and user not in self.emails:
                     return {"ok": False, "error": "user_not_found"}
-                return {"ok": True, "user": {"id": user, "profile": {"email": email}}}
+                team, enterprise = self.homes.get(user, ("T1", None))
+                found: dict[str, Any] = {"id": user, "team_id": team, "profile": {"email": email}}
+                if enterprise is not None:
+                    found["enterprise_user"] = {"id": user, "enterprise_id": enterprise}
+                return {"ok": True, "user": found}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": f"D-{body.get('users', '')}"}}
         return {"ok": False, "error": "unknown_method"}

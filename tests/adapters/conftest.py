@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.adapters.slack_fixtures import slack, slack_api, slack_store  # noqa: F401
+from tests.adapters.slack_fixtures import (  # noqa: F401
+    slack,
+    slack_api,
+    slack_slow_reads,
+    slack_store,
+)
 from tests.adapters.teams_fixtures import (  # noqa: F401
     loopback_only,
     minter,

@@ -3,6 +3,7 @@ the command tests' directory in a temporary SQLite store, and signed requests.""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import time
@@ -20,6 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.http import build_web_app
 from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack_verify import Limits
 from bot.commands.router import Router
 from bot.directory import load_directory
 from bot.model import Case
@@ -250,16 +252,23 @@ async def slack_store(tmp_path: Path) -> AsyncIterator[Store]:
     await opened.close()
 
 
-@pytest.fixture
-async def slack(slack_api: SlackStandIn, slack_store: Store) -> AsyncIterator[SlackHarness]:
-    settings = Settings(
+@contextlib.asynccontextmanager
+async def running_slack(
+    slack_api: SlackStandIn,
+    store: Store,
+    limits: Limits | None = None,
+    staff_workspaces: frozenset[str] = frozenset({"T0"}),  # the vendor's; acme lists T1
+) -> AsyncIterator[SlackHarness]:
+    """The real aiohttp app with the Slack adapter, on 127.0.0.1, until the block ends."""
+    configured = Settings(
         slack_signing_secret=SIGNING_SECRET,
         slack_bot_token=BOT_TOKEN,
         slack_api_url=slack_api.base_url,
+        slack_staff_workspaces=staff_workspaces,
     )
     config = PolicyConfig()
     clock = FixedClock()
-    adapter = SlackAdapter(Router(slack_store, config), slack_store, settings, config, clock)
+    adapter = SlackAdapter(Router(store, config), store, configured, config, clock, limits)
 
     async def health() -> dict[str, Any]:
         return {"ok": True}
@@ -267,6 +276,23 @@ async def slack(slack_api: SlackStandIn, slack_store: Store) -> AsyncIterator[Sl
     server = TestServer(build_web_app(adapter.handle, None, health), host="127.0.0.1")
     client: TestClient[Any, Any] = TestClient(server)
     await client.start_server()
-    yield SlackHarness(client, adapter, slack_api, slack_store, clock)
-    await adapter.drain()
-    await client.close()
+    try:
+        yield SlackHarness(client, adapter, slack_api, store, clock)
+    finally:
+        await adapter.drain()
+        await client.close()
+
+
+@pytest.fixture
+async def slack(slack_api: SlackStandIn, slack_store: Store) -> AsyncIterator[SlackHarness]:
+    async with running_slack(slack_api, slack_store) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def slack_slow_reads(
+    slack_api: SlackStandIn, slack_store: Store
+) -> AsyncIterator[SlackHarness]:
+    """The Slack app with a half-second body read limit, for the slow-body test."""
+    async with running_slack(slack_api, slack_store, Limits(read_seconds=0.5)) as harness:
+        yield harness

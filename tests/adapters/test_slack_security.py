@@ -11,7 +11,10 @@ import pytest
 
 from tests.adapters.slack_fixtures import SlackHarness
 
+pytestmark = pytest.mark.security
+
 FORM = "application/x-www-form-urlencoded"
+LOG_NEEDLES = ("written by nobody",)  # a forged request's text: never logged (test_log_secrets)
 
 
 @pytest.mark.parametrize(

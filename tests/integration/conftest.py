@@ -103,6 +103,9 @@ async def _empty_postgres(store: SqlStore) -> None:
             text("INSERT INTO counters (name, value) VALUES (:n, :v)"),
             {"n": CASE_NUMBER_COUNTER, "v": FIRST_CASE_NUMBER - 1},
         )
+    # The process-wide directory snapshot of this database would outlive the truncation by up
+    # to its TTL and show the next test a directory it never loaded.
+    store.directory_cache.invalidate()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -228,3 +228,16 @@ async def test_not_1_inc_6_an_accounts_time_zone_and_agents_are_stored_and_can_b
     async with store.unit_of_work(read_only=True) as uow:
         acme = await uow.directory.account("acme")
     assert acme is not None and (acme.timezone, acme.agents) == (None, None)
+
+
+async def test_conv_6_an_accounts_own_workspaces_and_tenants_are_stored_and_reloaded(
+    store: SqlStore,
+) -> None:
+    await load_directory(store, EXAMPLE_DIRECTORY)
+    async with store.unit_of_work() as uow:
+        acme = await uow.directory.account("acme")
+        umbrella = await uow.directory.account("umbrella")
+    assert acme is not None and umbrella is not None
+    assert acme.slack_workspaces == {"T0ACME001"}
+    assert acme.teams_tenants == {"0a0a0a0a-0000-4000-8000-00000000acme"}
+    assert umbrella.slack_workspaces == frozenset() and umbrella.teams_tenants == frozenset()

@@ -297,3 +297,37 @@ def test_not_1_inc_6_a_bad_time_zone_or_agent_count_names_the_account(
     assert len(errors) == 1
     assert errors[0].startswith("dir.yaml: accounts[1] resold: ")
     assert problem in errors[0]
+
+
+def test_conv_6_an_account_lists_its_own_slack_workspaces_and_teams_tenants() -> None:
+    text = ACCOUNT.replace(
+        "    region: NA\n",
+        "    region: NA\n    slack_workspaces: [T0ACME, E0ACME]\n"
+        "    teams_tenants: [6F1C3B2A-0000-4000-8000-00000000ACME]\n",
+        1,
+    )
+    acme, resold = parse_directory(text, "dir.yaml", CONFIG).accounts
+    assert acme.slack_workspaces == {"T0ACME", "E0ACME"}
+    assert acme.teams_tenants == {"6f1c3b2a-0000-4000-8000-00000000acme"}
+    assert resold.slack_workspaces == frozenset() and resold.teams_tenants == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("field", "why"),
+    [
+        ("slack_workspaces: T0ACME", "slack_workspaces must be a list"),
+        (
+            "slack_workspaces: [U0ALICE]",
+            "slack_workspaces must list T... or E... ids, not 'U0ALICE'",
+        ),
+        ("slack_workspaces: [42]", "slack_workspaces must list T... or E... ids, not 42"),
+        ("teams_tenants: ['tenant with spaces']", "teams_tenants must list tenant ids"),
+    ],
+)
+def test_conv_6_a_malformed_workspace_or_tenant_list_is_refused_naming_the_account(
+    field: str, why: str
+) -> None:
+    text = ACCOUNT.replace("    region: NA\n", f"    region: NA\n    {field}\n", 1)
+    errors = errors_of(text)
+    assert len(errors) == 1
+    assert errors[0].startswith("dir.yaml: accounts[0] acme: ") and why in errors[0]

@@ -61,6 +61,8 @@ def account_of(row: RowMapping) -> Account:
         end_user_subsidiary=bool(row["end_user_subsidiary"]),
         timezone=row["timezone"],
         agents=row["agents"],
+        slack_workspaces=frozenset(row["slack_workspaces"] or ()),
+        teams_tenants=frozenset(row["teams_tenants"] or ()),
     )
 
 
@@ -137,6 +139,8 @@ def account_row(account: Account) -> dict[str, Any]:
         "end_user_subsidiary": account.end_user_subsidiary,
         "timezone": account.timezone,
         "agents": account.agents,
+        "slack_workspaces": sorted(account.slack_workspaces),
+        "teams_tenants": sorted(account.teams_tenants),
     }
 
 

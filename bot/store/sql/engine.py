@@ -85,7 +85,9 @@ def create_engine(url: str) -> AsyncEngine:
                 "e.g. sqlite+aiosqlite:///./supportbot.db"
             )
         engine = create_async_engine(
-            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            parsed,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,  # R8: a database error's text never carries customer text
         )
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
@@ -93,7 +95,10 @@ def create_engine(url: str) -> AsyncEngine:
     if backend == "postgresql":
         # No pre-ping: it costs a round trip per unit of work; a dropped connection surfaces
         # as `ConnectionLost` instead, and the router runs the request once more (#18).
-        return create_async_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=False)
+        # Parameters stay out of error messages, which reach the logs (R8).
+        return create_async_engine(
+            parsed, pool_size=10, max_overflow=20, pool_pre_ping=False, hide_parameters=True
+        )
     raise ValueError(
         f"unsupported database URL {parsed.render_as_string()!r}: use sqlite or postgresql"
     )
