@@ -61,7 +61,9 @@ class FollowUpBatch:
         if number in self._busy:
             # The request changing it moves this timer when it commits; if it changes nothing,
             # the step is taken a moment later.
-            await uow.timers.set(FOLLOW_UP_TIMER, timer.subject, self._now + BUSY_RETRY, timer.payload)
+            await uow.timers.set(
+                FOLLOW_UP_TIMER, timer.subject, self._now + BUSY_RETRY, timer.payload
+            )
             return 0
         case = self._cases.get(number)
         account = await self._directory.account(uow, case.account_id) if case is not None else None

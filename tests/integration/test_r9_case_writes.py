@@ -120,7 +120,10 @@ async def test_r9_twenty_concurrent_updates_of_one_case_give_twenty_updates_and_
         now = T0 + timedelta(minutes=10 * (round_ + 1))
         await all_at_once(
             router,
-            [(f"c{i}@acme.example", f"update {number} round {round_} from c{i}") for i in range(CUSTOMERS)],
+            [
+                (f"c{i}@acme.example", f"update {number} round {round_} from c{i}")
+                for i in range(CUSTOMERS)
+            ],
             now,
         )
         case = await stored(store, number)
