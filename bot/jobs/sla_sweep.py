@@ -69,18 +69,19 @@ class SlaBatch:
         clocks = sla.clocks(case, account, self._config, now)
         queued = 0
         # Paused and stopped clocks are not counting, so they yield no instants (SLA-5).
-        pending = unsent(case, sla.next_due_instants(clocks), self._sent.get(case.number, set()))
-        passed = [d for d in pending if d.at <= now]
+        instants = sla.next_due_instants(clocks)
+        known = self._sent.get(case.number, set())
+        passed = [d for d in instants if d.at <= now]
         for instant in _to_send(passed, now):
             clock = clocks.response if instant.name == sla.RESPONSE else clocks.resolution
-            if clock is None:
-                continue
+            if clock is None or warning_key(case, instant) in known:
+                continue  # SLA-5: once per case, cycle, target and threshold, for good
             queued += await self._notify(uow, case, account, clock, instant)
         # Lower thresholds passed unsent are moot once a higher one went out (catch-up): they
         # are remembered too, so that a later change of the case does not re-arm them.
         for instant in passed:
             self._remember[warning_key(case, instant)] = case.number
-        upcoming = [d for d in pending if d.at > now]
+        upcoming = [d for d in unsent(case, instants, known) if d.at > now]
         self._writes.move_timer(SLA_TIMER, timer.subject, upcoming[0].at if upcoming else None)
         return queued
 

@@ -176,3 +176,21 @@ async def test_sla_5_breach_notices_are_not_sent_again_after_housekeeping_prunes
     async with store.unit_of_work(read_only=True) as uow:
         memory = (await uow.sent_notices.for_cases([n]))[n]
     assert {f"sla:{n}:c0:resolution:1.0", f"sla5b:{n}:c0:resolution"} <= memory
+
+
+async def test_sla_5_a_warning_is_never_sent_after_its_cycle_s_breach_was_remembered(
+    store: Store, config: PolicyConfig, passes: Passes
+) -> None:
+    """Catch-up after an outage: the breach went out before (remembered), the warning is moot."""
+    case = await open_tracked(store, config, T0)
+    n = case.number
+    async with store.unit_of_work() as uow:
+        await uow.sent_notices.remember({f"sla:{n}:c0:response:1.0": n}, FIRST_BREACH)
+        await uow.commit()
+    await passes.every(FIRST_BREACH, FIRST_BREACH + 2 * QUARTER, QUARTER)
+    assert sla_posts(passes) == []
+    async with store.unit_of_work(read_only=True) as uow:
+        memory = (await uow.sent_notices.for_cases([n]))[n]
+        timer = await uow.timers.get(SLA_TIMER, str(n))
+    assert f"sla:{n}:c0:response:0.75" in memory  # moot, so never armed again
+    assert timer is not None and timer.due_at > FIRST_BREACH  # on to the resolution target
