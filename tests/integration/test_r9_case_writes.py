@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.commands import identity
 from bot.commands.router import Router
 from bot.directory import load_directory
+from bot.jobs.follow_up_sweep import sweep_follow_ups
 from bot.messages import CaseView, ChatRequest, Command, Outcome, Reply
 from bot.model import Case, EventKind, Platform, Priority, Status
 from bot.policy.config import PolicyConfig
@@ -173,3 +174,31 @@ async def test_r9_a_priority_change_and_a_customer_answer_at_once_keep_both_chan
         assert kinds.count(EventKind.CUSTOMER_UPDATE) == 1
         assert kinds.count(EventKind.PRIORITY_CHANGE) == 1
         assert kinds.count(EventKind.STATUS_CHANGE) == 1  # the resume (CASE-7)
+
+
+async def test_r9_the_auto_close_and_a_customer_answer_at_once_never_both_happen(
+    store: Store, router: Router
+) -> None:
+    """FUP-1's close is a case change too: either the answer resumes the case or it is closed."""
+    numbers = [await open_case(router, T0) for _ in range(10)]
+    asked_at = T0 + timedelta(hours=1)
+    for n in numbers:
+        asked = await say(router, ANA, f"request-info {n} Which version?", asked_at)
+        assert asked.outcome is Outcome.OK, asked
+    for days in (2, 5):  # the two reminders, so that the next step is the close
+        await sweep_follow_ups(store, router.config, asked_at + timedelta(days=days))
+    due = asked_at + timedelta(days=10)
+    answers = [
+        say(router, f"c{i}@acme.example", f"update {n} Version 4.2", due)
+        for i, n in enumerate(numbers)
+    ]
+    *replies, _ = await asyncio.gather(*answers, sweep_follow_ups(store, router.config, due))
+    for n, reply in zip(numbers, replies, strict=True):
+        case = await stored(store, n)
+        answered = any(e.kind is EventKind.CUSTOMER_UPDATE for e in case.events)
+        closed = [e for e in case.events if e.kind is EventKind.CLOSED]
+        if reply.outcome is Outcome.OK:
+            assert answered and not closed and case.status is not Status.CLOSED
+        else:  # closed first: the answer is refused and recorded nowhere (REO-1)
+            assert reply.outcome is Outcome.REFUSED, reply
+            assert not answered and len(closed) == 1 and case.status is Status.CLOSED
