@@ -196,3 +196,36 @@ async def test_case_5_200_concurrent_allocations_give_200_distinct_numbers(store
 
     numbers = await asyncio.gather(*(allocate() for _ in range(200)))
     assert sorted(numbers) == list(range(1001, 1201))
+
+
+async def test_r9_a_second_change_waits_for_the_first_and_reads_its_result(store: SqlStore) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("on SQLite a writing unit of work holds the whole database (BEGIN IMMEDIATE)")
+    await seed_accounts(store, "acme")
+    made = await open_case(store)
+    async with store.unit_of_work() as first:
+        mine = await first.cases.get_for_change(made.number)
+        assert mine is not None
+
+        async def second_change() -> str | None:
+            async with store.unit_of_work() as second:
+                theirs = await second.cases.get_for_change(made.number)
+                assert theirs is not None
+                return theirs.owner
+
+        waiting = asyncio.create_task(second_change())
+        await asyncio.sleep(0.2)  # let it reach the lock; it cannot pass it until we commit
+        assert not waiting.done()
+        await first.cases.update(dataclasses.replace(mine, owner="sam@vendor.example"))
+        # Rows that only refer to the case (here the SLA-5 memory) are not held up by the lock.
+        async with store.unit_of_work() as sweep:
+            remembered = await asyncio.wait_for(
+                sweep.sent_notices.remember(
+                    {f"sla:{made.number}:c0:response:1.0": made.number}, T0
+                ),
+                timeout=10,
+            )
+            await sweep.commit()
+        assert remembered == {f"sla:{made.number}:c0:response:1.0"}
+        await first.commit()
+    assert await waiting == "sam@vendor.example"  # not the stale copy from before the commit

@@ -1,8 +1,10 @@
 """`SqlCaseRepository`: cases, their events and case numbers (CASE-5).
 
 R9: a case is changed only through a copy read with `get_for_change` (or added) in the same
-unit of work. On PostgreSQL that read is `SELECT ... FOR UPDATE`, so a second change of the case
-waits for the first to commit and then reads its result; on SQLite every writing unit of work
+unit of work. On PostgreSQL that read is `SELECT ... FOR NO KEY UPDATE`, so a second change of
+the case waits for the first to commit and then reads its result. (NO KEY: rows that merely
+refer to the case, such as an SLA sweep remembering a notice, need not wait for the lock, which
+would deadlock with a request waiting for that sweep's timer.) On SQLite every writing unit of work
 already holds the database's write lock from its first statement (`BEGIN IMMEDIATE`), and
 SQLAlchemy leaves FOR UPDATE out there. `update` and `add_event` refuse a case not read that way,
 so no change can write a row back from a stale copy.
@@ -140,7 +142,8 @@ class SqlCaseRepository:
 
     async def get_for_change(self, number: int) -> Case | None:
         """R9: the case, locked against every other change until this unit of work ends."""
-        case = await self._get(select(cases).where(cases.c.number == number).with_for_update())
+        stmt = select(cases).where(cases.c.number == number).with_for_update(key_share=True)
+        case = await self._get(stmt)
         if case is not None:
             self._locked.add(number)
         return case
@@ -178,7 +181,9 @@ class SqlCaseRepository:
             chunk = wanted[start : start + IN_CHUNK]
             stmt = select(cases).where(cases.c.number.in_(chunk))
             if lock:
-                stmt = stmt.order_by(cases.c.number).with_for_update(skip_locked=True)
+                stmt = stmt.order_by(cases.c.number).with_for_update(
+                    skip_locked=True, key_share=True
+                )
             rows = (await self._conn.execute(stmt)).mappings().all()
             if lock:
                 chunk = [row["number"] for row in rows]
