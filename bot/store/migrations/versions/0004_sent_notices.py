@@ -4,7 +4,7 @@ Existing SLA notices are remembered from the outbox rows still there, under the 
 (SLA-4: each reopen starts one) in which they were queued, so none is sent again after upgrade.
 
 Revision ID: sent_notices
-Revises: 0002
+Revises: company_ids_for_partner_access
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "sent_notices"
-down_revision: str | None = "0002"
+down_revision: str | None = "company_ids_for_partner_access"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
