@@ -4,7 +4,7 @@ Existing SLA notices are remembered from the outbox rows still there, under the 
 (SLA-4: each reopen starts one) in which they were queued, so none is sent again after upgrade.
 
 Revision ID: sent_notices
-Revises: company_ids_for_partner_access
+Revises: account_timezone_and_agents
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "sent_notices"
-down_revision: str | None = "company_ids_for_partner_access"
+down_revision: str | None = "account_timezone_and_agents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
