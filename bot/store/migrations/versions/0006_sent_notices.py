@@ -4,7 +4,7 @@ Existing SLA notices are remembered from the outbox rows still there, under the 
 (SLA-4: each reopen starts one) in which they were queued, so none is sent again after upgrade.
 
 Revision ID: sent_notices
-Revises: account_timezone_and_agents
+Revises: channel_pacing
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "sent_notices"
-down_revision: str | None = "account_timezone_and_agents"
+down_revision: str | None = "channel_pacing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
