@@ -241,6 +241,9 @@ class CaseEvent:
     sub_status: SubStatus | None = None
     priority: Priority | None = None  # for PRIORITY_CHANGE and OPENED: the new priority
     production_down: bool | None = None
+    # The store's id once written: never reused, so notices keyed by it cannot collide between
+    # concurrent changes of one case (R9). Not part of what the event says, hence compare=False.
+    id: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from bot.commands import alerts
 from bot.commands.context import Context, answer, check_action, ensure, visible_case
 from bot.commands.forms import close_form, form_case_ref, form_text, is_form
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.tracking import record
+from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status
@@ -19,7 +19,7 @@ USAGE = "close CASE resolved|cancelled COMMENT"
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`close CASE resolved|cancelled COMMENT`: close a case (a short survey follows)."""
     cmd = req.command
-    case, account = await visible_case(req, ctx, form_case_ref(cmd))
+    case, account = await visible_case(req, ctx, form_case_ref(cmd), for_change=True)
     await check_action(req, ctx, Action.CLOSE, account)
     if case.status is Status.CLOSED:
         # CASE-8: "already closed" is refused before the form or the choice is looked at.
@@ -99,7 +99,7 @@ async def _close(
         f"Case {case.ref} closed as {sub.value}",
         comment,
         author,
-        f"closed:{case.number}:{len(case.events)}",
+        change_key("closed", case),
         req.now,
         zone,
     )

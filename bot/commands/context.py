@@ -114,8 +114,14 @@ async def _decide(
     return decision
 
 
-async def visible_case(req: ChatRequest, ctx: Context, ref: str | None) -> tuple[Case, Account]:
-    """The case `ref` names if the asker may see it; otherwise the not-found reply (ACC-9)."""
+async def visible_case(
+    req: ChatRequest, ctx: Context, ref: str | None, for_change: bool = False
+) -> tuple[Case, Account]:
+    """The case `ref` names if the asker may see it; otherwise the not-found reply (ACC-9).
+
+    `for_change`: the handler may change the case, so it is read locked (R9) and a concurrent
+    change of the same case waits until this request's unit of work ends.
+    """
     from bot.commands import suggest
     from bot.commands.parser import parse_case_ref
 
@@ -132,7 +138,8 @@ async def visible_case(req: ChatRequest, ctx: Context, ref: str | None) -> tuple
                 f"`{shown}` is not a case number; write it as 1001, #1001 or 0000001001.{hint}"
             )
         )
-    case = await ctx.uow.cases.get(number)
+    cases = ctx.uow.cases
+    case = await (cases.get_for_change(number) if for_change else cases.get(number))
     account = await ctx.uow.directory.account(case.account_id) if case is not None else None
     if case is None or account is None or not _may_see(req, ctx, account):
         raise Refused(case_not_found(shown))

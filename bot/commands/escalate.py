@@ -26,7 +26,7 @@ _YES = frozenset({"true", "yes", "on", "1"})
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`escalate CASE REASON [--impact TEXT] [--rca]`: ask for management attention on a case."""
     cmd = req.command
-    case, account = await visible_case(req, ctx, form_case_ref(cmd))
+    case, account = await visible_case(req, ctx, form_case_ref(cmd), for_change=True)
     await check_action(req, ctx, Action.ESCALATE, account)
     impact_option = cmd.options.get("impact")
     impact = impact_option.strip() if isinstance(impact_option, str) else ""

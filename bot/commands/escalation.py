@@ -29,7 +29,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if word not in _DECISIONS:
         return Reply.invalid(f"Accept or reject? Usage: `{USAGE}`")
     state, kind, done = _DECISIONS[word]
-    case, account = await visible_case(req, ctx, req.command.arg(1))
+    case, account = await visible_case(req, ctx, req.command.arg(1), for_change=True)
     await check_action(req, ctx, Action.ESCALATION_DECIDE, account)
     what = "next steps" if state is EscalationState.ACCEPTED else "reasons"
     text = require_text(req.command.text_from(2), what, USAGE, MAX_REASON_CHARS)

@@ -98,7 +98,7 @@ async def _restore_case(
     """SLA-4: the linked case's restoration clock stops when its incident is restored."""
     if incident.case_number is None:
         return False
-    case = await ctx.uow.cases.get(incident.case_number)
+    case = await ctx.uow.cases.get_for_change(incident.case_number)
     account = await ctx.uow.directory.account(case.account_id) if case is not None else None
     if case is None or account is None or case.status is Status.CLOSED:
         return False
@@ -203,7 +203,7 @@ async def _move_case(req: ChatRequest, ctx: Context, incident: Incident, text: s
     """INC-5: the RCA is delivered in the linked case, which moves to Solution Proposed."""
     if incident.case_number is None:
         return False
-    case = await ctx.uow.cases.get(incident.case_number)
+    case = await ctx.uow.cases.get_for_change(incident.case_number)
     account = await ctx.uow.directory.account(case.account_id) if case is not None else None
     if case is None or account is None or case.status is Status.CLOSED:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import alerts, suggest
 from bot.commands.context import Context, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.tracking import record
+from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Priority, Visibility
@@ -27,7 +27,7 @@ def parse_requested(text: str | None) -> Priority | None:
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`priority CASE PRIORITY REASON`: ask for a priority change."""
     cmd = req.command
-    case, account = await visible_case(req, ctx, cmd.arg(0))
+    case, account = await visible_case(req, ctx, cmd.arg(0), for_change=True)
     await check_action(req, ctx, Action.PRIORITY, account)
     wanted = parse_requested(cmd.arg(1))
     if wanted is None:
@@ -73,7 +73,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         account,
         case.priority,
         notice,
-        f"priority:{case.number}:{len(case.events)}",
+        change_key("priority", case),
         req.now,
         ctx.time_zone(account),
     )

@@ -6,7 +6,7 @@ from bot.commands import alerts
 from bot.commands.context import Context, answer, check_action, refusal, visible_case
 from bot.commands.forms import form_case_ref, form_text, is_form, reopen_form
 from bot.commands.limits import MAX_REASON_CHARS
-from bot.commands.tracking import record
+from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Priority, Stage, Status, SubStatus
@@ -22,7 +22,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`reopen CASE REASON`: reopen a case closed in the last 30 days."""
     cmd = req.command
-    case, account = await visible_case(req, ctx, form_case_ref(cmd))
+    case, account = await visible_case(req, ctx, form_case_ref(cmd), for_change=True)
     await check_action(req, ctx, Action.REOPEN, account)
     reason = form_text(cmd, "reason") if is_form(cmd) else cmd.text_from(1).strip()
     if len(reason) > MAX_REASON_CHARS:
@@ -88,7 +88,7 @@ async def _reopen(
         account,
         case.priority,
         notice,
-        f"reopen:{case.number}:{len(case.events)}",
+        change_key("reopen", case),
         req.now,
         ctx.time_zone(account),
     )

@@ -24,7 +24,7 @@ USAGE = "restore CASE TEXT"
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`restore CASE TEXT`: record that service is restored (stops the restoration clock)."""
-    case, account = await visible_case(req, ctx, req.command.arg(0))
+    case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
     await check_action(req, ctx, Action.RESTORE, account)
     text = require_text(req.command.text_from(1), "restoration note", USAGE, MAX_TEXT_CHARS)
     ensure_open(case, "record a restoration on")

@@ -29,7 +29,7 @@ def _priority(text: str | None) -> Priority | None:
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`set-priority CASE PRIORITY REASON [--production-down]`: change a case's priority."""
-    case, account = await visible_case(req, ctx, req.command.arg(0))
+    case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
     await check_action(req, ctx, Action.SET_PRIORITY, account)
     new = _priority(req.command.arg(1))
     if new is None:

@@ -65,7 +65,7 @@ def survey_notice(case: Case, config: PolicyConfig) -> Notice:
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`set-status CASE STATUS[/SUBSTATUS] NOTE`: change a case's status."""
-    case, account = await visible_case(req, ctx, req.command.arg(0))
+    case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
     await check_action(req, ctx, Action.SET_STATUS, account)
     status, sub, note = split_status(req.command)
     note = require_text(note, "note", USAGE, MAX_REASON_CHARS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.commands import alerts
 from bot.commands.context import Context, Refused, check_action, visible_case
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
-from bot.commands.tracking import record
+from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import (
@@ -70,8 +70,7 @@ async def tell_opener(
         ),
         case_number=case.number,
     )
-    # One notice per event: the event count makes the key unique per change yet stable on retry.
-    key = f"{cause}:{case.number}:{len(case.events)}"
+    key = change_key(cause, case)
     return await alerts.to_person(
         ctx.uow, case.opened_by, notice, key, req.now, ctx.time_zone(account), case.opened_on
     )
@@ -79,7 +78,7 @@ async def tell_opener(
 
 async def send(req: ChatRequest, ctx: Context, kind: StaffReply) -> Reply:
     """Record the staff reply (and the status it implies), tell the opener, show the card."""
-    case, account = await visible_case(req, ctx, req.command.arg(0))
+    case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
     await check_action(req, ctx, kind.action, account)
     text = require_text(req.command.text_from(1), "reply", kind.usage, MAX_TEXT_CHARS)
     ensure_open(case, f"`{kind.action.verb}` on")

@@ -19,7 +19,7 @@ RATINGS = range(1, 6)  # CASE-8: a 1-5 rating
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`survey CASE RATING [COMMENT]`: rate how a closed case went (1-5)."""
     cmd = req.command
-    case, account = await visible_case(req, ctx, form_case_ref(cmd))
+    case, account = await visible_case(req, ctx, form_case_ref(cmd), for_change=True)
     await check_action(req, ctx, Action.SURVEY, account)
     email = req.actor.email or ""
     if email.casefold() != case.opened_by.casefold():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import alerts
 from bot.commands.context import Context, check_action, visible_case
 from bot.commands.staff_reply import ensure_open
-from bot.commands.tracking import record
+from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Visibility
@@ -14,7 +14,7 @@ from bot.policy.access import Action
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`take CASE`: make yourself the case owner."""
-    case, account = await visible_case(req, ctx, req.command.arg(0))
+    case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
     await check_action(req, ctx, Action.TAKE, account)
     ensure_open(case, "take")
     me = req.actor.email or req.actor.user_id
@@ -39,6 +39,6 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             (Fact("Account", account.id), Fact("New owner", me)),
             case_number=case.number,
         )
-        key = f"take:{case.number}:{len(case.events)}"
+        key = change_key("take", case)
         await alerts.to_person(ctx.uow, previous, notice, key, req.now, "UTC")
     return case_reply(req, ctx, case, account, f"You now own case {case.ref}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import alerts
 from bot.commands.context import Context, check_action, visible_case
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
-from bot.commands.tracking import record
+from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Reply
 from bot.model import CaseEvent, EventKind, Status, Visibility
@@ -15,7 +15,7 @@ from bot.policy.access import Action
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`update CASE TEXT`: add an update to a case."""
-    case, account = await visible_case(req, ctx, req.command.arg(0))
+    case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
     await check_action(req, ctx, Action.UPDATE, account)
     text = require_text(req.command.text_from(1), "update", "update CASE TEXT", MAX_TEXT_CHARS)
     if case.status is Status.CLOSED:
@@ -66,7 +66,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         f"Customer update on {case.ref}",
         text,
         author,
-        f"update:{case.number}:{len(case.events)}",
+        change_key("update", case),
         req.now,
         ctx.time_zone(account),
     )

@@ -30,6 +30,7 @@ from bot.store.interface import Store, Timer, UnitOfWork
 
 SYSTEM = "system"  # R7: the actor of the bot's own changes
 CATCH_UP_SPACING = timedelta(days=1)
+BUSY_RETRY = timedelta(minutes=1)  # a case a request is changing right now is tried this later
 
 
 async def sweep_follow_ups(store: Store, config: PolicyConfig, now: datetime) -> int:
@@ -45,15 +46,26 @@ class FollowUpBatch:
         self._now = now
         self._directory = DirectoryCache()  # for the whole sweep: the directory rarely changes
         self._cases: dict[int, Case] = {}
+        self._busy: set[int] = set()
 
     async def start(self, uow: UnitOfWork, timers: Sequence[Timer]) -> None:
         # A subject that is not a number is left to `handle`, which fails on it alone.
-        self._cases = await uow.cases.get_many(
-            [int(t.subject) for t in timers if t.subject.isdigit()]
-        )
+        numbers = [int(t.subject) for t in timers if t.subject.isdigit()]
+        # R9: a step is a case change, so the cases are locked; those a request holds are skipped.
+        self._cases = await uow.cases.get_many_for_change(numbers)
+        skipped = [n for n in numbers if n not in self._cases]
+        self._busy = set(await uow.cases.get_many(skipped)) if skipped else set()
 
     async def handle(self, uow: UnitOfWork, timer: Timer) -> int:
-        case = self._cases.get(int(timer.subject))
+        number = int(timer.subject)
+        if number in self._busy:
+            # The request changing it moves this timer when it commits; if it changes nothing,
+            # the step is taken a moment later.
+            await uow.timers.set(
+                FOLLOW_UP_TIMER, timer.subject, self._now + BUSY_RETRY, timer.payload
+            )
+            return 0
+        case = self._cases.get(number)
         account = await self._directory.account(uow, case.account_id) if case is not None else None
         return await follow_up(Context(uow, self._config), timer, self._now, case, account)
 

@@ -1,8 +1,10 @@
 """SLA-5 warnings and breach notices to the analyst queue, and SLA-5b breach notices to customers.
 
-Driven by the "sla" timer that `tracking.track` keeps at the case's earliest SLA-5 instant; never
-a scan of open cases (P3). Each notice has a de-duplication key per case, target and threshold,
-so the outbox's unique key makes it once-only across passes, restarts and replicas (R4).
+Driven by the "sla" timer that `tracking.track` keeps at the case's earliest SLA-5 instant not
+yet announced; never a scan of open cases (P3). Each notice has a key per case, clock cycle
+(each reopen starts one, SLA-4), target and threshold. The case's memory of sent notices
+(`uow.sent_notices`, kept as long as the case) makes it once-only for good, after housekeeping
+has pruned the outbox rows too; the outbox's unique key does the same across replicas (R4).
 
 Catch-up after downtime: when a clock passed several thresholds while no pass ran, only the
 highest one is sent (the breach makes the 75% warning moot); no burst of stale warnings.
@@ -22,6 +24,7 @@ from bot.model import Account, Case
 from bot.policy import sla
 from bot.policy.config import PolicyConfig
 from bot.policy.sla import BREACH, DueInstant, SlaClock
+from bot.policy.sla_cycles import customer_breach_key, unsent, warning_key
 from bot.store.interface import Store, Timer, UnitOfWork
 
 SLA_BATCH = 200  # timers per unit of work: a few statements each (P3), a short write lock
@@ -42,12 +45,17 @@ class SlaBatch:
         self._now = now
         self._directory = DirectoryCache()  # for the whole sweep: the directory rarely changes
         self._cases: dict[int, Case] = {}
+        self._sent: dict[int, set[str]] = {}
+        self._remember: dict[str, int] = {}
         self._writes = PendingWrites()
 
     async def start(self, uow: UnitOfWork, timers: Sequence[Timer]) -> None:
         # A subject that is not a number is left to `handle`, which fails on it alone.
         numbers = [int(t.subject) for t in timers if t.subject.isdigit()]
         self._cases = await uow.cases.get_many(numbers)
+        # Read once per batch: only this sweep writes the memory, and it holds these timers.
+        self._sent = await uow.sent_notices.for_cases(numbers)
+        self._remember = {}
         self._writes = PendingWrites()
 
     async def handle(self, uow: UnitOfWork, timer: Timer) -> int:
@@ -61,16 +69,25 @@ class SlaBatch:
         clocks = sla.clocks(case, account, self._config, now)
         queued = 0
         # Paused and stopped clocks are not counting, so they yield no instants (SLA-5).
-        for instant in _to_send(sla.next_due_instants(clocks), now):
+        instants = sla.next_due_instants(clocks)
+        known = self._sent.get(case.number, set())
+        passed = [d for d in instants if d.at <= now]
+        for instant in _to_send(passed, now):
             clock = clocks.response if instant.name == sla.RESPONSE else clocks.resolution
-            if clock is None:
-                continue
+            if clock is None or warning_key(case, instant) in known:
+                continue  # SLA-5: once per case, cycle, target and threshold, for good
             queued += await self._notify(uow, case, account, clock, instant)
-        upcoming = sla.next_due_instants(clocks, after=now)
+        # Lower thresholds passed unsent are moot once a higher one went out (catch-up): they
+        # are remembered too, so that a later change of the case does not re-arm them.
+        for instant in passed:
+            self._remember[warning_key(case, instant)] = case.number
+        upcoming = [d for d in unsent(case, instants, known) if d.at > now]
         self._writes.move_timer(SLA_TIMER, timer.subject, upcoming[0].at if upcoming else None)
         return queued
 
     async def finish(self, uow: UnitOfWork) -> int:
+        remembered, self._remember = self._remember, {}
+        await uow.sent_notices.remember(remembered, self._now)
         return await self._writes.write(uow)
 
     async def _notify(
@@ -78,7 +95,7 @@ class SlaBatch:
     ) -> int:
         """Collect the notices of one passed threshold; how many private posts were queued now."""
         now, region = self._now, self._config.region(account.region)
-        key = f"sla:{case.number}:{instant.name}:{instant.threshold}"
+        key = warning_key(case, instant)
         notice = _queue_notice(case, account, clock, instant)
         # As alerts.to_queue, with the bindings cached for the pass (P3).
         for channel in await self._directory.queue_channels(uow, account.region, case.priority):
@@ -87,7 +104,8 @@ class SlaBatch:
             return 0
         # SLA-5b: the customer hears of the breach too, in the account channel or privately.
         notice = _customer_notice(case, clock, instant, region.phone)
-        key = f"sla5b:{case.number}:{instant.name}"
+        key = customer_breach_key(case, instant)
+        self._remember[key] = case.number
         own = await self._directory.account_channels(uow, account.id)
         for channel in own:
             self._writes.to_channel(channel, notice, key, now, region.time_zone, show_utc=False)

@@ -91,6 +91,7 @@ __all__ = [
     "OutboxState",
     "PacingPlan",
     "SchemaOutdated",
+    "SentNoticeRepository",
     "ServiceNotice",
     "Store",
     "StoreError",
@@ -158,18 +159,34 @@ class CaseRepository(Protocol):
         ...
 
     async def get(self, number: int) -> Case | None:
-        """The case with all its events, oldest first."""
+        """The case with all its events, oldest first; to read, not to change (see R9 below)."""
+        ...
+
+    async def get_for_change(self, number: int) -> Case | None:
+        """R9: the case as `get`, locked against other changes until the unit of work ends.
+
+        A concurrent change of the same case waits for this one and then reads its result, so no
+        update, alert or field is lost. `update` and `add_event` accept only cases read this way
+        (or added) in the same unit of work.
+        """
         ...
 
     async def get_many(self, numbers: Collection[int]) -> dict[int, Case]:
         """The cases among `numbers` that exist, by number, each with all its events (P3)."""
         ...
 
-    async def update(self, case: Case) -> None:
-        """Write the case's fields (not its events); raises CaseNotFound."""
+    async def get_many_for_change(self, numbers: Collection[int]) -> dict[int, Case]:
+        """R9 for sweeps: as `get_many`, locked; cases being changed right now are left out."""
         ...
 
-    async def add_event(self, number: int, event: CaseEvent) -> None: ...
+    async def update(self, case: Case) -> None:
+        """Write the case's fields (not its events); raises CaseNotFound, StoreError if unlocked."""
+        ...
+
+    async def add_event(self, number: int, event: CaseEvent) -> int:
+        """Append an event to a case read for change; its id, never reused (R9 notice keys)."""
+        ...
+
     async def for_account(
         self, account_id: str, state: CaseState = CaseState.OPEN, limit: int | None = None
     ) -> list[Case]:
@@ -218,6 +235,22 @@ class CaseRepository(Protocol):
         ...
 
     async def counts(self, account_id: str, start: datetime, end: datetime) -> CaseCounts: ...
+
+
+class SentNoticeRepository(Protocol):
+    """SLA-5: which notices of a case were sent (or made moot), kept as long as the case.
+
+    Outbox rows are pruned by housekeeping; this memory is not, so a threshold passed long ago
+    is never announced twice.
+    """
+
+    async def for_cases(self, numbers: Collection[int]) -> dict[int, set[str]]:
+        """The remembered notice keys of each case among `numbers` that has any."""
+        ...
+
+    async def remember(self, keys: Mapping[str, int], at: datetime) -> set[str]:
+        """Remember each key (of the case it maps to); the keys that were not remembered yet."""
+        ...
 
 
 class TimerRepository(Protocol):
@@ -478,6 +511,8 @@ class UnitOfWork(Protocol):
     def cases(self) -> CaseRepository: ...
     @property
     def timers(self) -> TimerRepository: ...
+    @property
+    def sent_notices(self) -> SentNoticeRepository: ...
     @property
     def escalations(self) -> EscalationRepository: ...
     @property

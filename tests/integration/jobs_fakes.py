@@ -93,7 +93,7 @@ async def change(
 ) -> Case:
     """Write a case change through `tracking.record`, as a handler would."""
     async with store.unit_of_work() as uow:
-        case = await uow.cases.get(number)
+        case = await uow.cases.get_for_change(number)
         if case is None:
             raise LookupError(number)
         account = await uow.directory.account(case.account_id)

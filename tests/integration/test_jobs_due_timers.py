@@ -113,8 +113,8 @@ async def test_sla_5_small_batches_queue_each_cases_breach_once_and_move_every_t
     assert queued == len(keys)
     for case in opened:
         mine = [k for k in keys if k.split(":")[1] == str(case.number)]
-        assert f"sla:{case.number}:response:1.0:slack:CQUEUE" in mine
-        assert f"sla5b:{case.number}:response:slack:CACME" in mine
+        assert f"sla:{case.number}:c0:response:1.0:slack:CQUEUE" in mine
+        assert f"sla5b:{case.number}:c0:response:slack:CACME" in mine
         assert len(mine) == len(set(mine))
     async with store.unit_of_work(read_only=True) as uow:
         due = await uow.timers.due(later, kind="sla")

@@ -227,3 +227,33 @@ async def test_reo_3_the_auto_close_notice_gives_the_phone_number_not_reopen(
     assert "reopen" not in closed.body.replace("reopened by phone only", "")
     assert ("Phone", phone) in {(f.label, f.value) for f in closed.facts}
     assert "after 10 calendar days" in closed.body
+
+
+async def test_r9_the_auto_close_waits_for_a_request_changing_the_case_and_closes_it_after(
+    store: Store, config: PolicyConfig, passes: Passes
+) -> None:
+    """The sweep never waits on a case lock (no deadlock) and never drops the step."""
+    if getattr(store, "dialect", None) != "postgresql":
+        pytest.skip("on SQLite a writing unit of work holds the whole database (BEGIN IMMEDIATE)")
+    case = await open_tracked(store, config, T0)
+    n, wait = case.number, T0 + timedelta(hours=1)
+    await request_info(store, config, n, wait)
+    for days in (2, 5):
+        await passes.at(wait + days * DAY)
+    due = wait + 10 * DAY
+    async with store.unit_of_work() as busy:
+        assert await busy.cases.get_for_change(n) is not None  # a request is changing the case
+        await passes.at(due)
+        async with store.unit_of_work(read_only=True) as uow:
+            untouched = await uow.cases.get(n)
+            timer = await uow.timers.get("follow_up", str(n))
+        await busy.rollback()  # ... and in the end changes nothing
+    assert untouched is not None and untouched.status is Status.AWAITING_INFORMATION
+    assert timer is not None and timer.due_at == due + MINUTE  # put off, not dropped
+    assert not any(":auto_close:" in k for k in follow_ups(passes))
+    await passes.at(due + MINUTE)
+    assert follow_ups(passes)[-1] == f"fup:{n}:{wait.isoformat()}:auto_close:slack:UALICE"
+    async with store.unit_of_work(read_only=True) as uow:
+        closed = await uow.cases.get(n)
+    assert closed is not None and closed.status is Status.CLOSED
+    assert closed.sub_status is SubStatus.NO_RESPONSE

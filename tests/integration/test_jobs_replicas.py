@@ -88,10 +88,10 @@ async def test_r4_two_schedulers_through_a_day_post_every_sla_notice_exactly_onc
             for clock in (clocks.response, clocks.resolution):
                 for threshold, at in clock.warnings if clock is not None else ():
                     if at <= end:
-                        expected.add(f"sla:{case.number}:{clock.name}:{threshold}")
+                        expected.add(f"sla:{case.number}:c0:{clock.name}:{threshold}")
                         if threshold == sla.BREACH:
-                            expected.add(f"sla5b:{case.number}:{clock.name}")
-    causes = Counter(":".join(k.split(":")[: 4 if k.startswith("sla:") else 3]) for k in sla_keys)
+                            expected.add(f"sla5b:{case.number}:c0:{clock.name}")
+    causes = Counter(":".join(k.split(":")[: 5 if k.startswith("sla:") else 4]) for k in sla_keys)
     assert set(causes) == expected  # nothing missed
     assert len(expected) > 300  # the day really had work in it
     assert a.posts and b.posts  # both replicas delivered some of it

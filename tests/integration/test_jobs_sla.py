@@ -52,10 +52,10 @@ async def test_sla_5_high_case_warns_and_breaches_once_and_stays_quiet_while_awa
     await passes.every(RESPONSE_WARNING, RESPONSE_BREACH + 2 * QUARTER, QUARTER)
     await passes.at(RESPONSE_BREACH + 2 * QUARTER)  # a repeated pass changes nothing (R4)
     assert passes.counts() == {
-        f"sla:{n}:response:0.75:slack:CQUEUE": 1,
-        f"sla:{n}:response:1.0:slack:CQUEUE": 1,
-        f"sla5b:{n}:response:slack:CACME": 1,
-        f"sla5b:{n}:response:teams:19:acme@thread.tacv2": 1,
+        f"sla:{n}:c0:response:0.75:slack:CQUEUE": 1,
+        f"sla:{n}:c0:response:1.0:slack:CQUEUE": 1,
+        f"sla5b:{n}:c0:response:slack:CACME": 1,
+        f"sla5b:{n}:c0:response:teams:19:acme@thread.tacv2": 1,
     }
     [(_, warning)] = notices(passes, NoticeKind.SLA_WARNING)
     assert warning.case_number == n and warning.actions == (CaseAction.TAKE,)
@@ -109,7 +109,7 @@ async def test_sla_5_high_case_warns_and_breaches_once_and_stays_quiet_while_awa
     await passes.every(answered, resumed_warning - QUARTER, QUARTER)
     assert len(passes.posts) == before
     await passes.every(resumed_warning, resumed_warning + timedelta(hours=1), QUARTER)
-    assert passes.counts()[f"sla:{n}:resolution:0.75:slack:CQUEUE"] == 1
+    assert passes.counts()[f"sla:{n}:c0:resolution:0.75:slack:CQUEUE"] == 1
     assert len(passes.posts) == before + 1
 
 
@@ -122,7 +122,7 @@ async def test_sla_5b_breach_goes_privately_to_the_opener_when_no_account_channe
     await passes.every(T0, T0 + timedelta(hours=11), QUARTER)
     customer = [p for p in passes.posts if p.dedup_key.startswith("sla5b:")]
     assert [(p.dedup_key, p.target) for p in customer] == [
-        (f"sla5b:{case.number}:response:slack:UIAN", "UIAN")
+        (f"sla5b:{case.number}:c0:response:slack:UIAN", "UIAN")
     ]
 
 
@@ -132,7 +132,7 @@ async def test_sla_5_catch_up_after_downtime_sends_the_breach_not_a_burst(
     case = await open_tracked(store, config, T0)
     await passes.at(RESPONSE_BREACH + timedelta(hours=1))  # the first pass after an outage
     queue_keys = [k for k in passes.counts() if k.startswith("sla:")]
-    assert queue_keys == [f"sla:{case.number}:response:1.0:slack:CQUEUE"]
+    assert queue_keys == [f"sla:{case.number}:c0:response:1.0:slack:CQUEUE"]
 
 
 async def test_sla_5_timer_moves_to_the_next_instant_after_a_pass(

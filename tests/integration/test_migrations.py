@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
-from bot.store.interface import SchemaOutdated
-from bot.store.sql import open_store, upgrade
+from bot.model import CaseEvent, EventKind, Platform
+from bot.store.interface import OutboxItem, SchemaOutdated, TargetKind
+from bot.store.sql import SqlStore, open_store, upgrade
 from bot.store.sql.engine import create_engine
-from bot.store.sql.schema import current_revision, head_revision
+from bot.store.sql.schema import alembic_config, current_revision, head_revision
 from bot.store.sql.tables import metadata
+from tests.integration.builders import T0, open_case, seed_accounts
 from tests.integration.conftest import create_database, drop_database
 
 
@@ -108,3 +113,60 @@ async def test_postgresql_behind_the_code_is_refused_with_the_upgrade_command(
 async def test_an_in_memory_sqlite_database_is_refused_with_a_reason() -> None:
     with pytest.raises(ValueError, match="in-memory SQLite"):
         await open_store("sqlite+aiosqlite:///:memory:")
+
+
+async def _upgrade_to(url: str, revision: str) -> None:
+    engine = create_engine(url)
+    config = alembic_config(url)
+
+    def run(conn: Connection) -> None:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
+async def test_sla_5_upgrade_remembers_the_sla_notices_still_in_the_outbox_by_cycle(
+    empty_url: str,
+) -> None:
+    """Notices queued before the memory existed are not sent again after the upgrade."""
+    script = ScriptDirectory.from_config(alembic_config(empty_url)).get_revision("sent_notices")
+    assert script is not None and isinstance(script.down_revision, str)
+    await _upgrade_to(empty_url, script.down_revision)
+    old = SqlStore(create_engine(empty_url))
+    try:
+        await seed_accounts(old, "acme")
+        made = await open_case(old)
+        n = made.number
+        async with old.unit_of_work() as uow:
+            await uow.cases.get_for_change(n)
+            reopened = CaseEvent(EventKind.REOPENED, T0 + timedelta(days=2), "a@acme.example")
+            await uow.cases.add_event(n, reopened)
+            for key, hours in (
+                (f"sla:{n}:response:0.75:slack:CQUEUE", 1),
+                (f"sla:{n}:response:0.75:teams:19:queue@thread.tacv2", 1),
+                (f"sla5b:{n}:response:slack:CACME", 2),
+                (f"sla:{n}:response:1.0:slack:CQUEUE", 72),  # after the reopen: cycle 1
+                (f"update:{n}:7:slack:CQUEUE", 3),  # not an SLA notice
+                ("sla:9999:response:1.0:slack:CQUEUE", 3),  # no such case
+            ):
+                at = T0 + timedelta(hours=hours)
+                item = OutboxItem(key, Platform.SLACK, "C", TargetKind.CHANNEL, {}, at)
+                await uow.outbox.add(item)
+            await uow.commit()
+    finally:
+        await old.close()
+    await upgrade(empty_url)
+    store = await open_store(empty_url)
+    try:
+        async with store.unit_of_work(read_only=True) as uow:
+            remembered = await uow.sent_notices.for_cases([n, 9999])
+    finally:
+        await store.close()
+    assert remembered == {
+        n: {f"sla:{n}:c0:response:0.75", f"sla5b:{n}:c0:response", f"sla:{n}:c1:response:1.0"}
+    }

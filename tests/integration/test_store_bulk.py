@@ -31,6 +31,7 @@ async def test_p3_get_many_loads_each_case_with_its_events_as_get_does(store: Sq
     second = await open_case(store, "globex", minutes=5, owner="sam@vendor.example")
     third = await open_case(store, "acme", minutes=9)
     async with store.unit_of_work() as uow:
+        await uow.cases.get_for_change(first.number)
         for minutes, body in ((20, "first update"), (30, "second update")):
             update = CaseEvent(
                 EventKind.CUSTOMER_UPDATE, T0 + timedelta(minutes=minutes), "a@x", body=body

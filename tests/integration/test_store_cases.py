@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete
 
 from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatus, Visibility
-from bot.store.interface import CaseNotFound, CaseState
+from bot.store.interface import CaseState, StoreError
 from bot.store.sql import SqlStore
 from bot.store.sql.tables import cases as cases_table
 from tests.integration.builders import T0, open_case, seed_accounts
@@ -69,6 +69,7 @@ async def test_update_writes_the_changed_fields_and_add_event_appends_in_order(
         "checked the logs",
     )
     async with store.unit_of_work() as uow:
+        await uow.cases.get_for_change(made.number)
         await uow.cases.update(changed)
         await uow.cases.add_event(made.number, note)
         await uow.commit()
@@ -77,14 +78,29 @@ async def test_update_writes_the_changed_fields_and_add_event_appends_in_order(
     assert loaded == dataclasses.replace(changed, events=(*made.events, note))
 
 
-async def test_updating_a_missing_case_raises_case_not_found(store: SqlStore) -> None:
+async def test_r9_a_missing_case_cannot_be_read_for_change_nor_written(store: SqlStore) -> None:
     await seed_accounts(store, "acme")
     made = await open_case(store)
     async with store.unit_of_work() as uow:
-        with pytest.raises(CaseNotFound):
+        assert await uow.cases.get_for_change(9999) is None
+        with pytest.raises(StoreError, match="get_for_change"):
             await uow.cases.update(dataclasses.replace(made, number=9999))
-        with pytest.raises(CaseNotFound):
+        with pytest.raises(StoreError, match="get_for_change"):
             await uow.cases.add_event(9999, made.events[0])
+
+
+async def test_r9_a_case_read_without_the_lock_is_never_written_back(store: SqlStore) -> None:
+    await seed_accounts(store, "acme")
+    made = await open_case(store)
+    async with store.unit_of_work() as uow:
+        stale = await uow.cases.get(made.number)
+        assert stale is not None
+        with pytest.raises(StoreError, match="R9"):
+            await uow.cases.update(dataclasses.replace(stale, owner="sam@vendor.example"))
+        with pytest.raises(StoreError, match="R9"):
+            await uow.cases.add_event(made.number, made.events[0])
+    async with store.unit_of_work() as uow:
+        assert await uow.cases.get(made.number) == made
 
 
 async def test_lists_by_account_opener_and_state_newest_update_first(store: SqlStore) -> None:
@@ -100,6 +116,7 @@ async def test_lists_by_account_opener_and_state_newest_update_first(store: SqlS
         closed_at=T0 + timedelta(hours=1),
     )
     async with store.unit_of_work() as uow:
+        await uow.cases.get_for_change(a1.number)
         await uow.cases.update(closed)
         await uow.commit()
     async with store.unit_of_work() as uow:
@@ -124,6 +141,7 @@ async def test_report_counts_and_closed_cases_of_a_period(store: SqlStore) -> No
     await open_case(store, minutes=60 * 24 * 40)  # opened after the period
     close_at = T0 + timedelta(days=2)
     async with store.unit_of_work() as uow:
+        await uow.cases.get_for_change(a1.number)
         await uow.cases.update(
             dataclasses.replace(
                 a1,
@@ -178,3 +196,36 @@ async def test_case_5_200_concurrent_allocations_give_200_distinct_numbers(store
 
     numbers = await asyncio.gather(*(allocate() for _ in range(200)))
     assert sorted(numbers) == list(range(1001, 1201))
+
+
+async def test_r9_a_second_change_waits_for_the_first_and_reads_its_result(store: SqlStore) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("on SQLite a writing unit of work holds the whole database (BEGIN IMMEDIATE)")
+    await seed_accounts(store, "acme")
+    made = await open_case(store)
+    async with store.unit_of_work() as first:
+        mine = await first.cases.get_for_change(made.number)
+        assert mine is not None
+
+        async def second_change() -> str | None:
+            async with store.unit_of_work() as second:
+                theirs = await second.cases.get_for_change(made.number)
+                assert theirs is not None
+                return theirs.owner
+
+        waiting = asyncio.create_task(second_change())
+        await asyncio.sleep(0.2)  # let it reach the lock; it cannot pass it until we commit
+        assert not waiting.done()
+        await first.cases.update(dataclasses.replace(mine, owner="sam@vendor.example"))
+        # Rows that only refer to the case (here the SLA-5 memory) are not held up by the lock.
+        async with store.unit_of_work() as sweep:
+            remembered = await asyncio.wait_for(
+                sweep.sent_notices.remember(
+                    {f"sla:{made.number}:c0:response:1.0": made.number}, T0
+                ),
+                timeout=10,
+            )
+            await sweep.commit()
+        assert remembered == {f"sla:{made.number}:c0:response:1.0"}
+        await first.commit()
+    assert await waiting == "sam@vendor.example"  # not the stale copy from before the commit

@@ -1,4 +1,14 @@
-"""`SqlCaseRepository`: cases, their events and case numbers (CASE-5)."""
+"""`SqlCaseRepository`: cases, their events and case numbers (CASE-5).
+
+R9: a case is changed only through a copy read with `get_for_change` (or added) in the same
+unit of work. On PostgreSQL that read is `SELECT ... FOR NO KEY UPDATE`, so a second change of
+the case waits for the first to commit and then reads its result. (NO KEY: rows that merely
+refer to the case, such as an SLA sweep remembering a notice, need not wait for the lock, which
+would deadlock with a request waiting for that sweep's timer.) On SQLite every writing unit of work
+already holds the database's write lock from its first statement (`BEGIN IMMEDIATE`), and
+SQLAlchemy leaves FOR UPDATE out there. `update` and `add_event` refuse a case not read that way,
+so no change can write a row back from a stale copy.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +17,17 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, RowMapping, cast, func, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    RowMapping,
+    Select,
+    cast,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import (
@@ -21,7 +41,7 @@ from bot.model import (
     SubStatus,
     Visibility,
 )
-from bot.store.interface import CaseCounts, CaseNotFound, CaseState
+from bot.store.interface import CaseCounts, CaseNotFound, CaseState, StoreError
 from bot.store.sql.tables import (
     CASE_NUMBER_COUNTER,
     CASE_NUMBER_SEQUENCE,
@@ -82,6 +102,7 @@ def _event(row: RowMapping) -> CaseEvent:
         sub_status=None if row["sub_status"] is None else SubStatus(row["sub_status"]),
         priority=None if row["priority"] is None else Priority(row["priority"]),
         production_down=row["production_down"],
+        id=row["id"],
     )
 
 
@@ -103,6 +124,7 @@ class SqlCaseRepository:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._locked: set[int] = set()  # cases this unit of work may change (R9)
 
     async def next_number(self) -> int:
         """CASE-5: a PostgreSQL SEQUENCE, or on SQLite a counter row under the write lock."""
@@ -121,15 +143,28 @@ class SqlCaseRepository:
 
     async def add(self, case: Case) -> None:
         await self._conn.execute(cases.insert().values(_case_values(case)))
+        self._locked.add(case.number)  # a row this transaction inserted is invisible to others
         if case.events:
             await self._conn.execute(
                 case_events.insert(), [_event_values(case.number, e) for e in case.events]
             )
 
     async def get(self, number: int) -> Case | None:
-        row = (await self._conn.execute(select(cases).where(cases.c.number == number))).first()
+        return await self._get(select(cases).where(cases.c.number == number))
+
+    async def get_for_change(self, number: int) -> Case | None:
+        """R9: the case, locked against every other change until this unit of work ends."""
+        stmt = select(cases).where(cases.c.number == number).with_for_update(key_share=True)
+        case = await self._get(stmt)
+        if case is not None:
+            self._locked.add(number)
+        return case
+
+    async def _get(self, stmt: Select[Any]) -> Case | None:
+        row = (await self._conn.execute(stmt)).first()
         if row is None:
             return None
+        number = row._mapping["number"]
         events = await self._conn.execute(
             select(case_events)
             .where(case_events.c.case_number == number)
@@ -139,11 +174,31 @@ class SqlCaseRepository:
 
     async def get_many(self, numbers: Collection[int]) -> dict[int, Case]:
         """The cases found among `numbers` with their events: two queries per chunk (P3)."""
+        return await self._many(numbers, lock=False)
+
+    async def get_many_for_change(self, numbers: Collection[int]) -> dict[int, Case]:
+        """R9 for a sweep: the cases among `numbers` it could lock without waiting.
+
+        A case that a request is changing right now is left out (`SKIP LOCKED`): the sweep holds
+        that case's timers, which the request will write next, so waiting here would deadlock.
+        """
+        found = await self._many(numbers, lock=True)
+        self._locked.update(found)
+        return found
+
+    async def _many(self, numbers: Collection[int], lock: bool) -> dict[int, Case]:
         wanted = sorted(set(numbers))
         found: dict[int, Case] = {}
         for start in range(0, len(wanted), IN_CHUNK):
             chunk = wanted[start : start + IN_CHUNK]
-            rows = await self._conn.execute(select(cases).where(cases.c.number.in_(chunk)))
+            stmt = select(cases).where(cases.c.number.in_(chunk))
+            if lock:
+                stmt = stmt.order_by(cases.c.number).with_for_update(
+                    skip_locked=True, key_share=True
+                )
+            rows = (await self._conn.execute(stmt)).mappings().all()
+            if lock:
+                chunk = [row["number"] for row in rows]
             events: dict[int, list[CaseEvent]] = {}
             for row in (
                 await self._conn.execute(
@@ -153,12 +208,20 @@ class SqlCaseRepository:
                 )
             ).mappings():
                 events.setdefault(row["case_number"], []).append(_event(row))
-            for row in rows.mappings():
+            for row in rows:
                 number = row["number"]
                 found[number] = _case(row, tuple(events.get(number, ())))
         return found
 
+    def _ensure_locked(self, number: int) -> None:
+        if number not in self._locked:
+            raise StoreError(
+                f"case {number} was not read with get_for_change in this unit of work; writing "
+                "it could overwrite a concurrent change (R9)"
+            )
+
     async def update(self, case: Case) -> None:
+        self._ensure_locked(case.number)
         values = _case_values(case)
         del values["number"]
         result = await self._conn.execute(
@@ -167,11 +230,17 @@ class SqlCaseRepository:
         if result.rowcount == 0:
             raise CaseNotFound(case.number)
 
-    async def add_event(self, number: int, event: CaseEvent) -> None:
+    async def add_event(self, number: int, event: CaseEvent) -> int:
+        self._ensure_locked(number)
         exists = await self._conn.scalar(select(cases.c.number).where(cases.c.number == number))
         if exists is None:
             raise CaseNotFound(number)
-        await self._conn.execute(case_events.insert().values(_event_values(number, event)))
+        event_id = await self._conn.scalar(
+            case_events.insert().values(_event_values(number, event)).returning(case_events.c.id)
+        )
+        if event_id is None:
+            raise StoreError(f"the event of case {number} was not written")
+        return int(event_id)
 
     async def _list(
         self, conditions: Sequence[ColumnElement[bool]], limit: int | None

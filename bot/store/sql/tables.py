@@ -184,6 +184,18 @@ case_events = Table(
     Index(None, "case_number", "id"),
 )
 
+# SLA-5: the notices a case has had, as long as the case exists (outbox rows are pruned).
+sent_notices = Table(
+    "sent_notices",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column(
+        "case_number", BigInteger, ForeignKey("cases.number", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Index(None, "case_number"),
+)
+
 timers = Table(
     "timers",
     metadata,

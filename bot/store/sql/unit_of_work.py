@@ -19,6 +19,7 @@ from bot.store.sql.inbound import SqlInboundRepository
 from bot.store.sql.incidents import SqlIncidentRepository
 from bot.store.sql.notices import SqlNoticeRepository
 from bot.store.sql.outbox import SqlOutboxRepository
+from bot.store.sql.sent_notices import SqlSentNoticeRepository
 from bot.store.sql.statements import READ_ONLY_OPTION
 from bot.store.sql.surveys import SqlSurveyRepository
 from bot.store.sql.timers import SqlTimerRepository
@@ -73,6 +74,7 @@ class SqlUnitOfWork:
         self.directory = CachedDirectoryRepository(SqlDirectoryRepository(conn), self._cache)
         self.cases = SqlCaseRepository(conn)
         self.timers = SqlTimerRepository(conn)
+        self.sent_notices = SqlSentNoticeRepository(conn)
         self.escalations = SqlEscalationRepository(conn)
         self.incidents = SqlIncidentRepository(conn)
         self.notices = SqlNoticeRepository(conn)

@@ -51,6 +51,7 @@ async def set_status(
     )
     updated = replace(case, status=status, sub_status=sub, updated_at=at, **changes)
     async with store.unit_of_work() as uow:
+        await uow.cases.get_for_change(number)
         await uow.cases.update(updated)
         await uow.cases.add_event(number, event)
         await uow.commit()
@@ -65,6 +66,7 @@ async def set_priority(
     event = CaseEvent(EventKind.PRIORITY_CHANGE, at, "ana@vendor.example", priority=priority)
     updated = replace(case, priority=priority, owner=owner or case.owner)
     async with store.unit_of_work() as uow:
+        await uow.cases.get_for_change(number)
         await uow.cases.update(updated)
         await uow.cases.add_event(number, event)
         await uow.commit()
