@@ -27,6 +27,8 @@ from .teams_fixtures import APP_ID, EMULATOR, TeamsWorld, TokenMinter, make_worl
 pytestmark = [pytest.mark.security, pytest.mark.usefixtures("loopback_only")]
 
 STAFF_EMAIL = {"id": "29:mallory", "email": "ana@vendor.example"}  # what an attacker would answer
+# The customer text of the activities below: never logged above debug (tests/test_log_secrets).
+LOG_NEEDLES = ("Every export fails",)
 
 
 @pytest.fixture
