@@ -155,6 +155,8 @@ class TeamsAdapter:
 
     async def _dispatch(self, turn: Turn) -> web.StreamResponse:
         activity = turn.activity
+        if activity.recipient is not None and activity.recipient.id:
+            self.chats.bot_account = {k: str(v) for k, v in turn.bot.items()}
         await self.chats.remember_tenant(turn.tenant, turn.service_url)
         if turn.personal and activity.type in ("message", "invoke"):
             # #13: the 1:1 chat is where private notices go; keep it whenever the user writes.
@@ -176,6 +178,8 @@ class TeamsAdapter:
             if command is None:
                 await self._post(turn, Reply.invalid(UNKNOWN_BUTTON))
                 return
+        elif not convert.addressed_to_bot(turn.activity):
+            return  # channel talk that is not for the bot (it sees all of it, see docs/teams.md)
         else:
             command = Command.unparsed(convert.command_text(turn.activity))
         await self._post(turn, await self._ask(turn, command))

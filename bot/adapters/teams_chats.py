@@ -38,6 +38,7 @@ class Place:
 
     service_url: str
     conversation_id: str
+    bot_id: str | None = None  # the id the conversation knows the bot by (its stored reference)
 
 
 class TeamsChats:
@@ -59,6 +60,9 @@ class TeamsChats:
         # The cloud's well-known endpoint, for users and tenants never heard from (R1-allowed).
         self._first_contact_url = first_contact_url
         self._saved: dict[str, str] = {}  # what this process last wrote under each key
+        # The bot's own account as clients address it (an activity's recipient): the sender of
+        # posts the bot starts when no app id is configured (emulator mode).
+        self.bot_account: dict[str, str] | None = None
 
     def user_key(self, user_id: str) -> str:
         return f"{self.namespace}:user:{user_id}"
@@ -190,6 +194,8 @@ def _place(reference: Mapping[str, Any]) -> Place | None:
     service_url = reference.get("serviceUrl")
     conversation = reference.get("conversation")
     conversation_id = conversation.get("id") if isinstance(conversation, Mapping) else None
+    bot = reference.get("bot")
+    bot_id = bot.get("id") if isinstance(bot, Mapping) else None
     if isinstance(service_url, str) and isinstance(conversation_id, str):
-        return Place(service_url, conversation_id)
+        return Place(service_url, conversation_id, bot_id if isinstance(bot_id, str) else None)
     return None
