@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PRODUCTION = "teams"
 EMULATOR = "teams-emulator"
 MAX_REMEMBERED = 10_000
+RETIRED = "retired"  # a stored reference replaced by this marker: the bot was removed there
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +102,37 @@ class TeamsChats:
             await self.save(self.tenant_key(tenant), {"serviceUrl": service_url})
 
     async def stored(self, key: str) -> Place | None:
-        """The stored reference under `key` as a place to post, if any."""
+        """The stored reference under `key` as a place to post, if any (none once retired)."""
         async with self._store.unit_of_work(read_only=True) as uow:
             found = await uow.conversations.get(key)
-        return _place(found) if found is not None else None
+        return _place(found) if found is not None and RETIRED not in found else None
+
+    async def retire(self, key: str) -> bool:
+        """Mark `key` as removed (an uninstall): later posts are not attempted. False if it was."""
+        if await self.retired(key):
+            return False
+        await self.save(key, {RETIRED: self._clock().isoformat()})
+        return True
+
+    async def retired(self, key: str) -> bool:
+        """Whether the bot was removed from the conversation under `key` (and not added since)."""
+        async with self._store.unit_of_work(read_only=True) as uow:
+            found = await uow.conversations.get(key)
+        return found is not None and RETIRED in found
+
+    async def first_welcome(self, conversation_id: str) -> bool:
+        """True once per installation of the bot in a conversation (Teams announces it twice)."""
+        key = f"{self.namespace}:welcomed:{conversation_id}"
+        async with self._store.unit_of_work(read_only=True) as uow:
+            found = await uow.conversations.get(key)
+        if found is not None and RETIRED not in found:
+            return False
+        await self.save(key, {"welcomed": self._clock().isoformat()})
+        return True
+
+    async def forget_welcome(self, conversation_id: str) -> None:
+        """After a removal, a new installation is welcomed again."""
+        await self.save(f"{self.namespace}:welcomed:{conversation_id}", {RETIRED: True})
 
     async def channel(self, channel_id: str) -> Place | None:
         """A channel's stored reference (from installation or conversation updates)."""

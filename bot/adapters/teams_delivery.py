@@ -40,6 +40,14 @@ class TeamsDeliverer:
 
     async def deliver(self, message: OutboxMessage, reply: Reply) -> Delivered:
         """Post every card of `reply` to the row's target; the first activity id."""
+        key = (
+            self._chats.conversation_key(message.target)
+            if message.target_kind is TargetKind.CHANNEL
+            else self._chats.user_key(message.target)
+        )
+        if await self._chats.retired(key):
+            # Not attempted, and not logged again: the removal was logged once when it came.
+            raise DeliveryFailed(f"the bot was removed from {message.target} in Teams")
         try:
             place = await self._place(message)
             first: str | None = None
