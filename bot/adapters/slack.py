@@ -275,11 +275,11 @@ class SlackAdapter:
     async def _typed_work(
         self, asker: Asker, text: str, key: str, to: Destination, files: bool = False
     ) -> None:
-        if files:
-            await self.poster.post(Reply.private(FILES_NOTE), to)
-            if not text:
-                return
-        await self.poster.post(await self.ask(asker, Command.unparsed(text), key), to)
+        reply = await self.ask(asker, Command.unparsed(text), key) if text or not files else None
+        if files and (reply is None or reply.outcome is not Outcome.DUPLICATE):
+            await self.poster.post(Reply.private(FILES_NOTE), to)  # once, not on Slack's retry
+        if reply is not None:
+            await self.poster.post(reply, to)
 
     async def _on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         user = _str(event.get("user"))
