@@ -82,11 +82,9 @@ class TeamsDeliverer:
             or await self._chats.tenant_service_url(message.tenant)
             or await self._tenant_service_url(message.tenant)
         )
-        bot = self._sender(None)
-        if bot is None:
-            raise ConnectorError(
-                404, "the bot's Teams id is unknown: configure MICROSOFT_APP_ID or write to it"
-            )
+        # Without an app id and before any client wrote (emulator mode only) the bot's id is
+        # unknown: the connector then goes by the token, and no id is made up.
+        bot = self._sender(None) or {}
         return await self._chats.create_personal(message.target, message.tenant, service_url, bot)
 
     def _sender(self, place: Place | None) -> dict[str, Any] | None:
