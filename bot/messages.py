@@ -228,6 +228,7 @@ class FormKind(StrEnum):
     CLOSE = "close"
     ESCALATE = "escalate"
     REOPEN = "reopen"
+    UPDATE = "update"
     REPORT_INCIDENT = "report_incident"
     SURVEY = "survey"
 

@@ -71,7 +71,14 @@ def slack_manifest(base_url: str) -> dict[str, Any]:
         "settings": {
             "event_subscriptions": {
                 "request_url": url,
-                "bot_events": ["app_home_opened", "app_mention", "message.im"],
+                "bot_events": [
+                    "app_home_opened",
+                    "app_mention",
+                    "message.im",
+                    # No scope needed: how the bot learns it was removed (#15).
+                    "app_uninstalled",
+                    "tokens_revoked",
+                ],
             },
             "interactivity": {"is_enabled": True, "request_url": url},
             "org_deploy_enabled": False,

@@ -34,11 +34,13 @@ from bot.adapters.slack_delivery import (
 )
 from bot.adapters.slack_home import home_view
 from bot.adapters.slack_identity import SlackUsers
+from bot.adapters.slack_installs import APP, SlackInstalls
 from bot.adapters.slack_interactions import Ack, Asker, SlackInteractions
 from bot.adapters.slack_payload import ModalOrigin, decoded, request_id, without_mention
 from bot.adapters.slack_verify import Limits, SlackSignature, Unauthenticated
 from bot.cards.slack import render_messages
 from bot.commands.router import Router, went_wrong
+from bot.commands.welcome import welcome
 from bot.messages import Audience, ChatRequest, Command, Form, Outcome, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
@@ -57,6 +59,12 @@ INLINE_ANSWER_SECONDS = 2.0
 WORK_SLOTS = 8
 SHORTCUT_CALLBACK = "open_case_from_message"
 APP_HOME_CHANNEL = "app_home"  # App Home has no channel; answers go to the DM with the bot
+_CASE_PREFIX = re.compile(r"^\s*/?case\b", re.IGNORECASE)
+# Attachments are not read yet (later work): the text is answered and the user told so.
+FILES_NOTE = (
+    "I can't read attached files yet, so I've only looked at your text. To add a log or a "
+    "screenshot to a case, paste the important part into an update."
+)
 
 
 class SlackAdapter:
@@ -93,8 +101,9 @@ class SlackAdapter:
         )
         self.users = SlackUsers(store, self.client, self.clock, settings.slack_staff_workspaces)
         self.poster = SlackPoster(self.client)
+        self.installs = SlackInstalls(store, self.clock)
         self.deliverer = SlackDeliverer(
-            outbox_client(settings.slack_bot_token, settings.slack_api_url)
+            outbox_client(settings.slack_bot_token, settings.slack_api_url), self.installs
         )
         self.interactions = SlackInteractions(self.ask, self.client, self.poster)
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -176,6 +185,15 @@ class SlackAdapter:
         app.action(re.compile(r"^(case|form):"))(self._on_action)
         app.view(re.compile(r"^modal:"))(self._on_view)
         app.shortcut(SHORTCUT_CALLBACK)(self._on_shortcut)
+        self.installs.register(app, self._spawn)
+        # Anything else Slack sends (an event the app was not subscribed to before, a stale
+        # button) is acknowledged and ignored: bolt would answer 404 and Slack would retry.
+        app.event(re.compile(".*"))(self._ignore)
+        app.action(re.compile(".*"))(self._ignore_ack)
+        app.view(re.compile(".*"))(self._ignore_ack)
+        app.shortcut(re.compile(".*"))(self._ignore_ack)
+        app.command(re.compile(".*"))(self._ignore_ack)
+        app.view_closed(re.compile(".*"))(self._ignore_ack)
 
     # -- listeners: bolt passes arguments by name -------------------------------------------
 
@@ -221,8 +239,12 @@ class SlackAdapter:
     async def _on_message(
         self, event: dict[str, Any], body: dict[str, Any], context: Any, request: Any
     ) -> None:
-        # Only people's own messages in the DM with the bot: edits, joins and bots are not asks.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        # Only people's own messages in the DM with the bot: edits, joins and bots are not asks;
+        # a message with files ("file_share") is one, its files are not read yet.
+        subtype = event.get("subtype")
+        if event.get("channel_type") != "im" or event.get("bot_id"):
+            return
+        if subtype not in (None, "file_share"):
             return
         self._typed(event, body, context, request, is_direct=True)
 
@@ -240,19 +262,49 @@ class SlackAdapter:
             return
         team = _str(event.get("team")) or str(body.get("team_id", ""))
         text = decoded(without_mention(str(event.get("text", "")), context.bot_user_id))
+        # `case list` works in a DM and after a mention as it does after /case.
+        text = _CASE_PREFIX.sub("", text, count=1).strip()
         asker = Asker(team, user, channel, is_direct)
-        to = Destination(user, channel, None, is_direct, _str(event.get("thread_ts")))
+        # A mention in a channel is answered in its thread (a new one under the mention).
+        thread = _str(event.get("thread_ts")) or (None if is_direct else _str(event.get("ts")))
+        to = Destination(user, channel, None, is_direct, thread)
         key = request_id(body, request.raw_body)
-        self._spawn(self._typed_work(asker, text, key, to))
+        files = bool(event.get("files")) or event.get("subtype") == "file_share"
+        self._spawn(self._typed_work(asker, text, key, to, files))
 
-    async def _typed_work(self, asker: Asker, text: str, key: str, to: Destination) -> None:
-        await self.poster.post(await self.ask(asker, Command.unparsed(text), key), to)
+    async def _typed_work(
+        self, asker: Asker, text: str, key: str, to: Destination, files: bool = False
+    ) -> None:
+        reply = await self.ask(asker, Command.unparsed(text), key) if text or not files else None
+        if files and (reply is None or reply.outcome is not Outcome.DUPLICATE):
+            await self.poster.post(Reply.private(FILES_NOTE), to)  # once, not on Slack's retry
+        if reply is not None:
+            await self.poster.post(reply, to)
 
     async def _on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         user = _str(event.get("user"))
-        if event.get("tab") != "home" or user is None:
+        if user is None:
             return
-        self._spawn(self._publish_home(str(body.get("team_id", "")), user))
+        team = str(body.get("team_id", ""))
+        self._spawn(self._welcome(team, user, _str(event.get("channel"))))
+        if event.get("tab") == "home":
+            self._spawn(self._publish_home(team, user))
+
+    async def _welcome(self, team: str, user: str, channel: str | None) -> None:
+        """The first time a user opens the app: what the bot is and who they are to it."""
+        await self.installs.resume(APP)  # a user can open it: the app is installed again
+        if not await self.installs.first_visit(team, user):
+            return
+        identity = await self.ask(
+            Asker(team, user, channel, True), Command.unparsed("whoami"), None
+        )
+        await self.poster.post(welcome(identity, "slack"), Destination(user, channel, None, True))
+
+    async def _ignore(self) -> None:
+        return None
+
+    async def _ignore_ack(self, ack: Ack) -> None:
+        await ack()
 
     async def _publish_home(self, team: str, user: str) -> None:
         actor = await self.users.actor(team, user)

@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.adapters.slack_installs import SlackInstalls
 from bot.cards.slack import render_messages
 from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
 from bot.messages import Audience, Outcome, Reply
@@ -137,11 +138,15 @@ class SlackDeliverer:
 
     platform = Platform.SLACK
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, installs: SlackInstalls | None = None) -> None:
         self.poster = SlackPoster(client)
+        self.installs = installs
 
     async def deliver(self, message: OutboxMessage, reply: Reply) -> Delivered:
         """Post `reply` to `message.target`; raise RetryLater or DeliveryFailed on failure."""
+        refusal = await self.installs.refusal(message) if self.installs else None
+        if refusal is not None:
+            raise DeliveryFailed(refusal)  # not attempted; the removal was logged once
         first: str | None = None
         try:
             for payload in render_messages(reply):

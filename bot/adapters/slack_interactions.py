@@ -26,7 +26,6 @@ from bot.adapters.slack_payload import (
     form_kind,
     form_values,
     update_command,
-    update_modal,
 )
 from bot.cards.actions import CASE_OPEN, parse_action_id
 from bot.cards.slack import form_errors, render_modal
@@ -37,13 +36,19 @@ from bot.model import format_case_number
 
 log = logging.getLogger(__name__)
 
-_CASE_FORMS: Mapping[CaseAction | FormKind, Callable[[int], Form]] = {
-    CaseAction.CLOSE: forms.close_form,
-    CaseAction.ESCALATE: forms.escalate_form,
-    CaseAction.REOPEN: forms.reopen_form,
-    FormKind.CLOSE: forms.close_form,
-    FormKind.ESCALATE: forms.escalate_form,
-    FormKind.REOPEN: forms.reopen_form,
+# Buttons that need input: the handler answers the bare verb with its form only after the
+# visibility and permission checks, so a read-only user is refused before filling anything in.
+_CASE_FORMS: Mapping[CaseAction | FormKind, str] = {
+    CaseAction.UPDATE: "update",
+    CaseAction.CLOSE: "close",
+    CaseAction.ESCALATE: "escalate",
+    CaseAction.REOPEN: "reopen",
+    FormKind.UPDATE: "update",
+    FormKind.CLOSE: "close",
+    FormKind.ESCALATE: "escalate",
+    FormKind.REOPEN: "reopen",
+}
+_SURVEY_FORMS: Mapping[CaseAction | FormKind, Callable[[int], Form]] = {
     CaseAction.SURVEY: forms.survey_form,  # the survey notice's Rate button (CASE-8)
     FormKind.SURVEY: forms.survey_form,
 }
@@ -98,13 +103,15 @@ class SlackInteractions:
         if number is None:
             await self.poster.post(Reply.invalid("That button has no case number."), to)
             return
-        if meaning is CaseAction.UPDATE:
-            await self._open(trigger, update_modal(number, origin), to)
-        elif meaning in (CaseAction.TAKE, CaseAction.SHOW):
+        if meaning in (CaseAction.TAKE, CaseAction.SHOW):
             command = Command.unparsed(f"{meaning.value} {format_case_number(number)}")
             await self.poster.post(await self.ask(asker, command, request_id), to)
         elif meaning in _CASE_FORMS:
-            form = _CASE_FORMS[meaning](number)
+            command = Command.unparsed(f"{_CASE_FORMS[meaning]} {format_case_number(number)}")
+            reply = await self.ask(asker, command, request_id)
+            await self.answer(reply, trigger, origin, to)
+        elif meaning in _SURVEY_FORMS:
+            form = _SURVEY_FORMS[meaning](number)
             await self._open(
                 trigger, render_modal(form, form_callback(form.kind), origin.encode()), to
             )

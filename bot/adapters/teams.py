@@ -24,6 +24,7 @@ from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
 from bot.adapters import teams_activity as convert
+from bot.adapters import teams_installs as installs
 from bot.adapters.teams_auth import Caller, TeamsAuth
 from bot.adapters.teams_chats import EMULATOR, PRODUCTION, Place, TeamsChats
 from bot.adapters.teams_connector import Connector
@@ -31,6 +32,7 @@ from bot.adapters.teams_hosts import ServiceHosts
 from bot.adapters.teams_identity import Asker, TeamsIdentities
 from bot.cards.teams import render_card, render_cards
 from bot.commands.router import Router
+from bot.commands.welcome import welcome
 from bot.messages import Audience, ChatRequest, Command, Outcome, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
@@ -155,6 +157,8 @@ class TeamsAdapter:
 
     async def _dispatch(self, turn: Turn) -> web.StreamResponse:
         activity = turn.activity
+        if activity.recipient is not None and activity.recipient.id:
+            self.chats.bot_account = {k: str(v) for k, v in turn.bot.items()}
         await self.chats.remember_tenant(turn.tenant, turn.service_url)
         if turn.personal and activity.type in ("message", "invoke"):
             # #13: the 1:1 chat is where private notices go; keep it whenever the user writes.
@@ -176,6 +180,8 @@ class TeamsAdapter:
             if command is None:
                 await self._post(turn, Reply.invalid(UNKNOWN_BUTTON))
                 return
+        elif not convert.addressed_to_bot(turn.activity):
+            return  # channel talk that is not for the bot (it sees all of it, see docs/teams.md)
         else:
             command = Command.unparsed(convert.command_text(turn.activity))
         await self._post(turn, await self._ask(turn, command))
@@ -199,14 +205,29 @@ class TeamsAdapter:
         return web.json_response(convert.message_response(PRIVATE_NOTE))
 
     async def _remember(self, turn: Turn) -> None:
-        action = turn.activity.action or ""
-        if action.startswith("remove"):
-            return  # an uninstall: the stored reference simply stops working
-        reference = convert.reference(turn.activity)
+        activity = turn.activity
+        if installs.bot_removed(activity):
+            await installs.retire(self.chats, activity, turn.personal)
+            return
+        reference = convert.reference(activity)
         if turn.personal:
-            await self.chats.remember_user(convert.user_id_of(turn.activity), reference)
+            await self.chats.remember_user(convert.user_id_of(activity), reference)
         else:
-            await self.chats.remember_channel(convert.channel_of(turn.activity), reference)
+            await self.chats.remember_channel(convert.channel_of(activity), reference)
+        if installs.bot_added(activity) and await self.chats.first_welcome(turn.conversation_id):
+            await self._welcome(turn)
+
+    async def _welcome(self, turn: Turn) -> None:
+        """What the bot is and who the user who added it is to it (their access, `whoami`)."""
+        identity = await self._ask(turn, Command.unparsed("whoami"))
+        here = Place(turn.service_url, turn.conversation_id)
+        if turn.personal:
+            for card in render_cards(welcome(identity, "direct")):
+                await self._send(turn, here, card)
+            return
+        for card in render_cards(welcome(identity, "channel", identity_here=False)):
+            await self._send(turn, here, card)
+        await self._post_privately(turn, welcome(identity, "direct"))
 
     async def _ask(self, turn: Turn, command: Command) -> Reply:
         actor = await self.identities.actor(self.store, turn.asker())

@@ -55,6 +55,25 @@ def command_text(activity: Activity) -> str:
     return _PREFIX.sub("", text, count=1).strip()
 
 
+def addressed_to_bot(activity: Activity) -> bool:
+    """Whether a typed message is for the bot: always in 1:1; elsewhere an @mention or `case`.
+
+    With the ChannelMessage.Read.Group consent Teams delivers every message of the channel, and
+    people talking among themselves must not get "unknown command" answers.
+    """
+    if is_personal(activity):
+        return True
+    agent = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        if entity.type != "mention":
+            continue
+        mentioned = _mapping(entity.model_dump(by_alias=True).get("mentioned")).get("id")
+        if agent is None or mentioned == agent:
+            return True
+    text = html.unescape(_TAG.sub("", activity.text or "")).replace("\xa0", " ")
+    return _PREFIX.match(text) is not None
+
+
 def tenant_of(activity: Activity) -> str:
     """The Teams tenant (directory key of ACC-7), from channelData or the conversation."""
     data = _mapping(activity.channel_data)

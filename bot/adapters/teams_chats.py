@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PRODUCTION = "teams"
 EMULATOR = "teams-emulator"
 MAX_REMEMBERED = 10_000
+RETIRED = "retired"  # a stored reference replaced by this marker: the bot was removed there
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Place:
 
     service_url: str
     conversation_id: str
+    bot_id: str | None = None  # the id the conversation knows the bot by (its stored reference)
 
 
 class TeamsChats:
@@ -59,6 +61,9 @@ class TeamsChats:
         # The cloud's well-known endpoint, for users and tenants never heard from (R1-allowed).
         self._first_contact_url = first_contact_url
         self._saved: dict[str, str] = {}  # what this process last wrote under each key
+        # The bot's own account as clients address it (an activity's recipient): the sender of
+        # posts the bot starts when no app id is configured (emulator mode).
+        self.bot_account: dict[str, str] | None = None
 
     def user_key(self, user_id: str) -> str:
         return f"{self.namespace}:user:{user_id}"
@@ -97,10 +102,37 @@ class TeamsChats:
             await self.save(self.tenant_key(tenant), {"serviceUrl": service_url})
 
     async def stored(self, key: str) -> Place | None:
-        """The stored reference under `key` as a place to post, if any."""
+        """The stored reference under `key` as a place to post, if any (none once retired)."""
         async with self._store.unit_of_work(read_only=True) as uow:
             found = await uow.conversations.get(key)
-        return _place(found) if found is not None else None
+        return _place(found) if found is not None and RETIRED not in found else None
+
+    async def retire(self, key: str) -> bool:
+        """Mark `key` as removed (an uninstall): later posts are not attempted. False if it was."""
+        if await self.retired(key):
+            return False
+        await self.save(key, {RETIRED: self._clock().isoformat()})
+        return True
+
+    async def retired(self, key: str) -> bool:
+        """Whether the bot was removed from the conversation under `key` (and not added since)."""
+        async with self._store.unit_of_work(read_only=True) as uow:
+            found = await uow.conversations.get(key)
+        return found is not None and RETIRED in found
+
+    async def first_welcome(self, conversation_id: str) -> bool:
+        """True once per installation of the bot in a conversation (Teams announces it twice)."""
+        key = f"{self.namespace}:welcomed:{conversation_id}"
+        async with self._store.unit_of_work(read_only=True) as uow:
+            found = await uow.conversations.get(key)
+        if found is not None and RETIRED not in found:
+            return False
+        await self.save(key, {"welcomed": self._clock().isoformat()})
+        return True
+
+    async def forget_welcome(self, conversation_id: str) -> None:
+        """After a removal, a new installation is welcomed again."""
+        await self.save(f"{self.namespace}:welcomed:{conversation_id}", {RETIRED: True})
 
     async def channel(self, channel_id: str) -> Place | None:
         """A channel's stored reference (from installation or conversation updates)."""
@@ -190,6 +222,8 @@ def _place(reference: Mapping[str, Any]) -> Place | None:
     service_url = reference.get("serviceUrl")
     conversation = reference.get("conversation")
     conversation_id = conversation.get("id") if isinstance(conversation, Mapping) else None
+    bot = reference.get("bot")
+    bot_id = bot.get("id") if isinstance(bot, Mapping) else None
     if isinstance(service_url, str) and isinstance(conversation_id, str):
-        return Place(service_url, conversation_id)
+        return Place(service_url, conversation_id, bot_id if isinstance(bot_id, str) else None)
     return None

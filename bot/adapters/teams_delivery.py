@@ -33,19 +33,29 @@ class TeamsDeliverer:
         self._store = store
         self._connector = connector
         self._chats = chats
-        # Teams addresses bots as "28:{app id}"; the emulator accepts any id.
-        self._bot: dict[str, Any] = {"id": f"28:{app_id}" if app_id else "28:supportbot"}
+        # Teams addresses bots as "28:{app id}". Without an app id (emulator mode) the bot is
+        # whoever the client addressed: the conversation's stored reference, else the last
+        # activity's recipient (never a made-up id the client does not know).
+        self._app_bot: dict[str, Any] | None = {"id": f"28:{app_id}"} if app_id else None
 
     async def deliver(self, message: OutboxMessage, reply: Reply) -> Delivered:
         """Post every card of `reply` to the row's target; the first activity id."""
+        key = (
+            self._chats.conversation_key(message.target)
+            if message.target_kind is TargetKind.CHANNEL
+            else self._chats.user_key(message.target)
+        )
+        if await self._chats.retired(key):
+            # Not attempted, and not logged again: the removal was logged once when it came.
+            raise DeliveryFailed(f"the bot was removed from {message.target} in Teams")
         try:
             place = await self._place(message)
             first: str | None = None
+            sender = self._sender(place)
             for card in render_cards(reply):
-                body = convert.message(card) | {
-                    "from": self._bot,
-                    "conversation": {"id": place.conversation_id},
-                }
+                body = convert.message(card) | {"conversation": {"id": place.conversation_id}}
+                if sender is not None:
+                    body["from"] = sender
                 posted = await self._connector.post_activity(
                     place.service_url, place.conversation_id, body
                 )
@@ -72,9 +82,17 @@ class TeamsDeliverer:
             or await self._chats.tenant_service_url(message.tenant)
             or await self._tenant_service_url(message.tenant)
         )
-        return await self._chats.create_personal(
-            message.target, message.tenant, service_url, self._bot
-        )
+        # Without an app id and before any client wrote (emulator mode only) the bot's id is
+        # unknown: the connector then goes by the token, and no id is made up.
+        bot = self._sender(None) or {}
+        return await self._chats.create_personal(message.target, message.tenant, service_url, bot)
+
+    def _sender(self, place: Place | None) -> dict[str, Any] | None:
+        if self._app_bot is not None:
+            return self._app_bot
+        if place is not None and place.bot_id:
+            return {"id": place.bot_id}
+        return dict(self._chats.bot_account) if self._chats.bot_account else None
 
     async def _channel(self, message: OutboxMessage) -> Place:
         if message.service_url:
@@ -85,7 +103,7 @@ class TeamsDeliverer:
             return Place(binding.service_url, message.target)
         stored = await self._chats.channel(message.target)
         if stored is not None:
-            return Place(stored.service_url, message.target)
+            return Place(stored.service_url, message.target, stored.bot_id)
         raise ConnectorError(404, f"no service URL is known for Teams channel {message.target}")
 
     async def _tenant_service_url(self, tenant: str | None) -> str | None:

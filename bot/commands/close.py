@@ -28,7 +28,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         choice, comment = form_text(cmd, "resolution"), form_text(cmd, "comment")
         errors = _form_errors(case, choice, comment)
         if errors:
-            form = close_form(case.number, errors)
+            form = close_form(case.number, errors, cmd.options)
             return answer(req, ctx, form, account, outcome=Outcome.INVALID)
     else:
         if len(cmd.args) < 2:

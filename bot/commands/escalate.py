@@ -42,7 +42,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     # ESC-2: a closed case is refused below whatever was typed, pointing at `reopen`.
     if errors and case.status is not Status.CLOSED:
         if is_form(cmd):
-            form = escalate_form(case.number, errors)
+            form = escalate_form(case.number, errors, cmd.options)
             return answer(req, ctx, form, account, outcome=Outcome.INVALID)
         return Reply.invalid(" ".join(errors.values()) + f" Usage: `{USAGE}`")
     waiting = await _open_escalation(ctx, case)
@@ -67,7 +67,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             decision = _no_incident(case)
         elif is_form(cmd) and not impact and judge("stated").allowed:
             # ESC-6: the impact is all that is missing, so the form marks that field.
-            form = escalate_form(case.number, {"impact": decision.reason})
+            form = escalate_form(case.number, {"impact": decision.reason}, cmd.options)
             return answer(req, ctx, form, account, outcome=Outcome.INVALID)
         return refusal(decision)
     return await _escalate(req, ctx, case, account, reason, impact or None, rca)

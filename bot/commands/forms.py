@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.commands.limits import MAX_REASON_CHARS
+from bot.commands.limits import MAX_REASON_CHARS, MAX_TEXT_CHARS
 from bot.messages import Choice, Command, Form, FormField, FormKind
 from bot.model import Account
 from bot.policy.intake import (
@@ -22,6 +22,7 @@ from bot.policy.intake import (
     type_choices,
 )
 
+UPDATE_TEXT = "text"  # the update form's one field (the same key as Slack's older update modal)
 FORM_FLAG = "form"  # set by adapters on form submissions; cannot be typed (not in any grammar)
 _GUIDANCE = "One issue per case (CASE-9): open a separate case for each problem."
 
@@ -136,8 +137,13 @@ def open_form(
     )
 
 
-def close_form(case_number: int, errors: Mapping[str, str] | None = None) -> Form:
+def close_form(
+    case_number: int,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str | bool] | None = None,
+) -> Form:
     """CASE-8: how it ended and a closure comment."""
+    v = values or {}
     return Form(
         FormKind.CLOSE,
         "Close case",
@@ -148,8 +154,16 @@ def close_form(case_number: int, errors: Mapping[str, str] | None = None) -> For
                 "choice",
                 True,
                 (Choice("resolved", "Resolved"), Choice("cancelled", "Cancelled")),
+                _value(v, "resolution"),
             ),
-            FormField("comment", "Closure comment", "multiline", True, max_length=MAX_IMPACT_CHARS),
+            FormField(
+                "comment",
+                "Closure comment",
+                "multiline",
+                True,
+                value=_value(v, "comment"),
+                max_length=MAX_IMPACT_CHARS,
+            ),
         ),
         "Close case",
         case_number=case_number,
@@ -200,8 +214,13 @@ def survey_form(
     )
 
 
-def escalate_form(case_number: int, errors: Mapping[str, str] | None = None) -> Form:
+def escalate_form(
+    case_number: int,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str | bool] | None = None,
+) -> Form:
     """ESC-1: the reason, the current business impact and whether an RCA is wanted."""
+    v = values or {}
     return Form(
         FormKind.ESCALATE,
         "Escalate case",
@@ -211,6 +230,7 @@ def escalate_form(case_number: int, errors: Mapping[str, str] | None = None) -> 
                 "Why does this need management attention?",
                 "multiline",
                 True,
+                value=_value(v, "reason"),
                 max_length=MAX_IMPACT_CHARS,
             ),
             FormField(
@@ -218,10 +238,16 @@ def escalate_form(case_number: int, errors: Mapping[str, str] | None = None) -> 
                 "Current business impact",
                 "multiline",
                 False,
+                value=_value(v, "impact"),
                 hint="Required for High priority (ESC-6).",
                 max_length=MAX_IMPACT_CHARS,
             ),
-            FormField("rca", "This is a request for a root-cause analysis", "toggle"),
+            FormField(
+                "rca",
+                "This is a request for a root-cause analysis",
+                "toggle",
+                value="true" if v.get("rca") is True else None,
+            ),
         ),
         "Request escalation",
         case_number=case_number,
@@ -229,8 +255,13 @@ def escalate_form(case_number: int, errors: Mapping[str, str] | None = None) -> 
     )
 
 
-def reopen_form(case_number: int, errors: Mapping[str, str] | None = None) -> Form:
+def reopen_form(
+    case_number: int,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str | bool] | None = None,
+) -> Form:
     """REO-1: a reason showing the issue is not resolved."""
+    v = values or {}
     return Form(
         FormKind.REOPEN,
         "Reopen case",
@@ -240,11 +271,38 @@ def reopen_form(case_number: int, errors: Mapping[str, str] | None = None) -> Fo
                 "Why is the issue not resolved?",
                 "multiline",
                 True,
+                value=_value(v, "reason"),
                 hint="At least 10 words (REO-1).",
                 max_length=MAX_IMPACT_CHARS,
             ),
         ),
         "Reopen case",
+        case_number=case_number,
+        errors=dict(errors or {}),
+    )
+
+
+def update_form(
+    case_number: int,
+    values: Mapping[str, str | bool] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Form:
+    """`update`: the text to add to a case (Teams has no other way to type it from a button)."""
+    return Form(
+        FormKind.UPDATE,
+        "Update case",
+        (
+            FormField(
+                UPDATE_TEXT,
+                "What would you like to add?",
+                "multiline",
+                True,
+                value=_value(values or {}, UPDATE_TEXT),
+                hint="New details, answers to our questions, what changed.",
+                max_length=MAX_TEXT_CHARS,
+            ),
+        ),
+        "Add update",
         case_number=case_number,
         errors=dict(errors or {}),
     )

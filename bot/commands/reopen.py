@@ -28,7 +28,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if len(reason) > MAX_REASON_CHARS:
         text = f"The reason is {len(reason):,} characters; the limit is {MAX_REASON_CHARS:,}."
         if is_form(cmd):
-            form = reopen_form(case.number, {"reason": text})
+            form = reopen_form(case.number, {"reason": text}, cmd.options)
             return answer(req, ctx, form, account, outcome=Outcome.INVALID)
         return Reply.invalid(text)
     decision = check_reopen(case, account, reason, ctx.config, req.now)
@@ -38,7 +38,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         # Only the word count is REO-1 on a closed case: answer it in the form.
         if decision.rule == "REO-1" and case.status is Status.CLOSED:
             if is_form(cmd):
-                form = reopen_form(case.number, {"reason": decision.reason})
+                form = reopen_form(case.number, {"reason": decision.reason}, cmd.options)
                 return answer(req, ctx, form, account, outcome=Outcome.INVALID)
             if not reason:
                 return answer(req, ctx, reopen_form(case.number), account)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.commands import alerts
-from bot.commands.context import Context, check_action, visible_case
+from bot.commands.context import Context, answer, check_action, visible_case
+from bot.commands.forms import UPDATE_TEXT, form_case_ref, form_text, is_form, update_form
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
-from bot.messages import ChatRequest, Reply
+from bot.messages import ChatRequest, Outcome, Reply
 from bot.model import CaseEvent, EventKind, Status, Visibility
 from bot.policy import lifecycle
 from bot.policy.access import Action
@@ -15,15 +16,27 @@ from bot.policy.access import Action
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`update CASE TEXT`: add an update to a case."""
-    case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
+    cmd = req.command
+    case, account = await visible_case(req, ctx, form_case_ref(cmd), for_change=True)
     await check_action(req, ctx, Action.UPDATE, account)
-    text = require_text(req.command.text_from(1), "update", "update CASE TEXT", MAX_TEXT_CHARS)
     if case.status is Status.CLOSED:
         return Reply.refused(
             "REO-1",
             f"Case {case.ref} is closed, so it can't take updates.",
             f"Reopen it with `reopen {case.number} <why it is not resolved>`, or open a new case.",
         )
+    if is_form(cmd):
+        text = form_text(cmd, UPDATE_TEXT)
+        error = _text_error(text)
+        if error:
+            # The form comes back with what was typed, so nothing has to be typed again.
+            form = update_form(case.number, cmd.options, {UPDATE_TEXT: error})
+            return answer(req, ctx, form, account, outcome=Outcome.INVALID)
+    elif len(cmd.args) < 2:
+        # A card's Update button (and a bare `update CASE`): the form, after the checks above.
+        return answer(req, ctx, update_form(case.number), account)
+    else:
+        text = require_text(cmd.text_from(1), "update", "update CASE TEXT", MAX_TEXT_CHARS)
     author = req.actor.email or req.actor.user_id
     if req.actor.is_staff:
         # Staff answer customers with `respond`; their `update` is an internal work note.
@@ -72,3 +85,11 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     )
     note = "Update added." + (" The case is back with support (CASE-7)." if resumed else "")
     return case_reply(req, ctx, case, account, note)
+
+
+def _text_error(text: str) -> str | None:
+    if not text:
+        return "Write the update: new details, answers to our questions, what changed."
+    if len(text) > MAX_TEXT_CHARS:
+        return f"The update is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}."
+    return None

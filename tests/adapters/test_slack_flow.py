@@ -78,7 +78,7 @@ async def test_case_lifecycle_update_escalation_refused_close_and_reopen(
 
     await slack.button("case:update", number)
     update_view = slack.last_view()
-    assert update_view["callback_id"] == "modal:update"
+    assert update_view["callback_id"] == "modal:form:update"
     await slack.submit(update_view, {"text": "Also affects the mobile app."})
     case = await slack.case(number)
     assert case is not None

@@ -44,6 +44,15 @@ def test_the_filled_in_manifest_validates_against_the_official_teams_schema():
     assert manifest["validDomains"] == ["support.example.com"]
 
 
+def test_channel_messages_without_a_mention_reach_the_bot_through_resource_specific_consent():
+    # `case VERB` in a channel without @mention (docs/teams.md): Teams delivers such messages only
+    # to apps granted ChannelMessage.Read.Group on the team, which needs webApplicationInfo.id.
+    manifest = fill_manifest("https://support.example.com", APP_ID)
+    granted = manifest["authorization"]["permissions"]["resourceSpecific"]
+    assert {"name": "ChannelMessage.Read.Group", "type": "Application"} in granted
+    assert manifest["webApplicationInfo"]["id"] == APP_ID
+
+
 def test_the_command_list_offers_the_customer_verbs():
     manifest = fill_manifest("https://support.example.com", APP_ID)
     titles = {c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]}
