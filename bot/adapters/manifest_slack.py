@@ -25,6 +25,10 @@ BOT_SCOPES = (
     "im:write",
     "users:read",
     "users:read.email",  # ACC-7: users.info -> the corporate e-mail
+    # Channel metadata only (no messages): the events saying the bot left or rejoined a public
+    # or private channel, so posts there stop instead of failing (#15).
+    "channels:read",
+    "groups:read",
 )
 
 
@@ -78,6 +82,11 @@ def slack_manifest(base_url: str) -> dict[str, Any]:
                     # No scope needed: how the bot learns it was removed (#15).
                     "app_uninstalled",
                     "tokens_revoked",
+                    # channels:read / groups:read: the bot leaving or rejoining a channel.
+                    "member_joined_channel",
+                    "member_left_channel",
+                    "channel_left",
+                    "group_left",
                 ],
             },
             "interactivity": {"is_enabled": True, "request_url": url},

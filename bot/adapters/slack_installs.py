@@ -77,6 +77,7 @@ class SlackInstalls:
         app.event("tokens_revoked")(tokens_revoked)
         app.event("member_left_channel")(member_left)
         app.event("channel_left")(channel_left)
+        app.event("group_left")(channel_left)  # the same, for a private channel
         app.event("member_joined_channel")(member_joined)
 
     async def retire(self, key: str, what: str) -> None:

@@ -216,3 +216,16 @@ async def test_the_bot_leaving_a_channel_stops_posts_there_until_it_joins_again(
     assert await send_event(slack, event("member_joined_channel", user=BOT_USER_ID)) == 200
     await deliverer.deliver(row("C111", TargetKind.CHANNEL), NOTICE)
     assert [c.body["channel"] for c in slack.api.calls_to("chat.postMessage")] == ["CACME", "C111"]
+
+
+async def test_the_bot_removed_from_a_private_channel_stops_posts_there(
+    slack: SlackHarness,
+) -> None:
+    # `group_left` is `channel_left` for a private channel (scope groups:read): bolt's
+    # `member_left_channel` envelope with the event's type changed (it names only the channel).
+    body = event("member_left_channel", type="group_left", channel="C111")
+    del body["event"]["user"]
+    assert await send_event(slack, body) == 200
+    with pytest.raises(DeliveryFailed, match="removed"):
+        await slack.adapter.deliverer.deliver(row("C111", TargetKind.CHANNEL), NOTICE)
+    assert slack.api.calls_to("chat.postMessage") == []
