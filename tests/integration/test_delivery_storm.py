@@ -139,7 +139,9 @@ async def test_r3_a_429_storm_ends_with_every_post_delivered_no_dead_letter_and_
     assert {t for t in throttled if t.startswith("storm post")} == texts
     assert sum(throttled.values()) > 30
     # Mid-storm, the sweep queued the SLA warning within one pass (5 simulated s) of its time.
-    [warning] = [m for k, m in queued.items() if k.startswith(f"sla:{case.number}:response:0.75")]
+    [warning] = [
+        m for k, m in queued.items() if k.startswith(f"sla:{case.number}:c0:response:0.75")
+    ]
     assert RESPONSE_WARNING <= warning.created_at <= RESPONSE_WARNING + timedelta(seconds=15)
     # Every post delivered once, no dead letter, and the warning went out too.
     storm_posts = [
