@@ -28,7 +28,7 @@ def require_text(text: str, what: str, usage: str, limit: int) -> str:
 
 
 def control_character(texts: Iterable[str]) -> str | None:
-    """The first control character other than tab, line feed and carriage return, named by its code point (e.g. "U+0000").
+    """The first control character other than tab, line feed and carriage return ("U+0000").
 
     PostgreSQL refuses NUL in text outright, and the rest (C0, DEL, C1) are invisible in chat
     yet would be stored and posted to others as they are.
