@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.adapters.console import run_console
-from bot.adapters.manifest_slack import build_slack_manifest
-from bot.adapters.manifest_teams import build_teams_package
+from bot.adapters.slack.manifest import build_slack_manifest
+from bot.adapters.teams.manifest import build_teams_package
 from bot.admin_outbox import OutboxCommandError, outbox_command
 from bot.app import Services, services
 from bot.commands.parser import parse_case_ref

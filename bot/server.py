@@ -19,10 +19,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.adapters.http import TEAMS_DISABLED, build_web_app
-from bot.adapters.slack import SlackAdapter
-from bot.adapters.teams import TeamsAdapter
-from bot.adapters.teams_auth import EMULATOR_WARNING
-from bot.adapters.teams_delivery import TeamsDeliverer
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.teams.adapter import TeamsAdapter
+from bot.adapters.teams.auth import EMULATOR_WARNING
+from bot.adapters.teams.delivery import TeamsDeliverer
 from bot.app import Services
 from bot.directory import load_directory
 from bot.jobs.delivery import Deliverer

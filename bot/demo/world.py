@@ -20,11 +20,11 @@ from pathlib import Path
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
-from bot.adapters.slack import SlackAdapter
-from bot.adapters.teams import TeamsAdapter
-from bot.adapters.teams_auth import TeamsAuth
-from bot.adapters.teams_connector import Connector
-from bot.adapters.teams_hosts import ServiceHosts
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.teams.adapter import TeamsAdapter
+from bot.adapters.teams.auth import TeamsAuth
+from bot.adapters.teams.connector import Connector
+from bot.adapters.teams.hosts import ServiceHosts
 from bot.app import Services, services
 from bot.directory import parse_directory
 from bot.jobs.outbox_worker import OutboxWorker

@@ -20,8 +20,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.http import build_web_app
-from bot.adapters.slack import SlackAdapter
-from bot.adapters.slack_verify import Limits
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.verify import Limits
 from bot.commands.router import Router
 from bot.directory import load_directory
 from bot.model import Case

@@ -22,11 +22,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.http import build_web_app
-from bot.adapters.teams import TeamsAdapter
-from bot.adapters.teams_auth import TeamsAuth
-from bot.adapters.teams_connector import Connector
-from bot.adapters.teams_hosts import ServiceHosts, is_loopback_host
-from bot.adapters.teams_keys import SigningKeys
+from bot.adapters.teams.adapter import TeamsAdapter
+from bot.adapters.teams.auth import TeamsAuth
+from bot.adapters.teams.connector import Connector
+from bot.adapters.teams.hosts import ServiceHosts, is_loopback_host
+from bot.adapters.teams.keys import SigningKeys
 from bot.commands.router import Router
 from bot.directory import load_directory
 from bot.policy.config import PolicyConfig

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.adapters import slack as slack_adapter
+from bot.adapters.slack import adapter as slack_adapter
 
 from .slack_fixtures import SlackHarness
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack_delivery import SlackDeliverer, web_client
+from bot.adapters.slack.delivery import SlackDeliverer, web_client
 from bot.jobs.delivery import Delivered, DeliveryFailed, RetryLater
 from bot.messages import Audience, Notice, NoticeKind, Reply
 from bot.model import Platform

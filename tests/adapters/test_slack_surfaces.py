@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.adapters.manifest_slack import PLACEHOLDER, build_slack_manifest, slack_manifest
+from bot.adapters.slack.manifest import PLACEHOLDER, build_slack_manifest, slack_manifest
 from tests.adapters.slack_fixtures import SlackHarness
 
 MANIFEST = Path(__file__).parents[2] / "manifest" / "slack" / "manifest.yaml"

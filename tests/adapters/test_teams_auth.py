@@ -121,7 +121,7 @@ async def test_r1_emulator_mode_is_logged(
 
 
 def test_r1_credentials_switch_on_token_checks_with_issuer_validation():
-    from bot.adapters.teams_auth import TeamsAuth
+    from bot.adapters.teams.auth import TeamsAuth
 
     auth = TeamsAuth(Settings(microsoft_app_id=APP_ID, microsoft_app_password="s"))
     assert not auth.emulator

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.teams_delivery import TeamsDeliverer
-from bot.adapters.teams_hosts import ServiceHosts
+from bot.adapters.teams.delivery import TeamsDeliverer
+from bot.adapters.teams.hosts import ServiceHosts
 from bot.commands import identity
 from bot.commands.router import Router
 from bot.directory import load_directory
@@ -141,7 +141,7 @@ async def test_13_a_private_notice_nobody_can_route_is_logged_with_the_reason(
     [reason] = [
         r.getMessage()
         for r in caplog.records
-        if "aad-alice" in r.getMessage() and r.name == "bot.adapters.teams_delivery"
+        if "aad-alice" in r.getMessage() and r.name == "bot.adapters.teams.delivery"
     ]
     dead = [r.getMessage() for r in caplog.records if r.name == "bot.jobs.outbox_outcomes"]
     assert len(dead) == 1 and "is a dead letter: connector answered 404" in dead[0]

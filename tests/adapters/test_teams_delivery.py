@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.adapters.teams_chats import TeamsChats
-from bot.adapters.teams_connector import ConnectorError
-from bot.adapters.teams_delivery import TeamsDeliverer
+from bot.adapters.teams.chats import TeamsChats
+from bot.adapters.teams.connector import ConnectorError
+from bot.adapters.teams.delivery import TeamsDeliverer
 from bot.jobs.delivery import DeliveryFailed, RetryLater
 from bot.messages import Notice, NoticeKind, Reply
 from bot.model import Platform

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.teams_delivery import TeamsDeliverer
+from bot.adapters.teams.delivery import TeamsDeliverer
 from bot.jobs.delivery import DeliveryFailed
 from bot.messages import Notice, NoticeKind, Reply
 from bot.model import Platform
@@ -93,7 +93,7 @@ async def test_removing_the_bot_from_a_team_retires_the_channel_so_notices_are_n
     await teams.send(channel_update(teams, "membersAdded"))
     await teams_out.deliver(row(CHANNEL, TargetKind.CHANNEL), NOTICE)
     posted, calls = len(teams.connector.posts), teams.connector.calls
-    with caplog.at_level(logging.INFO, logger="bot.adapters.teams_installs"):
+    with caplog.at_level(logging.INFO, logger="bot.adapters.teams.installs"):
         await teams.send(channel_update(teams, "membersRemoved"))
         uninstall = teams.in_channel("x") | {"type": "installationUpdate", "action": "remove"}
         del uninstall["text"], uninstall["entities"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.teams_keys import SigningKeys
+from bot.adapters.teams.keys import SigningKeys
 from bot.standins.teams_connector import ConnectorStandIn
 from bot.store.interface import Store
 
@@ -89,7 +89,7 @@ async def test_r1_tokens_naming_unknown_keys_are_refused_without_hammering_the_k
 async def test_r10_the_key_endpoints_name_lookup_runs_on_its_own_executor(
     default_executor: RecordingExecutor,
 ):
-    from bot.adapters.teams_keys import OwnExecutorResolver
+    from bot.adapters.teams.keys import OwnExecutorResolver
 
     own = RecordingExecutor()
     try:

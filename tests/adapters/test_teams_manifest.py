@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from bot.adapters.manifest_teams import MANIFEST_DIR, build_teams_package, fill_manifest
+from bot.adapters.teams.manifest import MANIFEST_DIR, build_teams_package, fill_manifest
 
 SCHEMA = Path(__file__).with_name("schema") / "MicrosoftTeams.schema.json"
 APP_ID = "0f6e6d2c-1111-4a4a-9b9b-123456789abc"

@@ -177,7 +177,7 @@ async def test_r10_emulator_mode_refuses_a_non_loopback_service_url_and_sends_no
 async def test_r10_emulator_mode_never_posts_proactively_outside_loopback(
     teams: TeamsWorld, caplog: pytest.LogCaptureFixture
 ):
-    from bot.adapters.teams_connector import ConnectorError
+    from bot.adapters.teams.connector import ConnectorError
 
     for _ in range(2):
         with pytest.raises(ConnectorError):
@@ -249,7 +249,7 @@ async def test_r1_the_control_a_matching_claim_on_an_allowed_host_is_answered_wi
 async def test_r1_a_stored_reference_on_a_storage_host_is_never_sent_the_token(
     production_hosts: TeamsWorld, caplog: pytest.LogCaptureFixture
 ):
-    from bot.adapters.teams_delivery import TeamsDeliverer
+    from bot.adapters.teams.delivery import TeamsDeliverer
     from bot.jobs.delivery import DeliveryFailed
     from bot.messages import Notice, NoticeKind, Reply
     from bot.model import Platform

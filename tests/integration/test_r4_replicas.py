@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.adapters.slack_delivery import SlackDeliverer, web_client
-from bot.adapters.teams_chats import TeamsChats
-from bot.adapters.teams_connector import Connector
-from bot.adapters.teams_delivery import TeamsDeliverer
+from bot.adapters.slack.delivery import SlackDeliverer, web_client
+from bot.adapters.teams.chats import TeamsChats
+from bot.adapters.teams.connector import Connector
+from bot.adapters.teams.delivery import TeamsDeliverer
 from bot.commands import identity
 from bot.commands.router import Router
 from bot.directory import load_directory

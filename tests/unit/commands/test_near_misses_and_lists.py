@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.teams_activity import action_command
+from bot.adapters.teams.activity import action_command
 from bot.cards import slack, teams
 from bot.cards.compose import LIST_BUTTON_ROWS
 from bot.messages import CaseAction, CaseList, Message, Outcome

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.teams_activity import PERSONAL
-from bot.adapters.teams_connector import Connector, ConnectorError
+from bot.adapters.teams.activity import PERSONAL
+from bot.adapters.teams.connector import Connector, ConnectorError
 from bot.store.interface import JsonValue, Store
 
 log = logging.getLogger(__name__)

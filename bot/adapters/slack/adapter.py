@@ -25,19 +25,19 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 
-from bot.adapters.slack_delivery import (
+from bot.adapters.slack.delivery import (
     Destination,
     SlackDeliverer,
     SlackPoster,
     outbox_client,
     web_client,
 )
-from bot.adapters.slack_home import home_view
-from bot.adapters.slack_identity import SlackUsers
-from bot.adapters.slack_installs import APP, SlackInstalls
-from bot.adapters.slack_interactions import Ack, Asker, SlackInteractions
-from bot.adapters.slack_payload import ModalOrigin, decoded, request_id, without_mention
-from bot.adapters.slack_verify import Limits, SlackSignature, Unauthenticated
+from bot.adapters.slack.home import home_view
+from bot.adapters.slack.identity import SlackUsers
+from bot.adapters.slack.installs import APP, SlackInstalls
+from bot.adapters.slack.interactions import Ack, Asker, SlackInteractions
+from bot.adapters.slack.payload import ModalOrigin, decoded, request_id, without_mention
+from bot.adapters.slack.verify import Limits, SlackSignature, Unauthenticated
 from bot.cards.slack import render_messages
 from bot.commands.router import Router, went_wrong
 from bot.commands.welcome import welcome

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.adapters import teams_activity as convert
-from bot.adapters.teams_chats import Place, TeamsChats
-from bot.adapters.teams_connector import Connector, ConnectorError
+from bot.adapters.teams import activity as convert
+from bot.adapters.teams.chats import Place, TeamsChats
+from bot.adapters.teams.connector import Connector, ConnectorError
 from bot.cards.teams import render_cards
 from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
 from bot.messages import Reply

@@ -26,9 +26,9 @@ from microsoft_agents.hosting.core.authorization import (
     JwtTokenValidator,
 )
 
-from bot.adapters.teams_connector import TokenSource
-from bot.adapters.teams_hosts import same_service_url
-from bot.adapters.teams_keys import KeysUnavailable, SigningKeys
+from bot.adapters.teams.connector import TokenSource
+from bot.adapters.teams.hosts import same_service_url
+from bot.adapters.teams.keys import KeysUnavailable, SigningKeys
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from typing import Any
 
 from microsoft_agents.activity import Activity
 
-from bot.adapters import teams_activity as convert
-from bot.adapters.teams_chats import TeamsChats
+from bot.adapters.teams import activity as convert
+from bot.adapters.teams.chats import TeamsChats
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.adapters.teams_connector import Connector, ConnectorError
+from bot.adapters.teams.connector import Connector, ConnectorError
 from bot.commands import identity
 from bot.messages import Actor
 from bot.model import Platform

@@ -23,13 +23,13 @@ from aiohttp import web
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
-from bot.adapters import teams_activity as convert
-from bot.adapters import teams_installs as installs
-from bot.adapters.teams_auth import Caller, TeamsAuth
-from bot.adapters.teams_chats import EMULATOR, PRODUCTION, Place, TeamsChats
-from bot.adapters.teams_connector import Connector
-from bot.adapters.teams_hosts import ServiceHosts
-from bot.adapters.teams_identity import Asker, TeamsIdentities
+from bot.adapters.teams import activity as convert
+from bot.adapters.teams import installs
+from bot.adapters.teams.auth import Caller, TeamsAuth
+from bot.adapters.teams.chats import EMULATOR, PRODUCTION, Place, TeamsChats
+from bot.adapters.teams.connector import Connector
+from bot.adapters.teams.hosts import ServiceHosts
+from bot.adapters.teams.identity import Asker, TeamsIdentities
 from bot.cards.teams import render_card, render_cards
 from bot.commands.router import Router
 from bot.commands.welcome import welcome

@@ -10,7 +10,7 @@ from typing import Any
 
 from yarl import URL
 
-MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifest" / "teams"
+MANIFEST_DIR = Path(__file__).resolve().parents[3] / "manifest" / "teams"
 ICONS = ("color.png", "outline.png")
 PACKAGE_NAME = "supportbot-teams.zip"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

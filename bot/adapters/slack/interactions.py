@@ -15,8 +15,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack_delivery import Destination, SlackPoster
-from bot.adapters.slack_payload import (
+from bot.adapters.slack.delivery import Destination, SlackPoster
+from bot.adapters.slack.payload import (
     UPDATE_CALLBACK,
     UPDATE_FIELD,
     ModalOrigin,

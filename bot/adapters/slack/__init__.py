@@ -1,0 +1,1 @@
+"""Slack: the bolt adapter, its delivery, identity, installs and manifest."""

@@ -1,0 +1,1 @@
+"""Microsoft Teams: the Agents SDK adapter, its delivery, identity, installs and manifest."""
