@@ -179,7 +179,9 @@ def processes(tmp_path: Path) -> Iterator[tuple[int, int]]:
             "--disable-telemetry",  # nothing leaves this machine
         ],
         cwd=tmp_path,
-        env=env | {"BROWSER": "none"},
+        # The Playground opens a browser unless TEAMSAPPTESTER_BROWSER=none (dist/index.js,
+        # `shouldOpenBrowser`); without xdg-open that spawn error kills it right after it listens.
+        env=env | {"TEAMSAPPTESTER_BROWSER": "none", "BROWSER": "none"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
