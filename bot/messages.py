@@ -115,6 +115,9 @@ class ChatRequest:
     is_direct: bool = False  # a DM / 1:1 chat with the bot
     channel: ChannelBinding | None = None  # the directory's binding of channel_id, if any
     request_id: str | None = None  # the platform's id for de-duplication (R2)
+    # Channels the platform resolved in the text: the reference as it reads there ("#bridge")
+    # -> the channel's id. Adapters turn their own mention syntax into these.
+    channel_refs: Mapping[str, str] = field(default_factory=dict)
 
 
 class Audience(StrEnum):

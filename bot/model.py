@@ -177,16 +177,17 @@ class Grant:
     approved_at: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SlackIdentity:
-    team: str
+@dataclass(frozen=True, slots=True, order=True)
+class ChatIdentity:
+    """ACC-7: one user on one chat platform, as that platform names them.
+
+    `platform` is the platform's key ("slack", "teams", ...), opaque here; `space` is where the
+    platform's user ids are unique (a Slack workspace, a Teams tenant); `user` is the id there.
+    """
+
+    platform: str
+    space: str
     user: str
-
-
-@dataclass(frozen=True, slots=True)
-class TeamsIdentity:
-    tenant: str
-    aad_object_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +198,7 @@ class Contact:
     name: str
     company: str
     grants: tuple[Grant, ...] = ()
-    slack: SlackIdentity | None = None
-    teams: TeamsIdentity | None = None
+    chats: tuple[ChatIdentity, ...] = ()  # sorted; each maps to this person only (ACC-7)
     company_id: str | None = None  # ACC-4: the directory id of `company`
 
 
@@ -209,8 +209,7 @@ class Staff:
     email: str
     name: str
     roles: frozenset[StaffRole]
-    slack: SlackIdentity | None = None
-    teams: TeamsIdentity | None = None
+    chats: tuple[ChatIdentity, ...] = ()  # sorted; each maps to this person only (ACC-7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +222,9 @@ class ChannelBinding:
     account_id: str | None = None
     regions: frozenset[str] = frozenset()  # queue filter; empty means all
     priorities: frozenset[Priority] = frozenset()  # queue filter; empty means all
-    service_url: str | None = None  # Teams: the connector endpoint for proactive posts
-    tenant: str | None = None  # Teams
+    # How the platform reaches the channel beyond its id (e.g. a connector endpoint), as sorted
+    # (name, value) pairs: opaque to everything but that platform's deliverer.
+    route: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,13 @@ from bot.adapters.slack.home import home_view
 from bot.adapters.slack.identity import SlackUsers
 from bot.adapters.slack.installs import APP, SlackInstalls
 from bot.adapters.slack.interactions import Ack, Asker, SlackInteractions
-from bot.adapters.slack.payload import ModalOrigin, decoded, request_id, without_mention
+from bot.adapters.slack.payload import (
+    ModalOrigin,
+    channel_references,
+    decoded,
+    request_id,
+    without_mention,
+)
 from bot.adapters.slack.verify import Limits, SlackSignature, Unauthenticated
 from bot.cards.slack import render_messages
 from bot.commands.router import Router, went_wrong
@@ -149,6 +155,7 @@ class SlackAdapter:
 
     async def _ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         actor = await self.users.actor(asker.team, asker.user)
+        command, refs = channel_references(command)
         req = ChatRequest(
             platform=Platform.SLACK,
             workspace=asker.team,
@@ -158,6 +165,7 @@ class SlackAdapter:
             now=self.clock(),
             is_direct=asker.is_direct or asker.channel_id is None,
             request_id=key,
+            channel_refs=refs,
         )
         return await self.router.handle(req)
 

@@ -87,14 +87,6 @@ class SqlDirectoryRepository:
     async def contact_by_email(self, email: str) -> Contact | None:
         return await self._one_contact(contacts.c.email == email.lower())
 
-    async def contact_by_slack(self, team: str, user: str) -> Contact | None:
-        return await self._one_contact(contacts.c.slack_team == team, contacts.c.slack_user == user)
-
-    async def contact_by_teams(self, tenant: str, aad_object_id: str) -> Contact | None:
-        return await self._one_contact(
-            contacts.c.teams_tenant == tenant, contacts.c.teams_aad_object_id == aad_object_id
-        )
-
     async def contacts(self) -> list[Contact]:
         return await self._contacts_where()
 
@@ -114,16 +106,6 @@ class SqlDirectoryRepository:
 
     async def staff_by_email(self, email: str) -> Staff | None:
         found = await self._staff_where(staff.c.email == email.lower())
-        return found[0] if found else None
-
-    async def staff_by_slack(self, team: str, user: str) -> Staff | None:
-        found = await self._staff_where(staff.c.slack_team == team, staff.c.slack_user == user)
-        return found[0] if found else None
-
-    async def staff_by_teams(self, tenant: str, aad_object_id: str) -> Staff | None:
-        found = await self._staff_where(
-            staff.c.teams_tenant == tenant, staff.c.teams_aad_object_id == aad_object_id
-        )
         return found[0] if found else None
 
     async def staff_members(self, role: StaffRole | None = None) -> list[Staff]:
