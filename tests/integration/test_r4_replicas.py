@@ -227,7 +227,8 @@ class Replica:
             staff = await uow.directory.staff_by_email(step.email)
             if staff is None:
                 raise LookupError(step.email)
-            platform = Platform.SLACK if staff.slack is not None else Platform.TEAMS
+            on_slack = any(chat.platform == Platform.SLACK for chat in staff.chats)
+            platform = Platform.SLACK if on_slack else Platform.TEAMS
             actor = await identity.by_email(
                 uow.directory, platform, f"user:{step.email}", step.email
             )
