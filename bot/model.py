@@ -157,10 +157,14 @@ class Account:
     end_user_subsidiary: bool = False  # the End User is a division or subsidiary of the Sold To
     timezone: str | None = None  # IANA; NOT-1: the account's own zone, else its region's
     agents: int | None = None  # INC-6: licensed agents; None when the directory does not say
-    # CONV-6: the customer's own Slack workspace/enterprise ids and Teams tenant ids. A user of
-    # one of them unknown to the directory may be mapped to this account's contacts by e-mail.
-    slack_workspaces: frozenset[str] = frozenset()
-    teams_tenants: frozenset[str] = frozenset()
+    # CONV-6: the customer's own chat spaces as (platform, space id) pairs (a Slack workspace or
+    # enterprise, a Teams tenant). A user from one of them unknown to the directory may be
+    # mapped to this account's contacts by e-mail.
+    homes: frozenset[tuple[str, str]] = frozenset()
+
+    def homes_on(self, platform: str) -> frozenset[str]:
+        """CONV-6: the customer's own space ids on one platform."""
+        return frozenset(space for on, space in self.homes if on == platform)
 
     @property
     def end_user_company_id(self) -> str | None:

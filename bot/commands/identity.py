@@ -9,8 +9,9 @@ address into it. So:
 - staff only from the vendor's own homes (`SUPPORTBOT_SLACK_STAFF_WORKSPACES`,
   `SUPPORTBOT_TEAMS_STAFF_TENANTS`); with none configured, nobody becomes staff by e-mail;
 - a contact from the vendor's homes as well (guests the vendor invited), or from a customer's
-  home, carrying only the grants on accounts that list that home as their own
-  (`slack_workspaces`, `teams_tenants`); a contact left with no grant maps to nobody.
+  home, carrying only the grants on accounts that list that home as their own (`Account.homes`,
+  from the directory's `slack_workspaces` and `teams_tenants`); a contact left with no grant
+  maps to nobody.
 
 Only the profile lookup is the platform's (its adapter's `identity` module); the profiles are
 cached here, with an expiry. The directory comes from `Store.directory()`, in memory: naming
@@ -96,8 +97,7 @@ async def _within_home(
         account = await directory.account(grant.account_id)
         if account is None:
             continue
-        own = account.slack_workspaces if platform is Platform.SLACK else account.teams_tenants
-        if not own.isdisjoint(home):
+        if not account.homes_on(platform).isdisjoint(home):
             kept.append(grant)
     return replace(contact, grants=tuple(kept)) if kept else None
 

@@ -147,8 +147,10 @@ class _Parser:
             *companies,
             timezone=timezone,
             agents=agents,
-            slack_workspaces=slack_workspaces,
-            teams_tenants=teams_tenants,
+            homes=frozenset(
+                {(Platform.SLACK.value, w) for w in slack_workspaces}
+                | {(Platform.TEAMS.value, t) for t in teams_tenants}
+            ),
         )
 
     def grant(self, owner: Entry, j: int, data: Any, company_id: str | None) -> Grant | None:

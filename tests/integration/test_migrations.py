@@ -32,7 +32,7 @@ from bot.store.sql.column_types import UtcDateTime, json_type
 from bot.store.sql.directory_rows import account_row
 from bot.store.sql.engine import create_engine
 from bot.store.sql.schema import alembic_config, current_revision, head_revision
-from bot.store.sql.tables import accounts, chat_identities, grants, metadata, outbox
+from bot.store.sql.tables import chat_identities, grants, metadata, outbox
 from tests.integration.builders import T0, account, open_case
 from tests.integration.conftest import create_database, drop_database
 
@@ -83,8 +83,19 @@ _OLD_OUTBOX = sa.table(
     sa.column("next_attempt_at", UtcDateTime()),
     sa.column("created_at", UtcDateTime()),
 )
+_OLD_ACCOUNTS = sa.table(
+    "accounts",
+    *(sa.column(c) for c in account_row(account()) if c != "chat_homes"),
+    sa.column("slack_workspaces", json_type()),
+    sa.column("teams_tenants", json_type()),
+)
 TEAMS_URL = "https://smba.trafficmanager.net/amer/"
 TENANT = "00000000-0000-0000-0000-0000000000aa"
+
+
+def _old_account(account_id: str, workspaces: list[str], tenants: list[str]) -> dict[str, object]:
+    values = {k: v for k, v in account_row(account(account_id)).items() if k != "chat_homes"}
+    return values | {"slack_workspaces": workspaces, "teams_tenants": tenants}
 
 
 def _old_post(
@@ -128,7 +139,8 @@ async def _seed_revision_0008(url: str) -> None:
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(accounts.insert(), account_row(account("acme")))
+            await conn.execute(_OLD_ACCOUNTS.insert(), _old_account("acme", ["T0ACME"], [TENANT]))
+            await conn.execute(_OLD_ACCOUNTS.insert(), _old_account("globex", [], []))
             await conn.execute(
                 _OLD_CONTACTS.insert(),
                 [
@@ -201,13 +213,15 @@ async def test_acc_7_upgrade_moves_chat_identities_and_teams_routes_out_of_the_o
         dora = await directory.contact_by_email("dora@acme.example")
         teams_bridge = await directory.channel(Platform.TEAMS, "19:bridge@thread.tacv2")
         slack_account = await directory.channel(Platform.SLACK, "CACME")
+        acme = await directory.account("acme")
+        globex = await directory.account("globex")
         async with store.engine.connect() as conn:
             routes = dict((await conn.execute(sa.select(outbox.c.dedup_key, outbox.c.route))).all())
             identities = (await conn.execute(sa.select(chat_identities))).all()
             columns = await conn.run_sync(
                 lambda c: {
                     t: {col["name"] for col in inspect(c).get_columns(t)}
-                    for t in ("contacts", "staff", "channels", "outbox")
+                    for t in ("contacts", "staff", "channels", "outbox", "accounts")
                 }
             )
     finally:
@@ -223,6 +237,10 @@ async def test_acc_7_upgrade_moves_chat_identities_and_teams_routes_out_of_the_o
     assert isinstance(shared, Staff) and shared.email == "sam@vendor.example"
     assert dora is not None and dora.chats == ()
     assert len(identities) == 6
+    # CONV-6: the account's own homes, now keyed by platform.
+    assert acme is not None and acme.homes == {("slack", "T0ACME"), ("teams", TENANT)}
+    assert acme.homes_on("teams") == {TENANT}
+    assert globex is not None and globex.homes == frozenset()
     assert teams_bridge is not None
     assert teams_bridge.route == (("service_url", TEAMS_URL), ("space", TENANT))
     assert slack_account is not None and slack_account.route == ()
@@ -231,7 +249,7 @@ async def test_acc_7_upgrade_moves_chat_identities_and_teams_routes_out_of_the_o
         "b:teams:19": {"service_url": TEAMS_URL, "space": TENANT},
         "c:teams:aad-alice": {"space": TENANT},
     }
-    old = set(_OLD_PEOPLE_COLUMNS) | {"service_url", "tenant"}
+    old = set(_OLD_PEOPLE_COLUMNS) | {"service_url", "tenant", "slack_workspaces", "teams_tenants"}
     assert all(not (found & old) for found in columns.values()), columns
 
 
@@ -259,6 +277,10 @@ async def test_downgrade_from_0009_puts_identities_and_routes_back_in_the_old_co
                 r.dedup_key: (r.service_url, r.tenant)
                 for r in (await conn.execute(sa.select(_OLD_OUTBOX))).all()
             }
+            homes = {
+                r.id: (r.slack_workspaces, r.teams_tenants)
+                for r in (await conn.execute(sa.select(_OLD_ACCOUNTS))).all()
+            }
             tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
     finally:
         await engine.dispose()
@@ -272,6 +294,7 @@ async def test_downgrade_from_0009_puts_identities_and_routes_back_in_the_old_co
         "b:teams:19": (TEAMS_URL, TENANT),
         "c:teams:aad-alice": (None, TENANT),
     }
+    assert homes == {"acme": (["T0ACME"], [TENANT]), "globex": ([], [])}
     assert "chat_identities" not in tables
 
 
@@ -369,7 +392,7 @@ async def test_sla_5_upgrade_remembers_the_sla_notices_still_in_the_outbox_by_cy
     try:
         # The rows as that revision held them: the outbox and directory of today differ.
         async with old.engine.begin() as conn:
-            await conn.execute(accounts.insert(), account_row(account("acme")))
+            await conn.execute(_OLD_ACCOUNTS.insert(), _old_account("acme", [], []))
         made = await open_case(old)
         n = made.number
         async with old.unit_of_work() as uow:

@@ -278,6 +278,6 @@ async def test_conv_6_an_accounts_own_workspaces_and_tenants_are_stored_and_relo
         acme = await uow.directory.account("acme")
         umbrella = await uow.directory.account("umbrella")
     assert acme is not None and umbrella is not None
-    assert acme.slack_workspaces == {"T0ACME001"}
-    assert acme.teams_tenants == {"0a0a0a0a-0000-4000-8000-00000000acme"}
-    assert umbrella.slack_workspaces == frozenset() and umbrella.teams_tenants == frozenset()
+    assert acme.homes_on("slack") == {"T0ACME001"}
+    assert acme.homes_on("teams") == {"0a0a0a0a-0000-4000-8000-00000000acme"}
+    assert umbrella.homes == frozenset()

@@ -63,8 +63,11 @@ def account_of(row: RowMapping) -> Account:
         end_user_subsidiary=bool(row["end_user_subsidiary"]),
         timezone=row["timezone"],
         agents=row["agents"],
-        slack_workspaces=frozenset(row["slack_workspaces"] or ()),
-        teams_tenants=frozenset(row["teams_tenants"] or ()),
+        homes=frozenset(
+            (platform, space)
+            for platform, ids in (row["chat_homes"] or {}).items()
+            for space in ids
+        ),
     )
 
 
@@ -138,9 +141,15 @@ def account_row(account: Account) -> dict[str, Any]:
         "end_user_subsidiary": account.end_user_subsidiary,
         "timezone": account.timezone,
         "agents": account.agents,
-        "slack_workspaces": sorted(account.slack_workspaces),
-        "teams_tenants": sorted(account.teams_tenants),
+        "chat_homes": _homes_column(account),
     }
+
+
+def _homes_column(account: Account) -> dict[str, list[str]]:
+    homes: dict[str, list[str]] = {}
+    for platform, space in sorted(account.homes):
+        homes.setdefault(platform, []).append(space)
+    return homes
 
 
 def contact_row(contact: Contact) -> dict[str, Any]:

@@ -54,9 +54,8 @@ accounts = Table(
     Column("end_user_subsidiary", Boolean, nullable=False, server_default=false()),
     Column("timezone", String(64)),  # NOT-1: the account's own IANA zone; NULL: its region's
     Column("agents", Integer),  # INC-6: licensed agents; NULL: not in the directory
-    # CONV-6: lists of the customer's own Slack workspace/enterprise ids and Teams tenant ids.
-    Column("slack_workspaces", json_type(), nullable=False, server_default="[]"),
-    Column("teams_tenants", json_type(), nullable=False, server_default="[]"),
+    # CONV-6: the customer's own chat spaces, {platform: [space id, ...]}.
+    Column("chat_homes", json_type(), nullable=False, server_default="{}"),
     Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
     Index(None, "loaded_version"),
 )

@@ -3,8 +3,10 @@
 Contacts and staff carried a Slack (team, user) and a Teams (tenant, AAD object id) pair each;
 they move into `chat_identities` as (platform, space, user_id) -> person. The Teams-only
 `service_url` and `tenant` of channels and outbox rows move into a `route` object
-(`service_url`, `space`) that only the Teams deliverer reads. A chat id that old data gave to
-both a staff member and a contact stays with the staff member (ACC-7: one id, one person).
+(`service_url`, `space`) that only the Teams deliverer reads. An account's `slack_workspaces`
+and `teams_tenants` (CONV-6) become one `chat_homes` object keyed by platform. A chat id that old
+data gave to both a staff member and a contact stays with the staff member (ACC-7: one id, one
+person).
 
 Revision ID: chat_identities
 Revises: sent_notices
@@ -39,6 +41,13 @@ _grants = sa.table(
     sa.column("level", sa.String),
     sa.column("approved_by", sa.String),
     sa.column("approved_at", sa.Date),
+)
+_HOME_COLUMNS = {"slack": "slack_workspaces", "teams": "teams_tenants"}
+_accounts = sa.table(
+    "accounts",
+    sa.column("id", sa.String),
+    sa.column("chat_homes", _JSON),
+    *(sa.column(c, _JSON) for c in _HOME_COLUMNS.values()),
 )
 _identities = sa.table(
     "chat_identities",
@@ -102,6 +111,12 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("tenant")
             batch.drop_column("service_url")
+    op.add_column("accounts", sa.Column("chat_homes", _JSON, nullable=False, server_default="{}"))
+    _move_homes()
+    # Plain ALTER TABLE ... DROP COLUMN on both (SQLite 3.35+): batch mode would recreate
+    # `accounts`, and dropping it fails the foreign keys of grants, channels and cases.
+    for column in _HOME_COLUMNS.values():
+        op.drop_column("accounts", column)
 
 
 @contextmanager
@@ -175,7 +190,44 @@ def _move_routes(table: str, key: str) -> None:
         conn.execute(stmt, list(batch))
 
 
+def _move_homes() -> None:
+    conn = op.get_bind()
+    rows = []
+    for row in conn.execute(sa.select(_accounts)).mappings():
+        homes = {p: sorted(row[c]) for p, c in _HOME_COLUMNS.items() if row[c]}
+        if homes:
+            rows.append({"k": row["id"], "h": homes})
+    stmt = (
+        sa.update(_accounts)
+        .where(_accounts.c.id == sa.bindparam("k"))
+        .values(chat_homes=sa.bindparam("h"))
+    )
+    for batch in _batches(rows):
+        conn.execute(stmt, list(batch))
+
+
+def _restore_homes() -> None:
+    conn = op.get_bind()
+    rows = [
+        {"k": row["id"]}
+        | {f"v_{c}": list(row["chat_homes"].get(p, ())) for p, c in _HOME_COLUMNS.items()}
+        for row in conn.execute(sa.select(_accounts)).mappings()
+        if row["chat_homes"]
+    ]
+    stmt = (
+        sa.update(_accounts)
+        .where(_accounts.c.id == sa.bindparam("k"))
+        .values({c: sa.bindparam(f"v_{c}") for c in _HOME_COLUMNS.values()})
+    )
+    for batch in _batches(rows):
+        conn.execute(stmt, list(batch))
+
+
 def downgrade() -> None:
+    for column in _HOME_COLUMNS.values():
+        op.add_column("accounts", sa.Column(column, _JSON, nullable=False, server_default="[]"))
+    _restore_homes()
+    op.drop_column("accounts", "chat_homes")
     for table in ("outbox", "channels"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("service_url", sa.String(length=500), nullable=True))
