@@ -56,6 +56,7 @@ from bot.store.interface import Store
 log = logging.getLogger(__name__)
 
 SLASH_COMMAND = "/case"
+WELCOME_HOW = "Type /case help, or write help to me here."  # how to start, on Slack
 # Slack wants the acknowledgement within 3 seconds. A slash command answered within this budget
 # rides on the acknowledgement itself (no second HTTP call); a slower one is acknowledged empty
 # and answered through its response_url when ready.
@@ -306,7 +307,8 @@ class SlackAdapter:
         identity = await self.ask(
             Asker(team, user, channel, True), Command.unparsed("whoami"), None
         )
-        await self.poster.post(welcome(identity, "slack"), Destination(user, channel, None, True))
+        greeting = welcome(identity, "direct", how=WELCOME_HOW)
+        await self.poster.post(greeting, Destination(user, channel, None, True))
 
     async def _ignore(self) -> None:
         return None
