@@ -2,10 +2,11 @@
 
 The route authenticates every request over its raw bytes first (`slack_verify`, R1: 401 for
 anything unsigned, forged, stale or malformed, before anything parses it); bolt then routes
-the authentic ones, and the listeners here only convert payloads to `ChatRequest`s, acknowledge within Slack's 3 seconds,
-and post the router's replies (ACC-9). De-duplication (R2) is the router's database key, built
-from `event_id` or `trigger_id`; Slack's retries are never dropped blindly, since the first
-attempt may not have been handled.
+the authentic ones to the listeners: slash commands here, buttons, modals and the shortcut in
+`interactions.py`, typed messages and App Home in `events.py`. They only convert payloads to
+`ChatRequest`s, acknowledge within Slack's 3 seconds, and post the router's replies (ACC-9).
+De-duplication (R2) is the router's database key, built from `event_id` or `trigger_id`;
+Slack's retries are never dropped blindly, since the first attempt may not have been handled.
 """
 
 from __future__ import annotations
