@@ -32,13 +32,12 @@ from bot.adapters.slack.delivery import (
     outbox_client,
     web_client,
 )
-from bot.adapters.slack.home import home_view
 from bot.adapters.slack.identity import SlackUsers
 from bot.adapters.slack.installs import APP, SlackInstalls
 from bot.adapters.slack.interactions import Ack, Asker, SlackInteractions
 from bot.adapters.slack.payload import ModalOrigin, decoded, request_id, without_mention
 from bot.adapters.slack.verify import Limits, SlackSignature, Unauthenticated
-from bot.cards.slack import render_messages
+from bot.cards.slack import render_messages, render_overview
 from bot.commands.router import Router, went_wrong
 from bot.commands.welcome import welcome
 from bot.messages import Audience, ChatRequest, Command, Form, Outcome, Reply
@@ -308,8 +307,18 @@ class SlackAdapter:
 
     async def _publish_home(self, team: str, user: str) -> None:
         actor = await self.users.actor(team, user)
-        view = await home_view(self.store, self.config, actor, self.clock())
-        await self.client.views_publish(user_id=user, view=view)
+        req = ChatRequest(
+            platform=Platform.SLACK,
+            workspace=team,
+            channel_id=APP_HOME_CHANNEL,
+            actor=actor,
+            command=Command.unparsed(""),  # nothing typed: the router's overview
+            now=self.clock(),
+            is_direct=True,
+        )
+        view = render_overview(await self.router.overview(req))
+        if view is not None:  # the router logged the failure; the tab keeps its last view
+            await self.client.views_publish(user_id=user, view=view)
 
     async def _on_action(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         self._spawn(self.interactions.action(_asker(body), body, action))
