@@ -1,4 +1,4 @@
-"""ACC-3 near midnight: `help`, `whoami` and the actions judge a contract on the account's day.
+"""ACC-3 near midnight: `help`, `whoami`, the home overview and the actions agree on the day.
 
 Umbrella's contract ends on 31 December 2025 and the account is in LATAM (São Paulo, UTC-3),
 so for three hours after midnight UTC it is still the last contract day there.
@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.messages import Help, Identity, Outcome, Refusal
-from bot.model import AccessLevel
+from bot.commands import identity
+from bot.commands.router import Router
+from bot.messages import Actor, ChatRequest, Command, Help, Identity, Outcome, Overview, Refusal
+from bot.model import AccessLevel, Platform
 from bot.store.interface import CaseState, Store
+from tests.unit.commands.conftest import T0
 
 EVENING_IN_SAO_PAULO = datetime(2026, 1, 1, 1, 0, tzinfo=UTC)  # 31 Dec 2025, 22:00 local
 AFTER_MIDNIGHT_THERE = datetime(2026, 1, 1, 3, 30, tzinfo=UTC)  # 1 Jan 2026, 00:30 local
@@ -59,3 +62,50 @@ async def test_acc_3_help_whoami_and_open_agree_once_the_contract_ended_there(ch
     assert isinstance(refused.body, Refusal)
     assert refused.body.rule == "ACC-3"
     assert await _cases_of(store, "uma@umbrella.example") == 0  # R5: the refusal wrote nothing
+
+
+async def _overview(router: Router, store: Store, email: str, now: datetime) -> Overview:
+    """The overview the Slack App Home draws, asked of the router as the adapter asks it."""
+    async with store.unit_of_work(read_only=True) as uow:
+        actor = await identity.by_email(uow.directory, Platform.SLACK, f"user:{email}", email)
+    req = ChatRequest(
+        Platform.SLACK, "T1", "app_home", actor, Command.unparsed(""), now, is_direct=True
+    )
+    reply = await router.overview(req)
+    assert isinstance(reply.body, Overview)
+    return reply.body
+
+
+async def test_acc_3_the_home_overview_agrees_with_help_on_each_side_of_midnight(
+    chat, clock, store, router
+):
+    uma = chat("uma@umbrella.example")
+    clock.now = EVENING_IN_SAO_PAULO
+    opened = await uma.say('open medium "Reports are slow" --description "Every report is slow"')
+    assert opened.outcome is Outcome.OK
+    evening = await _overview(router, store, "uma@umbrella.example", EVENING_IN_SAO_PAULO)
+    assert evening.can_open
+    assert [line.summary for line in evening.cases.cases] == ["Reports are slow"]
+    after = await _overview(router, store, "uma@umbrella.example", AFTER_MIDNIGHT_THERE)
+    assert not after.can_open
+    assert after.cases.cases == ()
+    assert "can't see cases on any account today" in after.cases.empty_text
+
+
+async def test_acc_2_a_read_only_contact_overview_lists_cases_without_open(store, router):
+    rita = await _overview(router, store, "rita@acme.example", T0)
+    assert not rita.can_open
+    assert rita.cases.empty_text == "No open cases opened by you."
+    unmapped = ChatRequest(
+        Platform.SLACK,
+        "T1",
+        "app_home",
+        Actor(Platform.SLACK, "UNOBODY"),
+        Command.unparsed(""),
+        T0,
+        is_direct=True,
+    )
+    reply = await router.overview(unmapped)
+    assert isinstance(reply.body, Overview)
+    assert not reply.body.can_open
+    assert "not linked to a support contact" in reply.body.cases.empty_text
