@@ -106,8 +106,10 @@ async def _directory(args: argparse.Namespace, svc: Services) -> int:
             f"{summary.grants} grants, {summary.staff} staff, {summary.channels} channels."
         )
         return 0
-    today = args.today or datetime.now(UTC).date()
-    lines = await check_directory(svc.store, today, svc.config)
+    now = datetime.now(UTC)
+    # Without --today each account is judged on its own day, as chat judges it (ACC-3).
+    lines = await check_directory(svc.store, args.today, svc.config, now)
+    today = args.today or now.date()
     for line in lines:
         print(line)
     if not lines:

@@ -235,7 +235,7 @@ def monthly(
     month: ReportMonth,
     counts: CaseTally,
     closed: Sequence[Case],
-    availability: AvailabilityReport,
+    available: AvailabilityReport,
 ) -> MonthlyReport:
     """NOT-2: cases opened and closed, SLA attainment of the cases `closed` in the month."""
     zone = config.account_time_zone(account)
@@ -253,5 +253,5 @@ def monthly(
         resolution_met=sum(results),
         resolution_missed=len(results) - sum(results),
         attainment=sla.attainment(results, account.care_level, config),
-        availability=availability,
+        availability=available,
     )

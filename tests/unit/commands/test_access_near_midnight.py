@@ -6,10 +6,11 @@ so for three hours after midnight UTC it is still the last contract day there.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.commands import identity
 from bot.commands.router import Router
+from bot.directory import check_directory
 from bot.messages import Actor, ChatRequest, Command, Help, Identity, Outcome, Overview, Refusal
 from bot.model import AccessLevel, Platform
 from bot.store.interface import CaseState, Store
@@ -109,3 +110,22 @@ async def test_acc_2_a_read_only_contact_overview_lists_cases_without_open(store
     assert isinstance(reply.body, Overview)
     assert not reply.body.can_open
     assert "not linked to a support contact" in reply.body.cases.empty_text
+
+
+async def test_acc_3_directory_check_without_a_day_judges_each_account_on_its_own_day(
+    store, config
+):
+    inert = "account umbrella: contact uma@umbrella.example: inert designated grant"
+    evening = await check_directory(store, None, config, EVENING_IN_SAO_PAULO)
+    assert not any(line.startswith(inert) for line in evening)
+    assert any(
+        line.startswith(
+            "account umbrella: 1 designated contact(s) acting as designated on 2025-12-31"
+        )
+        for line in evening
+    )
+    after = await check_directory(store, None, config, AFTER_MIDNIGHT_THERE)
+    assert any(line.startswith(inert) and line.endswith("(ACC-3)") for line in after)
+    # An explicit day is that day for every account, as `directory check --today DAY` says.
+    on_the_day = await check_directory(store, date(2026, 1, 1), config)
+    assert any(line.startswith(inert) for line in on_the_day)
