@@ -349,7 +349,15 @@ class Notice:
     times: tuple[tuple[str, datetime], ...] = ()  # labelled instants, shown in the viewer's zone
 
 
-Body = Message | Refusal | CaseView | CaseList | Form | Help | Identity | Notice
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The asker's own overview, asked for without typing (Slack draws it as the App Home)."""
+
+    cases: CaseList  # their open cases on the accounts they may read today
+    can_open: bool = False  # designated on some account today (ACC-2): offer "Open a case"
+
+
+Body = Message | Refusal | CaseView | CaseList | Form | Help | Identity | Notice | Overview
 
 
 @dataclass(frozen=True, slots=True)

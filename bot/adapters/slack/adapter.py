@@ -38,7 +38,7 @@ from bot.adapters.slack.interactions import Ack, Asker, SlackInteractions
 from bot.adapters.slack.payload import ModalOrigin, channel_references, decoded, request_id
 from bot.adapters.slack.requests import authentic_request, inline, interaction_asker, text_or_none
 from bot.adapters.slack.verify import Limits, SlackSignature, Unauthenticated
-from bot.cards.slack import render_messages
+from bot.cards.slack import render_messages, render_overview
 from bot.commands.router import Router, went_wrong
 from bot.messages import Audience, ChatRequest, Command, Reply
 from bot.model import Platform
@@ -106,7 +106,7 @@ class SlackAdapter:
             self.installs,
             self.users,
             self.client,
-            (store, config, self.clock),
+            self._publish_home,
         )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._slots = asyncio.Semaphore(WORK_SLOTS)
@@ -243,6 +243,21 @@ class SlackAdapter:
 
     async def _ignore_ack(self, ack: Ack) -> None:
         await ack()
+
+    async def _publish_home(self, team: str, user: str) -> None:
+        actor = await self.users.actor(team, user)
+        req = ChatRequest(
+            platform=Platform.SLACK,
+            workspace=team,
+            channel_id=APP_HOME_CHANNEL,
+            actor=actor,
+            command=Command.unparsed(""),  # nothing typed: the router's overview
+            now=self.clock(),
+            is_direct=True,
+        )
+        view = render_overview(await self.router.overview(req))
+        if view is not None:  # the router logged the failure; the tab keeps its last view
+            await self.client.views_publish(user_id=user, view=view)
 
     async def _on_action(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         self._spawn(self.interactions.action(interaction_asker(body), body, action))

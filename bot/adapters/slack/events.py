@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Coroutine, Mapping
-from datetime import datetime
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.delivery import Destination, SlackPoster
-from bot.adapters.slack.home import home_view
 from bot.adapters.slack.identity import SlackUsers
 from bot.adapters.slack.installs import APP, SlackInstalls
 from bot.adapters.slack.interactions import Ask, Asker
@@ -22,8 +20,6 @@ from bot.adapters.slack.payload import decoded, request_id, without_mention
 from bot.adapters.slack.requests import text_or_none
 from bot.commands.welcome import welcome
 from bot.messages import Command, Outcome, Reply
-from bot.policy.config import PolicyConfig
-from bot.store.interface import Store
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 WELCOME_HOW = "Type /case help, or write help to me here."  # how to start, on Slack
@@ -46,7 +42,7 @@ class SlackEvents:
         installs: SlackInstalls,
         users: SlackUsers,
         client: AsyncWebClient,
-        home: tuple[Store, PolicyConfig, Callable[[], datetime]],
+        publish_home: Callable[[str, str], Coroutine[Any, Any, None]],
     ) -> None:
         self.ask = ask
         self.spawn = spawn
@@ -54,7 +50,7 @@ class SlackEvents:
         self.installs = installs
         self.users = users
         self.client = client
-        self.store, self.config, self.clock = home
+        self.publish_home = publish_home  # the router's overview, drawn as the Home tab
 
     async def on_mention(
         self, event: dict[str, Any], body: dict[str, Any], context: Any, request: Any
@@ -115,7 +111,7 @@ class SlackEvents:
         team = str(body.get("team_id", ""))
         self.spawn(self._welcome(team, user, text_or_none(event.get("channel"))))
         if event.get("tab") == "home":
-            self.spawn(self._publish_home(team, user))
+            self.spawn(self.publish_home(team, user))
 
     async def _welcome(self, team: str, user: str, channel: str | None) -> None:
         """The first time a user opens the app: what the bot is and who they are to it."""
@@ -127,8 +123,3 @@ class SlackEvents:
         )
         greeting = welcome(identity, "direct", how=WELCOME_HOW)
         await self.poster.post(greeting, Destination(user, channel, None, True))
-
-    async def _publish_home(self, team: str, user: str) -> None:
-        actor = await self.users.actor(team, user)
-        view = await home_view(self.store, self.config, actor, self.clock())
-        await self.client.views_publish(user_id=user, view=view)
