@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.commands.payload import encode
+from bot.casework.payload import encode
 from bot.jobs.delivery import Delivered, Deliverer
 from bot.jobs.outbox_worker import DeliveryCounters, DeliverySettings, OutboxWorker
 from bot.messages import Audience, Message, Reply

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, answer, check_action, ensure, visible_case
 from bot.commands.forms import close_form, form_case_ref, form_text, is_form
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status

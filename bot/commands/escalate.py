@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import record
 from bot.commands.context import Context, answer, check_action, refusal, visible_case
 from bot.commands.forms import escalate_form, form_case_ref, form_text, is_form
 from bot.commands.limits import MAX_REASON_CHARS
-from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status, format_case_number

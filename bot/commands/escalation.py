@@ -6,10 +6,10 @@ case's history for the customer to read, and the requester is told privately.
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import record
 from bot.commands.context import Context, check_action, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Visibility

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC
 
+from bot.casework import incident_notices as cards
 from bot.commands import incident_closure
-from bot.commands import incident_notices as cards
 from bot.commands.context import Context, Refused, answer, check_action
 from bot.commands.incident_closure import ensure_running, find_incident
 from bot.commands.limits import MAX_TEXT_CHARS, require_text

@@ -3,11 +3,11 @@ lookups every `incident` step shares."""
 
 from __future__ import annotations
 
-from bot.commands import incident_notices as cards
+from bot.casework import incident_notices as cards
+from bot.casework.tracking import record
 from bot.commands.context import Context, Refused, answer
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.commands.restore import record_restoration
-from bot.commands.tracking import record
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Status, SubStatus, Visibility
 from bot.store.interface import Incident

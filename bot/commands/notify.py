@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.commands import alerts
+from bot.casework import alerts
 from bot.commands.context import Context, Refused, answer, check_action
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Reply

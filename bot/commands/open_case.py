@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts, suggest
+from bot.casework import alerts
+from bot.casework.tracking import track
+from bot.commands import suggest
 from bot.commands.context import (
     Context,
     Refused,
@@ -13,7 +15,6 @@ from bot.commands.context import (
     refusal,
 )
 from bot.commands.forms import is_form, open_form
-from bot.commands.tracking import track
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import AccessLevel, Account, Case, CaseEvent, EventKind, Stage, Status, SubStatus

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts, suggest
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
+from bot.commands import suggest
 from bot.commands.context import Context, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Priority, Visibility

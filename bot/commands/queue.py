@@ -15,9 +15,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
+from bot.casework.tracking import SLA_WATCH
 from bot.commands.context import Context, answer, check_action
 from bot.commands.paging import PAGE_SIZE, page_number, titled
-from bot.commands.tracking import SLA_WATCH
 from bot.messages import Audience, CaseLine, CaseList, ChatRequest, Reply
 from bot.model import Account, Case
 from bot.policy import access, sla

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, answer, check_action, refusal, visible_case
 from bot.commands.forms import form_case_ref, form_text, is_form, reopen_form
 from bot.commands.limits import MAX_REASON_CHARS
-from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Priority, Stage, Status, SubStatus

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from bot.commands import alerts
+from bot.casework import alerts
 from bot.commands.context import (
     Context,
     answer,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.casework.tracking import record
 from bot.commands.context import Context, check_action, visible_case
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.commands.staff_reply import ensure_open, tell_opener
-from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Platform, Visibility

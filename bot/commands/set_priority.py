@@ -6,11 +6,11 @@ SLA-4: the due times are recomputed from the case's history under the new priori
 
 from __future__ import annotations
 
+from bot.casework.tracking import record
 from bot.commands import suggest
 from bot.commands.context import Context, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.staff_reply import ensure_open, tell_opener
-from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Reply
 from bot.model import CaseEvent, EventKind, Priority, Visibility

@@ -8,11 +8,11 @@ customer phones).
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import record
 from bot.commands.context import Context, Refused, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.staff_reply import tell_opener
-from bot.commands.tracking import record
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Command, Notice, NoticeKind, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus, Visibility

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, Refused, check_action, visible_case
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
-from bot.commands.tracking import change_key, record
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import (

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.commands import alerts
+from bot.casework import alerts
 from bot.policy.config import PolicyConfig
 from bot.reports import ReportMonth, monthly_notice, monthly_report
 from bot.store.interface import Store

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.adapters.slack.delivery import SlackDeliverer, outbox_client
-from bot.commands.payload import encode
+from bot.casework.payload import encode
 from bot.jobs.delivery_settings import DeliverySettings
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.jobs.pacing import Pacer
