@@ -65,6 +65,15 @@ class Actor:
         return self.staff is not None and role in self.staff.roles
 
 
+# What a form toggle or a typed yes/no answer may say for "yes" (Teams toggles submit "true").
+YES_WORDS = frozenset({"true", "yes", "on", "1"})
+
+
+def is_yes(value: str | bool | None) -> bool:
+    """A flag's value as set by the parser (True), a form toggle, or a typed yes word."""
+    return value is True or (isinstance(value, str) and value.strip().lower() in YES_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """A parsed chat command: `verb`, positional words, `--name value` options, the raw text."""

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands.verbs import VERBS
 from bot.messages import Audience, Body, ChatRequest, Outcome, Reply, case_not_found
 from bot.model import AccessLevel, Account, Case, Contact, format_case_number
 from bot.policy import access
@@ -154,6 +153,8 @@ async def _ensure_reads_some_account(req: ChatRequest, ctx: Context) -> None:
     """
     if req.actor.is_staff:
         return
+    from bot.commands.registry import VERBS  # the registry imports every handler, and they this
+
     verb = VERBS.get(req.command.verb)
     action = verb.action if verb is not None else Action.SHOW
     contact = req.actor.contact

@@ -7,6 +7,7 @@ from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, answer, check_action, refusal, visible_case
 from bot.commands.forms import form_case_ref, form_text, is_form, reopen_form
 from bot.commands.limits import MAX_REASON_CHARS
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Priority, Stage, Status, SubStatus
@@ -15,8 +16,16 @@ from bot.policy.decision import Decision
 from bot.policy.intake import DEFAULT_TYPE
 from bot.policy.reopen import check_reopen
 
-USAGE = "reopen CASE REASON"
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+VERB = Verb(
+    "reopen",
+    Action.REOPEN,
+    "reopen CASE REASON",
+    "reopen a case closed in the last 30 days",
+    NoOptions,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
