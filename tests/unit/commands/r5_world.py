@@ -138,7 +138,9 @@ async def _fill(template: Path, directory: Path) -> dict[str, Cases]:
                     T0 - timedelta(hours=2),
                 )
                 number = await uow.cases.next_number()
-                await uow.cases.add(_case(number, account, opener, False, await _down(uow, account)))
+                await uow.cases.add(
+                    _case(number, account, opener, False, await _down(uow, account))
+                )
                 numbers.append(number)
                 found[account] = Cases(*numbers)
             await uow.commit()
