@@ -251,13 +251,23 @@ class Choice:
     label: str
 
 
+class FieldKind(StrEnum):
+    """How a form field is drawn and what it submits (every renderer knows each one)."""
+
+    TEXT = "text"  # one line
+    MULTILINE = "multiline"
+    CHOICE = "choice"  # one of `choices`
+    NUMBER = "number"  # digits, submitted as text
+    TOGGLE = "toggle"  # yes/no, submitted as a bool (Slack) or "true"/"false" (Teams)
+
+
 @dataclass(frozen=True, slots=True)
 class FormField:
     """One input of a form (Slack modal input block; Adaptive Card Input.*)."""
 
     name: str  # the key the submission comes back with
     label: str
-    kind: str = "text"  # "text" | "multiline" | "choice" | "number" | "toggle"
+    kind: FieldKind = FieldKind.TEXT
     required: bool = False
     choices: tuple[Choice, ...] = ()
     value: str | None = None  # pre-filled

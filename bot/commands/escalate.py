@@ -18,6 +18,7 @@ from bot.model import Account, Case, CaseEvent, EventKind, Status, format_case_n
 from bot.policy import escalation
 from bot.policy.access import Action
 from bot.policy.decision import Decision
+from bot.policy.rules import RuleId
 from bot.store.interface import Escalation, EscalationState, EscalationWaiting, Incident
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -77,9 +78,9 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         ctx.keep_writes = True
         return refusal(decision)
     if not decision.allowed:
-        if decision.rule == "ESC-9" and waiting is not None:
+        if decision.rule == RuleId.ESC_9 and waiting is not None:
             decision = _pointing_at(decision, waiting, account, ctx)
-        elif decision.rule == "ESC-8" and incident is None:
+        elif decision.rule == RuleId.ESC_8 and incident is None:
             decision = _no_incident(case)
         elif is_form(cmd) and not impact and judge("stated").allowed:
             # ESC-6: the impact is all that is missing, so the form marks that field.

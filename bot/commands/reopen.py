@@ -15,6 +15,7 @@ from bot.policy.access import Action
 from bot.policy.decision import Decision
 from bot.policy.intake import DEFAULT_TYPE
 from bot.policy.reopen import check_reopen
+from bot.policy.rules import RuleId
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
@@ -42,10 +43,10 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         return Reply.invalid(text)
     decision = check_reopen(case, account, reason, ctx.config, req.now)
     if not decision.allowed:
-        if decision.rule == "REO-2":
+        if decision.rule == RuleId.REO_2:
             return refusal(_with_open_command(decision, case, account))
         # Only the word count is REO-1 on a closed case: answer it in the form.
-        if decision.rule == "REO-1" and case.status is Status.CLOSED:
+        if decision.rule == RuleId.REO_1 and case.status is Status.CLOSED:
             if is_form(cmd):
                 form = reopen_form(case.number, {"reason": decision.reason}, cmd.options)
                 return answer(req, ctx, form, account, outcome=Outcome.INVALID)
