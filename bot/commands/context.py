@@ -153,7 +153,8 @@ async def _ensure_reads_some_account(req: ChatRequest, ctx: Context) -> None:
     """
     if req.actor.is_staff:
         return
-    from bot.commands.registry import VERBS  # the registry imports every handler, and they this
+    # Imported here: the registry imports the handlers, and they import this module.
+    from bot.commands.registry import VERBS
 
     verb = VERBS.get(req.command.verb)
     action = verb.action if verb is not None else Action.SHOW

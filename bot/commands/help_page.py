@@ -35,7 +35,7 @@ VERB = Verb(
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`help [VERB]`: the verbs you may use, or one verb's usage."""
-    from bot.commands.registry import VERBS  # the registry lists this module too
+    from bot.commands.registry import VERBS  # here: the registry imports this module
 
     accounts: dict[str, Account] = {}
     if req.actor.contact is not None:

@@ -46,8 +46,8 @@ VERB = Verb(
     Action.OPEN,
     (
         "open PRIORITY SUMMARY [--account ID] [--type TYPE/SUBTYPE] [--stage production|uat] "
-        "[--impact TEXT] [--agents N] [--ref TEXT] [--component TEXT] [--security] [--description "
-        "TEXT]"
+        "[--impact TEXT] [--agents N] [--ref TEXT] [--component TEXT] [--security] "
+        "[--description TEXT]"
     ),
     "open a case (just `open` shows the form)",
     Options,

@@ -57,8 +57,8 @@ VERB = Verb(
     "report-incident",
     Action.REPORT_INCIDENT,
     (
-        "report-incident [SUMMARY] [--account ID] [--affected TEXT] [--services TEXT] [--noticed "
-        "TEXT] [--all-users yes|no]"
+        "report-incident [SUMMARY] [--account ID] [--affected TEXT] [--services TEXT] "
+        "[--noticed TEXT] [--all-users yes|no]"
     ),
     "report a suspected incident (then phone us)",
     Options,
