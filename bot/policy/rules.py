@@ -1,4 +1,4 @@
-"""The handbook rule ids a `Decision` names (POLICY.md, docs/policy.md).
+"""The handbook rule ids a `Decision` names (the rule book, docs/policy.md).
 
 A rule id is shown to people ("Not allowed (ESC-4)"), written to the audit log, and, for a few
 refusals, tells the caller what to do next (ESC-7: alert the queue; REO-2: offer a new case).
