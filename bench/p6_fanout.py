@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.adapters.registry import rate_limits
-from bot.commands.payload import encode
+from bot.casework.payload import encode
 from bot.jobs.delivery import Delivered, Deliverer
 from bot.jobs.outbox_worker import DeliveryCounters, DeliverySettings, OutboxWorker
 from bot.jobs.pacing import Pacer

@@ -65,6 +65,15 @@ class Actor:
         return self.staff is not None and role in self.staff.roles
 
 
+# What a form toggle or a typed yes/no answer may say for "yes" (Teams toggles submit "true").
+YES_WORDS = frozenset({"true", "yes", "on", "1"})
+
+
+def is_yes(value: str | bool | None) -> bool:
+    """A flag's value as set by the parser (True), a form toggle, or a typed yes word."""
+    return value is True or (isinstance(value, str) and value.strip().lower() in YES_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """A parsed chat command: `verb`, positional words, `--name value` options, the raw text."""
@@ -242,13 +251,23 @@ class Choice:
     label: str
 
 
+class FieldKind(StrEnum):
+    """How a form field is drawn and what it submits (every renderer knows each one)."""
+
+    TEXT = "text"  # one line
+    MULTILINE = "multiline"
+    CHOICE = "choice"  # one of `choices`
+    NUMBER = "number"  # digits, submitted as text
+    TOGGLE = "toggle"  # yes/no, submitted as a bool (Slack) or "true"/"false" (Teams)
+
+
 @dataclass(frozen=True, slots=True)
 class FormField:
     """One input of a form (Slack modal input block; Adaptive Card Input.*)."""
 
     name: str  # the key the submission comes back with
     label: str
-    kind: str = "text"  # "text" | "multiline" | "choice" | "number" | "toggle"
+    kind: FieldKind = FieldKind.TEXT
     required: bool = False
     choices: tuple[Choice, ...] = ()
     value: str | None = None  # pre-filled

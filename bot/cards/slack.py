@@ -14,7 +14,7 @@ from bot.cards.compose import case_list_layout, compose
 from bot.cards.escape import slack_text
 from bot.cards.format import cut, cut_marker, plain_wording
 from bot.cards.layout import Buttons, Divider, Element, Facts, Heading, Layout, Paragraph, Tone
-from bot.messages import Body, CaseList, Form, FormField, Overview, Reply
+from bot.messages import Body, CaseList, FieldKind, Form, FormField, Overview, Reply
 from bot.model import format_case_number
 
 # Block Kit limits (api.slack.com/reference/block-kit).
@@ -211,18 +211,18 @@ def _input(field: FormField) -> Block:
 
 def _input_element(field: FormField) -> Block:
     match field.kind:
-        case "text" | "multiline":
+        case FieldKind.TEXT | FieldKind.MULTILINE:
             element: Block = {
                 "type": "plain_text_input",
                 "action_id": field.name,
-                "multiline": field.kind == "multiline",
+                "multiline": field.kind is FieldKind.MULTILINE,
             }
             if field.max_length is not None:
                 element["max_length"] = min(field.max_length, INPUT_CHARS)
             if field.value:
                 element["initial_value"] = field.value[:INPUT_CHARS]
             return element
-        case "choice":
+        case FieldKind.CHOICE:
             options = [
                 {"text": _plain(choice.label, OPTION_CHARS), "value": choice.value}
                 for choice in field.choices[:OPTIONS]
@@ -232,12 +232,12 @@ def _input_element(field: FormField) -> Block:
             if chosen:
                 element["initial_option"] = chosen[0]
             return element
-        case "number":
+        case FieldKind.NUMBER:
             element = {"type": "number_input", "action_id": field.name, "is_decimal_allowed": False}
             if field.value:
                 element["initial_value"] = field.value
             return element
-        case "toggle":
+        case FieldKind.TOGGLE:
             option = {"text": _plain(field.label, OPTION_CHARS), "value": "true"}
             element = {"type": "checkboxes", "action_id": field.name, "options": [option]}
             if field.value == "true":

@@ -22,7 +22,7 @@ from bot.cards.compose import compose
 from bot.cards.escape import teams_markdown
 from bot.cards.format import code_spans, cut, cut_marker, plain_wording
 from bot.cards.layout import Buttons, Divider, Element, Facts, Heading, Layout, Paragraph, Tone
-from bot.messages import Body, Form, FormField, Reply
+from bot.messages import Body, FieldKind, Form, FormField, Reply
 from bot.model import format_case_number
 
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -204,7 +204,7 @@ def _form_card(form: Form) -> Card:
     for field in form.fields:
         error = form.errors.get(field.name)
         body.append(_input(field, error))
-        if field.hint and field.kind == "choice":
+        if field.hint and field.kind is FieldKind.CHOICE:
             # A closed choice set hides its placeholder, so guidance such as the priority
             # definitions (CASE-3) is shown below it instead.
             body.append(_text(field.hint, ref, isSubtle=True, size="Small", spacing="None"))
@@ -217,29 +217,29 @@ def _form_card(form: Form) -> Card:
 
 def _input(field: FormField, error: str | None) -> Card:
     card: Card = {"id": field.name, "isRequired": field.required}
-    if field.kind != "toggle":
+    if field.kind is not FieldKind.TOGGLE:
         # A toggle's title sits beside its box; a label above it would say the same twice.
         card["label"] = field.label
     if field.required or error:
         card["errorMessage"] = error or f"{field.label} is required."
     match field.kind:
-        case "text" | "multiline":
-            card |= {"type": "Input.Text", "isMultiline": field.kind == "multiline"}
+        case FieldKind.TEXT | FieldKind.MULTILINE:
+            card |= {"type": "Input.Text", "isMultiline": field.kind is FieldKind.MULTILINE}
             if field.max_length is not None:
                 card["maxLength"] = field.max_length
             if field.value:
                 card["value"] = field.value
-        case "choice":
+        case FieldKind.CHOICE:
             choices = [{"title": choice.label, "value": choice.value} for choice in field.choices]
             card |= {"type": "Input.ChoiceSet", "style": "compact", "choices": choices}
             card["placeholder"] = "Choose…"
             if field.value:
                 card["value"] = field.value
-        case "number":
+        case FieldKind.NUMBER:
             card |= {"type": "Input.Number", "min": 0}
             if field.value and field.value.isdigit():
                 card["value"] = int(field.value)
-        case "toggle":
+        case FieldKind.TOGGLE:
             card |= {
                 "type": "Input.Toggle",
                 "title": field.label,
@@ -249,7 +249,7 @@ def _input(field: FormField, error: str | None) -> Card:
             card["value"] = "true" if field.value == "true" else "false"
         case _:
             raise ValueError(f"unknown form field kind {field.kind!r} for {field.name!r}")
-    if field.hint and field.kind not in ("toggle", "choice"):
+    if field.hint and field.kind not in (FieldKind.TOGGLE, FieldKind.CHOICE):
         card["placeholder"] = field.hint
     return card
 

@@ -7,12 +7,16 @@ import textwrap
 from bot.cards.compose import compose
 from bot.cards.format import printable
 from bot.cards.layout import Buttons, Divider, Element, Facts, Heading, Layout, Paragraph, Tone
-from bot.messages import Body, Form, FormField, Reply
+from bot.messages import Body, FieldKind, Form, FormField, Reply
 from bot.model import format_case_number
 
 WIDTH = 78
 _MARKS = {Tone.ATTENTION: "[!] ", Tone.WARNING: "[*] ", Tone.GOOD: "[ok] "}
-_KIND_HINTS = {"multiline": "text, several lines", "number": "a number", "toggle": "yes/no"}
+_KIND_HINTS = {
+    FieldKind.MULTILINE: "text, several lines",
+    FieldKind.NUMBER: "a number",
+    FieldKind.TOGGLE: "yes/no",
+}
 
 
 def render_text(reply: Reply) -> str:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, answer, check_action, ensure, visible_case
 from bot.commands.forms import close_form, form_case_ref, form_text, is_form
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.tracking import change_key, record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status
 from bot.policy import lifecycle
 from bot.policy.access import Action
 
-USAGE = "close CASE resolved|cancelled COMMENT"
+VERB = Verb(
+    "close",
+    Action.CLOSE,
+    "close CASE resolved|cancelled COMMENT",
+    "close a case (a short survey follows)",
+    NoOptions,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
@@ -35,7 +42,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             return answer(req, ctx, close_form(case.number), account)
         choice = cmd.args[1]
         ensure(lifecycle.check_customer_close(case, choice))
-        comment = require_text(cmd.text_from(2), "closure comment", USAGE, MAX_REASON_CHARS)
+        comment = require_text(cmd.text_from(2), "closure comment", VERB.usage, MAX_REASON_CHARS)
     return await _close(req, ctx, case, account, choice, comment)
 
 

@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import record
 from bot.commands.context import Context, answer, check_action, refusal, visible_case
 from bot.commands.forms import escalate_form, form_case_ref, form_text, is_form
 from bot.commands.limits import MAX_REASON_CHARS
-from bot.commands.tracking import record
+from bot.commands.verb import Verb
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status, format_case_number
 from bot.policy import escalation
 from bot.policy.access import Action
 from bot.policy.decision import Decision
+from bot.policy.rules import RuleId
 from bot.store.interface import Escalation, EscalationState, EscalationWaiting, Incident
 
-USAGE = "escalate CASE REASON [--impact TEXT] [--rca]"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_YES = frozenset({"true", "yes", "on", "1"})
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `escalate`."""
+
+    impact: str | None = None
+    rca: bool = False
+
+
+VERB = Verb(
+    "escalate",
+    Action.ESCALATE,
+    "escalate CASE REASON [--impact TEXT] [--rca]",
+    "ask for management attention on a case",
+    Options,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
@@ -28,10 +46,9 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     cmd = req.command
     case, account = await visible_case(req, ctx, form_case_ref(cmd), for_change=True)
     await check_action(req, ctx, Action.ESCALATE, account)
-    impact_option = cmd.options.get("impact")
-    impact = impact_option.strip() if isinstance(impact_option, str) else ""
-    rca_option = cmd.options.get("rca")
-    rca = rca_option is True or (isinstance(rca_option, str) and rca_option.lower() in _YES)
+    opts = VERB.read(cmd)
+    impact = (opts.impact or "").strip()
+    rca = opts.rca
     if is_form(cmd):
         reason = form_text(cmd, "reason")
     else:
@@ -44,7 +61,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         if is_form(cmd):
             form = escalate_form(case.number, errors, cmd.options)
             return answer(req, ctx, form, account, outcome=Outcome.INVALID)
-        return Reply.invalid(" ".join(errors.values()) + f" Usage: `{USAGE}`")
+        return Reply.invalid(" ".join(errors.values()) + f" Usage: `{VERB.usage}`")
     waiting = await _open_escalation(ctx, case)
     incident = await _linked_incident(ctx, case, account, req.now) if rca else None
     restored_at = incident.restored_at if incident is not None else None
@@ -61,9 +78,9 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         ctx.keep_writes = True
         return refusal(decision)
     if not decision.allowed:
-        if decision.rule == "ESC-9" and waiting is not None:
+        if decision.rule == RuleId.ESC_9 and waiting is not None:
             decision = _pointing_at(decision, waiting, account, ctx)
-        elif decision.rule == "ESC-8" and incident is None:
+        elif decision.rule == RuleId.ESC_8 and incident is None:
             decision = _no_incident(case)
         elif is_form(cmd) and not impact and judge("stated").allowed:
             # ESC-6: the impact is all that is missing, so the form marks that field.

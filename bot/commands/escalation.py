@@ -6,33 +6,42 @@ case's history for the customer to read, and the requester is told privately.
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import record
 from bot.commands.context import Context, check_action, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.tracking import record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Visibility
 from bot.policy.access import Action
 from bot.store.interface import EscalationState
 
-USAGE = "escalation accept|reject CASE TEXT"
 _DECISIONS = {
     "accept": (EscalationState.ACCEPTED, EventKind.ESCALATION_ACCEPTED, "accepted"),
     "reject": (EscalationState.REJECTED, EventKind.ESCALATION_REJECTED, "rejected"),
 }
 
 
+VERB = Verb(
+    "escalation",
+    Action.ESCALATION_DECIDE,
+    "escalation accept|reject CASE TEXT",
+    "accept or reject a waiting escalation",
+    NoOptions,
+)
+
+
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`escalation accept|reject CASE TEXT`: accept or reject a waiting escalation."""
     word = (req.command.arg(0) or "").casefold()
     if word not in _DECISIONS:
-        return Reply.invalid(f"Accept or reject? Usage: `{USAGE}`")
+        return Reply.invalid(f"Accept or reject? Usage: `{VERB.usage}`")
     state, kind, done = _DECISIONS[word]
     case, account = await visible_case(req, ctx, req.command.arg(1), for_change=True)
     await check_action(req, ctx, Action.ESCALATION_DECIDE, account)
     what = "next steps" if state is EscalationState.ACCEPTED else "reasons"
-    text = require_text(req.command.text_from(2), what, USAGE, MAX_REASON_CHARS)
+    text = require_text(req.command.text_from(2), what, VERB.usage, MAX_REASON_CHARS)
     waiting = await ctx.uow.escalations.open_for(case.number)
     if waiting is None:
         return Reply.refused(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.commands.limits import MAX_REASON_CHARS, MAX_TEXT_CHARS
-from bot.messages import Choice, Command, Form, FormField, FormKind
+from bot.messages import Choice, Command, FieldKind, Form, FormField, FormKind
 from bot.model import Account
 from bot.policy.intake import (
     CHAT_PRIORITIES,
@@ -64,7 +64,7 @@ def open_form(
             FormField(
                 "account",
                 "Account",
-                "choice",
+                FieldKind.CHOICE,
                 True,
                 tuple(Choice(a.id, f"{a.end_user} ({a.id})") for a in accounts),
                 _value(v, "account"),
@@ -74,17 +74,19 @@ def open_form(
         FormField(
             "priority",
             "Priority",
-            "choice",
+            FieldKind.CHOICE,
             True,
             tuple(Choice(p.value, p.label) for p in CHAT_PRIORITIES),
             _value(v, "priority"),
             hint=f"{priority_guide()}\nCritical opens as High: phone us to raise it (CASE-4).",
         ),
-        FormField("summary", "Summary", "text", True, value=_value(v, "summary"), max_length=1000),
+        FormField(
+            "summary", "Summary", FieldKind.TEXT, True, value=_value(v, "summary"), max_length=1000
+        ),
         FormField(
             "description",
             "Description",
-            "multiline",
+            FieldKind.MULTILINE,
             True,
             value=_value(v, "description"),
             hint="What happened, when, error messages, what you tried.",
@@ -93,7 +95,7 @@ def open_form(
         FormField(
             "type",
             "Type",
-            "choice",
+            FieldKind.CHOICE,
             True,
             tuple(Choice(t, t) for t in type_choices()),
             _value(v, "type") or "Support/Problem",
@@ -101,7 +103,7 @@ def open_form(
         FormField(
             "stage",
             "Implementation stage",
-            "choice",
+            FieldKind.CHOICE,
             True,
             (Choice("production", "Production"), Choice("uat", "UAT")),
             _value(v, "stage") or "production",
@@ -109,13 +111,13 @@ def open_form(
         FormField(
             "impact",
             "Business impact",
-            "multiline",
+            FieldKind.MULTILINE,
             False,
             value=_value(v, "impact"),
             hint="Required for High and Critical.",
             max_length=MAX_IMPACT_CHARS,
         ),
-        FormField("agents", "Agents affected", "number", value=_value(v, "agents")),
+        FormField("agents", "Agents affected", FieldKind.NUMBER, value=_value(v, "agents")),
         FormField(
             "component", "Component or product", value=_value(v, "component"), max_length=200
         ),
@@ -123,7 +125,7 @@ def open_form(
         FormField(
             "security",
             "Is there a security threat?",
-            "toggle",
+            FieldKind.TOGGLE,
             value="true" if v.get("security") is True else None,
         ),
     ]
@@ -151,7 +153,7 @@ def close_form(
             FormField(
                 "resolution",
                 "Outcome",
-                "choice",
+                FieldKind.CHOICE,
                 True,
                 (Choice("resolved", "Resolved"), Choice("cancelled", "Cancelled")),
                 _value(v, "resolution"),
@@ -159,7 +161,7 @@ def close_form(
             FormField(
                 "comment",
                 "Closure comment",
-                "multiline",
+                FieldKind.MULTILINE,
                 True,
                 value=_value(v, "comment"),
                 max_length=MAX_IMPACT_CHARS,
@@ -194,7 +196,7 @@ def survey_form(
             FormField(
                 "rating",
                 "How did we do?",
-                "choice",
+                FieldKind.CHOICE,
                 True,
                 tuple(Choice(value, label) for value, label in SURVEY_RATINGS),
                 _value(v, "rating"),
@@ -202,7 +204,7 @@ def survey_form(
             FormField(
                 "comment",
                 "Comment",
-                "multiline",
+                FieldKind.MULTILINE,
                 False,
                 value=_value(v, "comment"),
                 max_length=MAX_REASON_CHARS,
@@ -228,7 +230,7 @@ def escalate_form(
             FormField(
                 "reason",
                 "Why does this need management attention?",
-                "multiline",
+                FieldKind.MULTILINE,
                 True,
                 value=_value(v, "reason"),
                 max_length=MAX_IMPACT_CHARS,
@@ -236,7 +238,7 @@ def escalate_form(
             FormField(
                 "impact",
                 "Current business impact",
-                "multiline",
+                FieldKind.MULTILINE,
                 False,
                 value=_value(v, "impact"),
                 hint="Required for High priority (ESC-6).",
@@ -245,7 +247,7 @@ def escalate_form(
             FormField(
                 "rca",
                 "This is a request for a root-cause analysis",
-                "toggle",
+                FieldKind.TOGGLE,
                 value="true" if v.get("rca") is True else None,
             ),
         ),
@@ -269,7 +271,7 @@ def reopen_form(
             FormField(
                 "reason",
                 "Why is the issue not resolved?",
-                "multiline",
+                FieldKind.MULTILINE,
                 True,
                 value=_value(v, "reason"),
                 hint="At least 10 words (REO-1).",
@@ -295,7 +297,7 @@ def update_form(
             FormField(
                 UPDATE_TEXT,
                 "What would you like to add?",
-                "multiline",
+                FieldKind.MULTILINE,
                 True,
                 value=_value(values or {}, UPDATE_TEXT),
                 hint="New details, answers to our questions, what changed.",
@@ -320,7 +322,7 @@ def incident_form(
             FormField(
                 "summary",
                 "What is happening?",
-                "text",
+                FieldKind.TEXT,
                 True,
                 value=_value(v, "summary"),
                 max_length=1000,
@@ -328,7 +330,7 @@ def incident_form(
             FormField(
                 "affected",
                 "How is service affected?",
-                "multiline",
+                FieldKind.MULTILINE,
                 True,
                 value=_value(v, "affected"),
                 max_length=MAX_IMPACT_CHARS,
@@ -336,7 +338,7 @@ def incident_form(
             FormField(
                 "services",
                 "Which services?",
-                "text",
+                FieldKind.TEXT,
                 True,
                 value=_value(v, "services"),
                 max_length=MAX_IMPACT_CHARS,
@@ -344,7 +346,7 @@ def incident_form(
             FormField(
                 "noticed",
                 "When was it first noticed?",
-                "text",
+                FieldKind.TEXT,
                 True,
                 value=_value(v, "noticed"),
                 max_length=200,
@@ -352,7 +354,7 @@ def incident_form(
             FormField(
                 "all-users",
                 "Are all users affected?",
-                "choice",
+                FieldKind.CHOICE,
                 True,
                 (Choice("yes", "Yes, all users"), Choice("no", "No, some users")),
                 _value(v, "all-users"),

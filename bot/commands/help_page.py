@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.commands.context import Context, accounts_today, answer
-from bot.commands.verbs import VERBS
+from bot.commands.verb import NoOptions, Verb
 from bot.messages import ChatRequest, Help, HelpEntry, Reply
 from bot.model import Priority
 from bot.policy import access
+from bot.policy.access import Action
 from bot.policy.intake import CHAT_PRIORITIES, priority_guide
 
 # CASE-3: where a priority is chosen, `help VERB` shows what each one means.
@@ -22,8 +23,20 @@ _UNMAPPED = (
 )
 
 
+VERB = Verb(
+    "help",
+    Action.HELP,
+    "help [VERB]",
+    "what you can do here, or how to use one verb",
+    NoOptions,
+    read_only=True,
+)
+
+
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`help [VERB]`: the verbs you may use, or one verb's usage."""
+    from bot.commands.registry import VERBS  # here: the registry imports this module
+
     allowed = access.allowed_actions(req.actor, await accounts_today(req, ctx), req.now)
     visible = [v for v in VERBS.values() if v.action in allowed]
     if req.command.args:

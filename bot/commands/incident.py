@@ -8,14 +8,16 @@ are the scheduler's (`bot.jobs.incident_sweep`). Restoration, the all-clear and 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC
 
+from bot.casework import incident_notices as cards
 from bot.commands import incident_closure
-from bot.commands import incident_notices as cards
 from bot.commands.context import Context, Refused, answer, check_action
 from bot.commands.incident_closure import ensure_running, find_incident
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.commands.parser import parse_case_ref
+from bot.commands.verb import Verb
 from bot.messages import ChatRequest, Message, Notice, NoticeKind, Reply
 from bot.model import Account, ChannelBinding, ChannelPurpose
 from bot.policy.access import Action
@@ -26,8 +28,38 @@ DECLARE_USAGE = (
     "[--services TEXT] [--case CASE]"
 )
 STATUS_USAGE = "incident status ID TEXT [--next TEXT]"
-USAGE = "incident declare|status|restore|all-clear|rca ID ..."
+STEP_USAGE = "incident declare|status|restore|all-clear|rca ID ..."  # which step is missing
 MAX_SUMMARY_CHARS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `incident`."""
+
+    accounts: str | None = None
+    bridge: str | None = None
+    services: str | None = None
+    case: str | None = None
+    next: str | None = None
+    agents: str | None = None
+
+
+VERB = Verb(
+    "incident",
+    Action.INCIDENT_RUN,
+    " | ".join(
+        (
+            DECLARE_USAGE,
+            STATUS_USAGE,
+            incident_closure.RESTORE_USAGE,
+            incident_closure.ALL_CLEAR_USAGE,
+            incident_closure.RCA_USAGE,
+        )
+    ),
+    "declare and run an incident: status cards every 30 minutes, restoration, RCA",
+    Options,
+    more_actions=(Action.INCIDENT_DECLARE,),
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
@@ -40,21 +72,20 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if sub == "status":
         return await _status(req, ctx)
     if sub == "restore":
-        return await incident_closure.restore(req, ctx)
+        return await incident_closure.restore(req, ctx, VERB.read(req.command).agents)
     if sub == "all-clear":
         return await incident_closure.all_clear(req, ctx)
     if sub == "rca":
         return await incident_closure.rca(req, ctx)
-    return Reply.invalid(f"Which incident step? Usage: `{USAGE}`")
+    return Reply.invalid(f"Which incident step? Usage: `{STEP_USAGE}`")
 
 
 def _names(text: str) -> list[str]:
     return list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
 
 
-def _option(req: ChatRequest, name: str) -> str | None:
-    value = req.command.options.get(name)
-    return value.strip() or None if isinstance(value, str) else None
+def _stripped(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
 
 
 async def _declare(req: ChatRequest, ctx: Context) -> Reply:
@@ -63,12 +94,13 @@ async def _declare(req: ChatRequest, ctx: Context) -> Reply:
         choices = ", ".join(cards.SEVERITIES)
         return Reply.invalid(f"Give the severity as one of {choices}. Usage: `{DECLARE_USAGE}`")
     summary = require_text(req.command.text_from(2), "summary", DECLARE_USAGE, MAX_SUMMARY_CHARS)
-    accounts = await _accounts(ctx, _option(req, "accounts"))
-    bridges = await _bridges(ctx, _option(req, "bridge"), req.channel_refs)
-    services = _option(req, "services")
+    opts = VERB.read(req.command)
+    accounts = await _accounts(ctx, _stripped(opts.accounts))
+    bridges = await _bridges(ctx, _stripped(opts.bridge), req.channel_refs)
+    services = _stripped(opts.services)
     if services is not None and len(services) > MAX_SUMMARY_CHARS:
         return Reply.invalid(f"--services is over {MAX_SUMMARY_CHARS:,} characters.")
-    case_number = await _linked_case(ctx, _option(req, "case"))
+    case_number = await _linked_case(ctx, _stripped(opts.case))
     commander = req.actor.email or req.actor.user_id
     incident = await ctx.uow.incidents.declare(
         severity,
@@ -171,7 +203,7 @@ async def _status(req: ChatRequest, ctx: Context) -> Reply:
     incident = await find_incident(req, ctx, STATUS_USAGE)
     ensure_running(incident, "post a status on")
     text = require_text(req.command.text_from(2), "status", STATUS_USAGE, MAX_TEXT_CHARS)
-    next_steps = _option(req, "next")
+    next_steps = _stripped(VERB.read(req.command).next)
     if next_steps is not None and len(next_steps) > MAX_TEXT_CHARS:
         return Reply.invalid(f"--next is over {MAX_TEXT_CHARS:,} characters.")
     by = req.actor.email or req.actor.user_id

@@ -3,11 +3,11 @@ lookups every `incident` step shares."""
 
 from __future__ import annotations
 
-from bot.commands import incident_notices as cards
+from bot.casework import incident_notices as cards
+from bot.casework.tracking import record
 from bot.commands.context import Context, Refused, answer
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.commands.restore import record_restoration
-from bot.commands.tracking import record
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Status, SubStatus, Visibility
 from bot.store.interface import Incident
@@ -41,7 +41,7 @@ def ensure_running(incident: Incident, what: str) -> None:
         )
 
 
-async def restore(req: ChatRequest, ctx: Context) -> Reply:
+async def restore(req: ChatRequest, ctx: Context, agents_option: str | None) -> Reply:
     """`incident restore ID [--agents N] [TEXT]`: announce restoration (INC-4, INC-6)."""
     incident = await find_incident(req, ctx, RESTORE_USAGE)
     ensure_running(incident, "restore")
@@ -51,7 +51,7 @@ async def restore(req: ChatRequest, ctx: Context) -> Reply:
             f"Incident {incident.id} was already restored.",
             f"Give the all-clear with `incident all-clear {incident.id} INSTRUCTIONS`.",
         )
-    agents = _agents(req)
+    agents = _agents(agents_option)
     text = req.command.text_from(2).strip() or None
     if text is not None and len(text) > MAX_TEXT_CHARS:
         return Reply.invalid(f"The restoration text is over {MAX_TEXT_CHARS:,} characters.")
@@ -108,9 +108,8 @@ async def _restore_case(
     return True
 
 
-def _agents(req: ChatRequest) -> int | None:
-    raw = req.command.options.get("agents")
-    if not isinstance(raw, str):
+def _agents(raw: str | None) -> int | None:
+    if raw is None:
         return None
     if not raw.strip().isdigit() or int(raw) > MAX_AGENTS:
         raise Refused(

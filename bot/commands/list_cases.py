@@ -6,7 +6,7 @@ no account) gets one list per account, in the directory's order, rather than a q
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.commands.context import (
     Context,
@@ -17,6 +17,7 @@ from bot.commands.context import (
     choose_account,
 )
 from bot.commands.paging import PAGE_SIZE, page_number, titled
+from bot.commands.verb import Verb
 from bot.commands.views import actions_for, case_line
 from bot.messages import Audience, CaseAction, CaseList, ChatRequest, Reply
 from bot.model import AccessLevel, Account, Case
@@ -25,9 +26,29 @@ from bot.policy.access import Action
 from bot.store.interface import CaseState
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `list`."""
+
+    account: str | None = None
+    closed: bool = False
+    all: bool = False
+    page: str | None = None
+
+
+VERB = Verb(
+    "list",
+    Action.LIST,
+    "list [--account ID] [--closed] [--all] [--page N]",
+    "your cases; --all: every case of the account; --closed: closed ones",
+    Options,
+    read_only=True,
+)
+
+
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`list [--account ID] [--closed] [--all] [--page N]`: your cases; --all: the account's."""
-    explicit = req.command.options.get("account")
+    explicit = VERB.read(req.command).account
     several = [] if explicit else await _readable_accounts(req, ctx)
     if len(several) > 1:
         lists = [await _case_list(req, ctx, account) for account in several]
@@ -36,9 +57,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             req, ctx, lists[0], several[0], Audience.PRIVATE if private else Audience.CHANNEL
         )
         return replace(reply, follow_ups=tuple(lists[1:]))
-    account = await choose_account(
-        req, ctx, Action.LIST, explicit if isinstance(explicit, str) else None
-    )
+    account = await choose_account(req, ctx, Action.LIST, explicit)
     cases = await _case_list(req, ctx, account)
     return answer(req, ctx, cases, account, audience_for(req, account.id))
 
@@ -64,19 +83,19 @@ def _row_actions(
 
 async def _case_list(req: ChatRequest, ctx: Context, account: Account) -> CaseList:
     await check_action(req, ctx, Action.LIST, account)
-    opts = req.command.options
-    state = CaseState.CLOSED if opts.get("closed") else CaseState.OPEN
-    everyone = bool(opts.get("all")) or req.actor.is_staff
+    opts = VERB.read(req.command)
+    state = CaseState.CLOSED if opts.closed else CaseState.OPEN
+    everyone = opts.all or req.actor.is_staff
     opener = None if everyone else req.actor.email or ""
-    page = page_number(req)
+    page = page_number(opts.page)
     # One page, its total and its events in two statements, whatever the account's size (#18).
     cases, total = await ctx.uow.cases.page(
         account.id, state, opener, PAGE_SIZE, (page - 1) * PAGE_SIZE
     )
     if opener is None:
-        title = f"{'Closed' if opts.get('closed') else 'Open'} cases of {account.id}"
+        title = f"{'Closed' if opts.closed else 'Open'} cases of {account.id}"
     else:
-        title = f"Your {'closed' if opts.get('closed') else 'open'} cases on {account.id}"
+        title = f"Your {'closed' if opts.closed else 'open'} cases on {account.id}"
     title = titled(title, page, total)
     lines = tuple(
         replace(case_line(c, account, ctx, req.now), actions=_row_actions(req, ctx, c, account))

@@ -6,10 +6,12 @@ learn about maintenance windows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.commands.context import Context, accounts_today, answer, check_action
 from bot.commands.notify import notice_card
+from bot.commands.verb import Verb
 from bot.messages import ChatRequest, Message, Reply
 from bot.model import Account
 from bot.policy.access import Action
@@ -19,12 +21,28 @@ WINDOW = timedelta(days=30)
 SHOWN = 10
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `notices`."""
+
+    account: str | None = None
+
+
+VERB = Verb(
+    "notices",
+    Action.NOTICES,
+    "notices [--account ID]",
+    "maintenance notices and advisories for your accounts (last 30 days)",
+    Options,
+)
+
+
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`notices [--account ID]`: recent maintenance notices and advisories for your accounts."""
     await check_action(req, ctx, Action.NOTICES, None)
     accounts = await _accounts(req, ctx)
-    wanted = req.command.options.get("account")
-    if isinstance(wanted, str):
+    wanted = VERB.read(req.command).account
+    if wanted is not None:
         accounts = [a for a in accounts if a.id == wanted.strip().lower()]
         if not accounts:
             return Reply.invalid(

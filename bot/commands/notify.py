@@ -10,22 +10,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.commands import alerts
+from bot.casework import alerts
 from bot.commands.context import Context, Refused, answer, check_action
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
+from bot.commands.verb import Verb
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Reply
 from bot.model import Account
 from bot.policy.access import Action
 from bot.store.interface import ServiceNotice
 
-USAGE = (
-    "notify maintenance|emergency|advisory --accounts A,B|all --start ISO --end ISO "
-    "[--impact TEXT] TEXT"
-)
 # NOT-1 (seeds/002 section 10): planned maintenance is announced 7 to 14 days ahead.
 PLANNED_MIN_NOTICE = timedelta(days=7)
 PLANNED_MAX_NOTICE = timedelta(days=14)
 MAX_IMPACT_CHARS = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `notify`."""
+
+    accounts: str | None = None
+    start: str | None = None
+    end: str | None = None
+    impact: str | None = None
+
+
+VERB = Verb(
+    "notify",
+    Action.NOTIFY,
+    (
+        "notify maintenance|emergency|advisory --accounts A,B|all --start ISO --end ISO "
+        "[--impact TEXT] TEXT"
+    ),
+    "announce maintenance or an advisory to accounts, in each account's time zone",
+    Options,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +69,13 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     await check_action(req, ctx, Action.NOTIFY, None)
     kind = KINDS.get((req.command.arg(0) or "").lower())
     if kind is None:
-        return Reply.invalid(f"Which kind of notice? Usage: `{USAGE}`")
-    start = _time(req, "start")
-    end = _time(req, "end")
+        return Reply.invalid(f"Which kind of notice? Usage: `{VERB.usage}`")
+    opts = VERB.read(req.command)
+    start = _time("start", opts.start)
+    end = _time("end", opts.end)
     _check_times(req, kind, start, end)
-    text = require_text(req.command.text_from(1), "notice", USAGE, MAX_TEXT_CHARS)
-    impact = req.command.options.get("impact")
-    impact = impact.strip() or None if isinstance(impact, str) else None
+    text = require_text(req.command.text_from(1), "notice", VERB.usage, MAX_TEXT_CHARS)
+    impact = opts.impact.strip() or None if opts.impact is not None else None
     if impact is not None and len(impact) > MAX_IMPACT_CHARS:
         return Reply.invalid(f"--impact is over {MAX_IMPACT_CHARS:,} characters.")
     everyone, accounts = await _recipients(req, ctx)
@@ -116,9 +135,8 @@ def notice_card(notice: ServiceNotice) -> Notice:
     )
 
 
-def _time(req: ChatRequest, name: str) -> datetime | None:
-    raw = req.command.options.get(name)
-    if not isinstance(raw, str) or not raw.strip():
+def _time(name: str, raw: str | None) -> datetime | None:
+    if raw is None or not raw.strip():
         return None
     try:
         at = datetime.fromisoformat(raw.strip())
@@ -136,7 +154,7 @@ def _check_times(
     req: ChatRequest, kind: _Kind, start: datetime | None, end: datetime | None
 ) -> None:
     if kind.needs_times and (start is None or end is None):
-        raise Refused(Reply.invalid(f"{kind.label} needs --start and --end. Usage: `{USAGE}`"))
+        raise Refused(Reply.invalid(f"{kind.label} needs --start and --end. Usage: `{VERB.usage}`"))
     if start is not None and end is not None and end <= start:
         raise Refused(Reply.invalid("--end must be after --start."))
     if kind.notice is NoticeKind.MAINTENANCE and start is not None:
@@ -162,9 +180,9 @@ def _days(delta: timedelta) -> str:
 
 
 async def _recipients(req: ChatRequest, ctx: Context) -> tuple[bool, list[Account]]:
-    raw = req.command.options.get("accounts")
-    if not isinstance(raw, str) or not raw.strip():
-        raise Refused(Reply.invalid(f"Name the accounts, or `all`. Usage: `{USAGE}`"))
+    raw = VERB.read(req.command).accounts
+    if raw is None or not raw.strip():
+        raise Refused(Reply.invalid(f"Name the accounts, or `all`. Usage: `{VERB.usage}`"))
     names = list(dict.fromkeys(p.strip().lower() for p in raw.split(",") if p.strip()))
     if names == ["all"]:
         return True, await ctx.uow.directory.accounts()

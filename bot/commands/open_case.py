@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts, suggest
+from dataclasses import dataclass
+
+from bot.casework import alerts
+from bot.casework.tracking import track
+from bot.commands import suggest
 from bot.commands.context import (
     Context,
     Refused,
@@ -13,13 +17,41 @@ from bot.commands.context import (
     refusal,
 )
 from bot.commands.forms import is_form, open_form
-from bot.commands.tracking import track
+from bot.commands.verb import Verb
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import AccessLevel, Account, Case, CaseEvent, EventKind, Stage, Status, SubStatus
 from bot.policy import intake, sla
 from bot.policy.access import Action
 from bot.policy.decision import Decision
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `open`."""
+
+    account: str | None = None
+    type: str | None = None
+    stage: str | None = None
+    impact: str | None = None
+    agents: str | None = None
+    ref: str | None = None
+    component: str | None = None
+    security: bool = False
+    description: str | None = None
+
+
+VERB = Verb(
+    "open",
+    Action.OPEN,
+    (
+        "open PRIORITY SUMMARY [--account ID] [--type TYPE/SUBTYPE] [--stage production|uat] "
+        "[--impact TEXT] [--agents N] [--ref TEXT] [--component TEXT] [--security] "
+        "[--description TEXT]"
+    ),
+    "open a case (just `open` shows the form)",
+    Options,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
@@ -31,10 +63,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             return answer(req, ctx, open_form(await _designated_accounts(req, ctx)), None)
         values["priority"] = cmd.args[0]
         values["summary"] = cmd.text_from(1)
-    explicit = values.get("account")
-    account = await choose_account(
-        req, ctx, Action.OPEN, explicit if isinstance(explicit, str) else None
-    )
+    account = await choose_account(req, ctx, Action.OPEN, VERB.read(cmd).account)
     await check_action(req, ctx, Action.OPEN, account)
     new, errors = intake.validate(values, ctx.config)
     if new is None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from bot.commands.context import Refused
-from bot.messages import ChatRequest, Reply
+from bot.messages import Reply
 
 PAGE_SIZE = 25
 MAX_PAGE = 1_000
 
 
-def page_number(req: ChatRequest) -> int:
+def page_number(raw: str | None) -> int:
     """The `--page` asked for (1 when absent); a bad one ends the handler with its usage."""
-    raw = req.command.options.get("page")
-    if raw is None or raw is True:
+    if raw is None:
         return 1
-    text = str(raw).strip()
+    text = raw.strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
         raise Refused(
             Reply.invalid(f"`--page {text[:20]}`: give a page number from 1 to {MAX_PAGE:,}.")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts, suggest
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
+from bot.commands import suggest
 from bot.commands.context import Context, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
-from bot.commands.tracking import change_key, record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Priority, Visibility
@@ -13,7 +15,13 @@ from bot.policy.access import Action
 from bot.policy.intake import priority_guide
 from bot.policy.priority_change import check_priority_request
 
-USAGE = "priority CASE PRIORITY REASON"
+VERB = Verb(
+    "priority",
+    Action.PRIORITY,
+    "priority CASE PRIORITY REASON",
+    "ask for a priority change",
+    NoOptions,
+)
 
 
 def parse_requested(text: str | None) -> Priority | None:
@@ -35,12 +43,12 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         hint = suggest.priority_hint(shown, tuple(Priority)) if shown else ""
         problem = f"`{shown}` is not a priority.{hint} " if shown else ""
         return Reply.invalid(
-            f"{problem}Choose low, medium, high or critical. Usage: `{USAGE}`\n{priority_guide()}"
+            f"{problem}Choose low, medium, high or critical. Usage: `{VERB.usage}`\n{priority_guide()}"
         )
     # PRI-1 first: a raise that needs a phone call is refused whatever the reason says.
     decision = check_priority_request(case, account, wanted, ctx.config)
     ensure(decision)
-    reason = require_text(cmd.text_from(2), "reason", USAGE, MAX_REASON_CHARS)
+    reason = require_text(cmd.text_from(2), "reason", VERB.usage, MAX_REASON_CHARS)
     author = req.actor.email or req.actor.user_id
     old = case.priority
     # PRI-1: recorded as a work note for staff; the priority itself changes only by staff.

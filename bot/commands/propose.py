@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from bot.commands.context import Context
 from bot.commands.staff_reply import StaffReply, send
+from bot.commands.verb import NoOptions, Verb
 from bot.messages import ChatRequest, Reply
 from bot.model import Case, Status, SubStatus
 from bot.policy.access import Action
+
+VERB = Verb(
+    "propose",
+    Action.PROPOSE,
+    "propose CASE TEXT",
+    "propose a solution (Solution Proposed; follow-ups start)",
+    NoOptions,
+)
 
 
 def _moves_to(case: Case) -> tuple[Status, SubStatus]:
@@ -16,8 +25,7 @@ def _moves_to(case: Case) -> tuple[Status, SubStatus]:
 
 
 PROPOSE = StaffReply(
-    action=Action.PROPOSE,
-    usage="propose CASE TEXT",
+    verb=VERB,
     moves_to=_moves_to,
     status_note="Support proposed a solution.",
     done="Solution proposed; the resolution clock is paused and follow-ups have started.",

@@ -11,13 +11,14 @@ SLA-5 is silent while support waits on the customer.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
+from bot.casework.tracking import SLA_WATCH
 from bot.commands.context import Context, answer, check_action
 from bot.commands.paging import PAGE_SIZE, page_number, titled
-from bot.commands.tracking import SLA_WATCH
+from bot.commands.verb import Verb
 from bot.messages import Audience, CaseLine, CaseList, ChatRequest, Reply
 from bot.model import Account, Case
 from bot.policy import access, sla
@@ -29,6 +30,23 @@ QUEUE_LIMIT = PAGE_SIZE  # rows per page; the total says how many there are
 CANDIDATE_LIMIT = 1_000  # due timers read per `queue`; beyond this the index itself is behind
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `queue`."""
+
+    page: str | None = None
+
+
+VERB = Verb(
+    "queue",
+    Action.QUEUE,
+    "queue [--page N]",
+    "cases near or past a target, escalations waiting",
+    Options,
+    read_only=True,
+)
+
+
 class _Entry(NamedTuple):
     due_at: datetime  # the breach instant of the most urgent counting clock
     case: Case
@@ -38,7 +56,7 @@ class _Entry(NamedTuple):
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`queue [--page N]`: cases near or past a target, escalations waiting."""
     await check_action(req, ctx, Action.QUEUE, None)
-    page = page_number(req)
+    page = page_number(VERB.read(req.command).page)
     entries: list[_Entry] = []
     # The candidates and their events in two statements, without locking the timers that a
     # scheduler pass works on (#18); accounts come from the in-memory directory.

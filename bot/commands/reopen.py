@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, answer, check_action, refusal, visible_case
 from bot.commands.forms import form_case_ref, form_text, is_form, reopen_form
 from bot.commands.limits import MAX_REASON_CHARS
-from bot.commands.tracking import change_key, record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Fact, Notice, NoticeKind, Outcome, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Priority, Stage, Status, SubStatus
@@ -14,9 +15,18 @@ from bot.policy.access import Action
 from bot.policy.decision import Decision
 from bot.policy.intake import DEFAULT_TYPE
 from bot.policy.reopen import check_reopen
+from bot.policy.rules import RuleId
 
-USAGE = "reopen CASE REASON"
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+VERB = Verb(
+    "reopen",
+    Action.REOPEN,
+    "reopen CASE REASON",
+    "reopen a case closed in the last 30 days",
+    NoOptions,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
@@ -33,10 +43,10 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         return Reply.invalid(text)
     decision = check_reopen(case, account, reason, ctx.config, req.now)
     if not decision.allowed:
-        if decision.rule == "REO-2":
+        if decision.rule == RuleId.REO_2:
             return refusal(_with_open_command(decision, case, account))
         # Only the word count is REO-1 on a closed case: answer it in the form.
-        if decision.rule == "REO-1" and case.status is Status.CLOSED:
+        if decision.rule == RuleId.REO_1 and case.status is Status.CLOSED:
             if is_form(cmd):
                 form = reopen_form(case.number, {"reason": decision.reason}, cmd.options)
                 return answer(req, ctx, form, account, outcome=Outcome.INVALID)

@@ -7,9 +7,10 @@ at once and the reporter is told to phone: incidents are declared by phone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 
-from bot.commands import alerts
+from bot.casework import alerts
 from bot.commands.context import (
     Context,
     answer,
@@ -18,6 +19,7 @@ from bot.commands.context import (
     choose_account,
 )
 from bot.commands.forms import incident_form, is_form
+from bot.commands.verb import Verb
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Outcome, Reply
 from bot.model import Priority
 from bot.policy.access import Action
@@ -40,6 +42,29 @@ _LIMITS = {
 _ALL_USERS = {"yes": "yes", "y": "yes", "true": "yes", "no": "no", "n": "no", "false": "no"}
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `report-incident`."""
+
+    account: str | None = None
+    affected: str | None = None
+    services: str | None = None
+    noticed: str | None = None
+    all_users: str | None = None
+
+
+VERB = Verb(
+    "report-incident",
+    Action.REPORT_INCIDENT,
+    (
+        "report-incident [SUMMARY] [--account ID] [--affected TEXT] [--services TEXT] "
+        "[--noticed TEXT] [--all-users yes|no]"
+    ),
+    "report a suspected incident (then phone us)",
+    Options,
+)
+
+
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`report-incident [SUMMARY] [--account ID]`: report a suspected incident (then phone us)."""
     cmd = req.command
@@ -48,10 +73,8 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     }
     if not is_form(cmd) and cmd.args:
         values["summary"] = cmd.text_from(0).strip()
-    explicit = values.get("account")
-    account = await choose_account(
-        req, ctx, Action.REPORT_INCIDENT, explicit if isinstance(explicit, str) else None
-    )
+    explicit = (VERB.read(cmd).account or "").strip() or None
+    account = await choose_account(req, ctx, Action.REPORT_INCIDENT, explicit)
     await check_action(req, ctx, Action.REPORT_INCIDENT, account)
     errors = _errors(values)
     missing = [name for name, _ in QUESTIONS if name not in values]

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from bot.commands.context import Context
 from bot.commands.staff_reply import StaffReply, send
+from bot.commands.verb import NoOptions, Verb
 from bot.messages import ChatRequest, Reply
 from bot.model import Case, Status, SubStatus
 from bot.policy.access import Action
+
+VERB = Verb(
+    "request-info",
+    Action.REQUEST_INFO,
+    "request-info CASE TEXT",
+    "ask the customer for information (Awaiting Information; follow-ups start)",
+    NoOptions,
+)
 
 
 def _moves_to(case: Case) -> tuple[Status, SubStatus]:
@@ -15,8 +24,7 @@ def _moves_to(case: Case) -> tuple[Status, SubStatus]:
 
 
 REQUEST_INFO = StaffReply(
-    action=Action.REQUEST_INFO,
-    usage="request-info CASE TEXT",
+    verb=VERB,
     moves_to=_moves_to,
     status_note="Support needs information from the customer.",
     done="Information requested; the resolution clock is paused and follow-ups have started.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.context import Context
 from bot.commands.staff_reply import StaffReply, send
+from bot.commands.verb import NoOptions, Verb
 from bot.messages import ChatRequest, Reply
 from bot.model import Case, Status, SubStatus
 from bot.policy.access import Action
@@ -15,6 +16,15 @@ _NOT_PICKED_UP = frozenset(
 )
 
 
+VERB = Verb(
+    "respond",
+    Action.RESPOND,
+    "respond CASE TEXT",
+    "reply to the customer (stops the response clock)",
+    NoOptions,
+)
+
+
 def _moves_to(case: Case) -> tuple[Status, SubStatus] | None:
     if case.status is Status.OPEN and case.sub_status in _NOT_PICKED_UP:
         return Status.OPEN, SubStatus.INVESTIGATION
@@ -22,8 +32,7 @@ def _moves_to(case: Case) -> tuple[Status, SubStatus] | None:
 
 
 RESPOND = StaffReply(
-    action=Action.RESPOND,
-    usage="respond CASE TEXT",
+    verb=VERB,
     moves_to=_moves_to,
     status_note="Support is investigating.",
     done="Reply sent to the customer.",

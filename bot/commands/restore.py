@@ -9,24 +9,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.casework.tracking import record
 from bot.commands.context import Context, check_action, visible_case
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.commands.staff_reply import ensure_open, tell_opener
-from bot.commands.tracking import record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Platform, Visibility
 from bot.policy import sla
 from bot.policy.access import Action
 
-USAGE = "restore CASE TEXT"
+VERB = Verb(
+    "restore",
+    Action.RESTORE,
+    "restore CASE TEXT",
+    "record that service is restored (stops a restoration target)",
+    NoOptions,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`restore CASE TEXT`: record that service is restored (stops the restoration clock)."""
     case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
     await check_action(req, ctx, Action.RESTORE, account)
-    text = require_text(req.command.text_from(1), "restoration note", USAGE, MAX_TEXT_CHARS)
+    text = require_text(req.command.text_from(1), "restoration note", VERB.usage, MAX_TEXT_CHARS)
     ensure_open(case, "record a restoration on")
     clocks = sla.clocks(case, account, ctx.config, req.now)
     restoration = clocks.resolution

@@ -2,7 +2,7 @@
 
 1. Refuse over-long input, split the verb off and parse options (usage line on errors).
 2. Open one unit of work; claim the request's de-duplication key (R2). Read verbs
-   (`READ_VERBS`) get a read-only unit of work and claim their key in memory instead (#18).
+   (`Verb.read_only`) get a read-only unit of work and claim their key in memory instead (#18).
 3. Resolve the channel binding (ACC-9) and run the verb's handler.
 4. Commit when the action happened; a refusal or invalid input writes nothing but the
    de-duplication key (R5). Any unexpected error is logged and answered politely (R6).
@@ -15,10 +15,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
-from bot.commands import handlers, overview, suggest
+from bot.commands import overview, registry, suggest
 from bot.commands.context import Context, Refused
-from bot.commands.handlers import Handler
 from bot.commands.limits import control_character
 from bot.commands.parser import (
     MAX_COMMAND_CHARS,
@@ -27,8 +27,9 @@ from bot.commands.parser import (
     parse_case_ref,
     split_verb,
 )
+from bot.commands.registry import VERBS, Handler
 from bot.commands.retries import RetryWindow
-from bot.commands.verbs import VERBS, Verb
+from bot.commands.verb import Verb
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
 from bot.policy import access
 from bot.policy.config import PolicyConfig
@@ -36,7 +37,7 @@ from bot.store.interface import ConnectionLost, Store
 
 Observer = Callable[[ChatRequest, Reply, float], None]  # request, reply, seconds (metrics)
 # Verbs that only read: a read-only unit of work, R2 in memory (`retries`), no writer turn.
-READ_VERBS = frozenset({"help", "whoami", "show", "list", "queue", "sla"})
+READ_VERBS = frozenset(verb.name for verb in VERBS.values() if verb.read_only)
 log = logging.getLogger(__name__)
 
 
@@ -46,7 +47,7 @@ class Router:
     def __init__(self, store: Store, config: PolicyConfig, observe: Observer | None = None) -> None:
         self.store = store
         self.config = config
-        self.handlers: dict[str, Handler] = dict(handlers.HANDLERS)
+        self.handlers: dict[str, Handler] = dict(registry.HANDLERS)
         self.observe = observe
         self.retries = RetryWindow()
 
@@ -77,7 +78,7 @@ class Router:
             known = [v.name for v in VERBS.values() if self._may_know(req, v)]
             return _unknown(name, rest, known)
         try:
-            return replace(req, command=build_command(verb.name, rest, verb.options, raw))
+            return replace(req, command=build_command(verb.name, rest, verb.kinds, raw))
         except ParseError as err:
             return Reply.invalid(f"{err}. Usage: `{verb.usage}`")
 
@@ -167,7 +168,7 @@ class Router:
         return reply
 
     @staticmethod
-    def _may_know(req: ChatRequest, verb: Verb) -> bool:
+    def _may_know(req: ChatRequest, verb: Verb[Any]) -> bool:
         # PRODUCT.md: staff verbs are refused for customers exactly like an unknown verb.
         return not access.is_staff_verb(verb.action) or req.actor.is_staff
 

@@ -6,11 +6,14 @@ SLA-4: the due times are recomputed from the case's history under the new priori
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from bot.casework.tracking import record
 from bot.commands import suggest
 from bot.commands.context import Context, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.staff_reply import ensure_open, tell_opener
-from bot.commands.tracking import record
+from bot.commands.verb import Verb
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Reply
 from bot.model import CaseEvent, EventKind, Priority, Visibility
@@ -18,8 +21,23 @@ from bot.policy import priority_change
 from bot.policy.access import Action
 from bot.policy.intake import priority_guide
 
-USAGE = "set-priority CASE PRIORITY REASON [--production-down]"
 _CHOICES = ", ".join(p.value for p in Priority)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of `set-priority`."""
+
+    production_down: bool = False
+
+
+VERB = Verb(
+    "set-priority",
+    Action.SET_PRIORITY,
+    "set-priority CASE PRIORITY REASON [--production-down]",
+    "change a case's priority",
+    Options,
+)
 
 
 def _priority(text: str | None) -> Priority | None:
@@ -36,11 +54,11 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
         shown = (req.command.arg(1) or "")[:30]
         return Reply.invalid(
             f"`{shown}` is not a priority.{suggest.priority_hint(shown, tuple(Priority))} "
-            f"Choose one of: {_CHOICES}. Usage: `{USAGE}`\n" + priority_guide(tuple(Priority))
+            f"Choose one of: {_CHOICES}. Usage: `{VERB.usage}`\n" + priority_guide(tuple(Priority))
         )
-    reason = require_text(req.command.text_from(2), "reason", USAGE, MAX_REASON_CHARS)
+    reason = require_text(req.command.text_from(2), "reason", VERB.usage, MAX_REASON_CHARS)
     ensure_open(case, "change the priority of")
-    production_down = bool(req.command.options.get("production-down"))
+    production_down = VERB.read(req.command).production_down
     ensure(priority_change.check_set_priority(case, account, new, production_down))
     before = case.priority.label + (" - Production Down" if case.production_down else "")
     author = req.actor.email or req.actor.user_id

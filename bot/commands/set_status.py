@@ -8,11 +8,12 @@ customer phones).
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import record
 from bot.commands.context import Context, Refused, check_action, ensure, visible_case
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.staff_reply import tell_opener
-from bot.commands.tracking import record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import CaseAction, ChatRequest, Command, Notice, NoticeKind, Reply
 from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus, Visibility
@@ -20,7 +21,13 @@ from bot.policy import lifecycle
 from bot.policy.access import Action
 from bot.policy.config import PolicyConfig
 
-USAGE = "set-status CASE STATUS[/SUBSTATUS] NOTE"
+VERB = Verb(
+    "set-status",
+    Action.SET_STATUS,
+    "set-status CASE STATUS[/SUBSTATUS] NOTE",
+    "change a case's status",
+    NoOptions,
+)
 
 
 def split_status(cmd: Command) -> tuple[Status, SubStatus | None, str]:
@@ -31,7 +38,7 @@ def split_status(cmd: Command) -> tuple[Status, SubStatus | None, str]:
     """
     words = cmd.args[1:]
     if not words:
-        raise Refused(Reply.invalid(f"Which status? Usage: `{USAGE}`"))
+        raise Refused(Reply.invalid(f"Which status? Usage: `{VERB.usage}`"))
     for count in range(len(words) - 1, 0, -1):
         try:
             status, sub = lifecycle.parse_status(" ".join(words[:count]))
@@ -41,8 +48,8 @@ def split_status(cmd: Command) -> tuple[Status, SubStatus | None, str]:
     try:
         lifecycle.parse_status(" ".join(words))
     except lifecycle.StatusError as err:
-        raise Refused(Reply.invalid(f"{_capital(str(err))}. Usage: `{USAGE}`")) from None
-    raise Refused(Reply.invalid(f"The note text is missing. Usage: `{USAGE}`"))
+        raise Refused(Reply.invalid(f"{_capital(str(err))}. Usage: `{VERB.usage}`")) from None
+    raise Refused(Reply.invalid(f"The note text is missing. Usage: `{VERB.usage}`"))
 
 
 def _capital(text: str) -> str:
@@ -68,11 +75,11 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
     await check_action(req, ctx, Action.SET_STATUS, account)
     status, sub, note = split_status(req.command)
-    note = require_text(note, "note", USAGE, MAX_REASON_CHARS)
+    note = require_text(note, "note", VERB.usage, MAX_REASON_CHARS)
     ensure(lifecycle.check_set_status(case, status, sub))
     sub = sub or lifecycle.default_sub_status(status)
     if sub is None:  # check_set_status refuses a missing sub-status; this keeps mypy honest
-        raise Refused(Reply.invalid(f"Which sub-status? Usage: `{USAGE}`"))
+        raise Refused(Reply.invalid(f"Which sub-status? Usage: `{VERB.usage}`"))
     before = f"{case.status.value} / {case.sub_status.value}"
     case = await _change(req, ctx, case, account, status, sub, note)
     after = f"{case.status.value} / {case.sub_status.value}"

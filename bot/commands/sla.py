@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.context import Context, answer, audience_for, check_action, visible_case
+from bot.commands.verb import NoOptions, Verb
 from bot.messages import CaseView, ChatRequest, Reply
 from bot.model import Account, CareLevel, Case, Deployment
 from bot.policy import sla
@@ -16,6 +17,16 @@ _CARE = {
 }
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _WEEKDAYS = frozenset(range(5))
+
+
+VERB = Verb(
+    "sla",
+    Action.SLA,
+    "sla CASE",
+    "response and resolution targets, due times, paused time",
+    NoOptions,
+    read_only=True,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, Refused, check_action, visible_case
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
-from bot.commands.tracking import change_key, record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import (
@@ -24,7 +25,6 @@ from bot.model import (
     SubStatus,
     Visibility,
 )
-from bot.policy.access import Action
 
 Move = Callable[[Case], tuple[Status, SubStatus] | None]
 
@@ -33,8 +33,7 @@ Move = Callable[[Case], tuple[Status, SubStatus] | None]
 class StaffReply:
     """One way of answering the customer: its verb, usage, and where it moves the case."""
 
-    action: Action
-    usage: str
+    verb: Verb[NoOptions]
     moves_to: Move
     status_note: str  # the body of the STATUS_CHANGE event the move records
     done: str  # what the staff member reads on the card
@@ -79,9 +78,9 @@ async def tell_opener(
 async def send(req: ChatRequest, ctx: Context, kind: StaffReply) -> Reply:
     """Record the staff reply (and the status it implies), tell the opener, show the card."""
     case, account = await visible_case(req, ctx, req.command.arg(0), for_change=True)
-    await check_action(req, ctx, kind.action, account)
-    text = require_text(req.command.text_from(1), "reply", kind.usage, MAX_TEXT_CHARS)
-    ensure_open(case, f"`{kind.action.verb}` on")
+    await check_action(req, ctx, kind.verb.action, account)
+    text = require_text(req.command.text_from(1), "reply", kind.verb.usage, MAX_TEXT_CHARS)
+    ensure_open(case, f"`{kind.verb.action.verb}` on")
     author = req.actor.email or req.actor.user_id
     # SLA-4: the first STAFF_RESPONSE after an opening stops the response clock.
     reply = CaseEvent(
@@ -105,11 +104,13 @@ async def send(req: ChatRequest, ctx: Context, kind: StaffReply) -> Reply:
         case = await record(ctx, case, account, change, status=status, sub_status=sub)
     await ctx.audit(
         req,
-        f"case.{kind.action.value}",
+        f"case.{kind.verb.action.value}",
         case.number,
         status=case.status.value,
         sub_status=case.sub_status.value,
     )
-    told = await tell_opener(req, ctx, case, account, "Support replied", text, kind.action.value)
+    told = await tell_opener(
+        req, ctx, case, account, "Support replied", text, kind.verb.action.value
+    )
     note = kind.done if told else f"{kind.done} The opener has no chat identity to notify."
     return case_reply(req, ctx, case, account, note)

@@ -7,13 +7,22 @@ from zoneinfo import ZoneInfo
 from bot.commands.context import Context, answer, check_action, ensure, visible_case
 from bot.commands.forms import form_case_ref, form_text, is_form, survey_form
 from bot.commands.limits import MAX_REASON_CHARS
+from bot.commands.verb import NoOptions, Verb
 from bot.messages import ChatRequest, Message, Outcome, Reply
 from bot.model import CaseEvent, EventKind, Status, Visibility
 from bot.policy import lifecycle
 from bot.policy.access import Action
 
-USAGE = "survey CASE RATING [COMMENT]"
 RATINGS = range(1, 6)  # CASE-8: a 1-5 rating
+
+
+VERB = Verb(
+    "survey",
+    Action.SURVEY,
+    "survey CASE RATING [COMMENT]",
+    "rate how a closed case went (1-5), or just `survey CASE` for the form",
+    NoOptions,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
@@ -43,7 +52,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     else:
         rating, comment = _rating(cmd.arg(1)), cmd.text_from(2).strip()
         if rating is None:
-            return Reply.invalid(f"The rating is a whole number from 1 to 5. Usage: `{USAGE}`")
+            return Reply.invalid(f"The rating is a whole number from 1 to 5. Usage: `{VERB.usage}`")
         if len(comment) > MAX_REASON_CHARS:
             return Reply.invalid(
                 f"The comment is {len(comment):,} characters; the limit is {MAX_REASON_CHARS:,}."

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, check_action, visible_case
 from bot.commands.staff_reply import ensure_open
-from bot.commands.tracking import change_key, record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Visibility
 from bot.policy.access import Action
+
+VERB = Verb(
+    "take",
+    Action.TAKE,
+    "take CASE",
+    "make yourself the case owner",
+    NoOptions,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from bot.commands import alerts
+from bot.casework import alerts
+from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, answer, check_action, visible_case
 from bot.commands.forms import UPDATE_TEXT, form_case_ref, form_text, is_form, update_form
 from bot.commands.limits import MAX_TEXT_CHARS, require_text
-from bot.commands.tracking import change_key, record
+from bot.commands.verb import NoOptions, Verb
 from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Outcome, Reply
 from bot.model import CaseEvent, EventKind, Status, Visibility
 from bot.policy import lifecycle
 from bot.policy.access import Action
+
+VERB = Verb(
+    "update",
+    Action.UPDATE,
+    "update CASE TEXT",
+    "add an update to a case",
+    NoOptions,
+)
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:

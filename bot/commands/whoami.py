@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from bot.commands.context import Context, accounts_today, answer
+from bot.commands.verb import NoOptions, Verb
 from bot.messages import ChatRequest, GrantLine, Identity, Reply
 from bot.model import StaffRole
+from bot.policy.access import Action
 
 _HINT = (
     "This chat account isn't linked to a support contact. Ask your company's designated "
     "support contact to add you to the support directory with this {platform} account "
     "(user id {user}), or to record your corporate e-mail address there."
+)
+
+
+VERB = Verb(
+    "whoami",
+    Action.WHOAMI,
+    "whoami",
+    "how you are known: accounts and access levels",
+    NoOptions,
+    read_only=True,
 )
 
 

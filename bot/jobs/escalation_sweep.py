@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.commands import alerts
+from bot.casework import alerts
 from bot.messages import CaseAction, Fact, Notice, NoticeKind
 from bot.model import Account, Case
 from bot.policy.calendar import calendar_for

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.commands import alerts
-from bot.commands.context import Context
-from bot.commands.tracking import FOLLOW_UP_TIMER, record
+from bot.casework import alerts
+from bot.casework.tracking import FOLLOW_UP_TIMER, record
+from bot.casework.work import CaseWork
 from bot.jobs.due_timers import work_through
 from bot.messages import Fact, Notice, NoticeKind
 from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus
@@ -66,14 +66,14 @@ class FollowUpBatch:
             return 0
         case = self._cases.get(number)
         account = await uow.directory.account(case.account_id) if case is not None else None
-        return await follow_up(Context(uow, self._config), timer, self._now, case, account)
+        return await follow_up(CaseWork(uow, self._config), timer, self._now, case, account)
 
     async def finish(self, uow: UnitOfWork) -> int:
         return 0  # every step is written as it is taken, through `tracking.record`
 
 
 async def follow_up(
-    ctx: Context, timer: Timer, now: datetime, case: Case | None, account: Account | None
+    ctx: CaseWork, timer: Timer, now: datetime, case: Case | None, account: Account | None
 ) -> int:
     """Do the case's due follow-up step, if it still has one."""
     uow = ctx.uow
@@ -97,7 +97,7 @@ async def follow_up(
 
 
 async def _remind(
-    ctx: Context, case: Case, account: Account, step: FollowUpStep, key: str, now: datetime
+    ctx: CaseWork, case: Case, account: Account, step: FollowUpStep, key: str, now: datetime
 ) -> int:
     number = 1 if step is FollowUpStep.REMINDER_1 else 2
     event = CaseEvent(
@@ -121,13 +121,19 @@ async def _remind(
         case_number=case.number,
     )
     told = await alerts.to_person(
-        ctx.uow, case.opened_by, notice, key, now, ctx.time_zone(account), case.opened_on
+        ctx.uow,
+        case.opened_by,
+        notice,
+        key,
+        now,
+        ctx.config.account_time_zone(account),
+        case.opened_on,
     )
     await _space_catch_up(ctx, case, account, now)
     return int(told)
 
 
-async def _close(ctx: Context, case: Case, account: Account, key: str, now: datetime) -> int:
+async def _close(ctx: CaseWork, case: Case, account: Account, key: str, now: datetime) -> int:
     event = CaseEvent(
         EventKind.CLOSED,
         now,
@@ -158,21 +164,27 @@ async def _close(ctx: Context, case: Case, account: Account, key: str, now: date
         f"Case {case.ref} closed: no response",
         f"We closed this case because we did not hear back after "
         f"{describe_days(ctx.config.follow_up.close_after_days, account, ctx.config)} (FUP-1). "
-        f"If the problem is still there, phone support on {ctx.phone(account)} and quote case "
+        f"If the problem is still there, phone support on {ctx.config.region(account.region).phone} and quote case "
         f"{case.ref}: a case closed for no response is reopened by phone only (REO-3).",
         (
             Fact("Status", f"{Status.CLOSED.value} / {SubStatus.NO_RESPONSE.value}"),
-            Fact("Phone", ctx.phone(account)),
+            Fact("Phone", ctx.config.region(account.region).phone),
         ),
         case_number=case.number,
     )
     told = await alerts.to_person(
-        ctx.uow, case.opened_by, notice, key, now, ctx.time_zone(account), case.opened_on
+        ctx.uow,
+        case.opened_by,
+        notice,
+        key,
+        now,
+        ctx.config.account_time_zone(account),
+        case.opened_on,
     )
     return int(told)
 
 
-async def _space_catch_up(ctx: Context, case: Case, account: Account, now: datetime) -> None:
+async def _space_catch_up(ctx: CaseWork, case: Case, account: Account, now: datetime) -> None:
     pending = pending_follow_up(case, account, ctx.config)
     if pending is not None and pending[1] <= now:
         step, _ = pending

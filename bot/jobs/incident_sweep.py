@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.commands import alerts
-from bot.commands import incident_notices as cards
+from bot.casework import alerts
+from bot.casework import incident_notices as cards
 from bot.jobs.due_timers import work_through
 from bot.messages import Notice, NoticeKind
 from bot.model import Priority

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from bot.commands.payload import PayloadError, decode
+from bot.casework.payload import PayloadError, decode
 from bot.jobs.delivery import Deliverer, DeliveryFailed, RateLimited, RetryLater
 from bot.jobs.delivery_settings import DeliverySettings
 from bot.jobs.outbox_outcomes import Kind, Outcome

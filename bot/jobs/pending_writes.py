@@ -7,12 +7,9 @@ one statement per post and per timer. Same unit of work, so still all or nothing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from bot.commands.alerts import channel_item
-from bot.messages import Notice
-from bot.model import ChannelBinding
 from bot.store.interface import JsonObject, JsonValue, OutboxItem, Timer, UnitOfWork
 
 
@@ -23,17 +20,9 @@ class PendingWrites:
         self._posts: list[OutboxItem] = []
         self._timers: dict[tuple[str, str], tuple[datetime | None, JsonObject]] = {}
 
-    def to_channel(
-        self,
-        channel: ChannelBinding,
-        notice: Notice,
-        key: str,
-        now: datetime,
-        time_zone: str,
-        show_utc: bool,
-    ) -> None:
-        """As `alerts.to_channel`: the same post with the same de-duplication key (R4)."""
-        self._posts.append(channel_item(channel, notice, key, now, time_zone, show_utc))
+    def post(self, items: Iterable[OutboxItem]) -> None:
+        """Queue these rows (built by `alerts`, so keyed as the handlers key them, R4)."""
+        self._posts.extend(items)
 
     def move_timer(
         self,

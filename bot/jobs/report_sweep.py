@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.cards.reports import monthly_notice
-from bot.commands import alerts
+from bot.casework import alerts
 from bot.jobs.reports import monthly_report
 from bot.policy.config import PolicyConfig
 from bot.policy.reports import ReportMonth

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.commands import alerts
-from bot.commands.tracking import SLA_TIMER
+from bot.casework import alerts
+from bot.casework.tracking import SLA_TIMER
 from bot.jobs.due_timers import work_through
 from bot.jobs.pending_writes import PendingWrites
 from bot.messages import CaseAction, Fact, Notice, NoticeKind
@@ -96,9 +96,9 @@ class SlaBatch:
         now, region = self._now, self._config.region(account.region)
         key = warning_key(case, instant)
         notice = _queue_notice(case, account, clock, instant)
-        # As alerts.to_queue; bindings come from the store's in-memory directory (P3).
-        for channel in await uow.directory.queue_channels(account.region, case.priority):
-            self._writes.to_channel(channel, notice, key, now, region.time_zone, show_utc=True)
+        # The posts of `alerts.to_queue`; bindings come from the store's in-memory directory (P3).
+        channels = await uow.directory.queue_channels(account.region, case.priority)
+        self._writes.post(alerts.queue_items(channels, notice, key, now, region.time_zone))
         if instant.threshold < BREACH:
             return 0
         # SLA-5b: the customer hears of the breach too, in the account channel or privately.
@@ -106,8 +106,7 @@ class SlaBatch:
         key = customer_breach_key(case, instant)
         self._remember[key] = case.number
         own = await uow.directory.account_channels(account.id)
-        for channel in own:
-            self._writes.to_channel(channel, notice, key, now, region.time_zone, show_utc=False)
+        self._writes.post(alerts.account_items(own, notice, key, now, region.time_zone))
         if own:
             return 0
         told = await alerts.to_person(

@@ -31,6 +31,7 @@ from bot.policy.entitlement import (
     effective_level,
     level_refusal,
 )
+from bot.policy.rules import RuleId
 
 __all__ = [
     "AccountAccess",
@@ -244,7 +245,7 @@ def check(
 
 def names_deputies(decision: Decision) -> bool:
     """Would this refusal name the account's designated contacts, given them (ACC-2, ACC-4)?"""
-    return not decision.allowed and decision.rule in ("ACC-2", "ACC-4")
+    return not decision.allowed and decision.rule in (RuleId.ACC_2, RuleId.ACC_4)
 
 
 @dataclass(frozen=True, slots=True)

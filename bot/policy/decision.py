@@ -10,7 +10,7 @@ class Decision:
     """One check's outcome; the same value drives refusals, audit entries and `help` (STYLE.md)."""
 
     allowed: bool
-    rule: str  # the rule id that decided (docs/policy.md), e.g. "ESC-4"
+    rule: str  # the rule id that decided (docs/policy.md), e.g. "ESC-4"; see `rules.RuleId`
     reason: str = ""  # for refusals: a sentence the user reads
     instead: str | None = None  # for refusals: what to do instead
 

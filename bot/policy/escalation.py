@@ -17,9 +17,10 @@ from bot.policy.calendar import add_duration, calendar_for
 from bot.policy.config import Duration, PolicyConfig, TimeUnit
 from bot.policy.decision import Decision
 from bot.policy.incident import rca_escalation_opens
+from bot.policy.rules import RuleId
 
 ESCALATION_HEADER = "Escalation Request"  # ESC-10: the first line of the recorded update
-ALERT_RULE = "ESC-7"  # the refusal after which the caller alerts the queue and the case owner
+ALERT_RULE = RuleId.ESC_7  # the refusal after which the caller alerts the queue and the case owner
 # ESC-5/ESC-6: "an update" is something support did that the customer can see; the customer's
 # own updates do not restart the wait (000 "Contacting Technical Support Management"). The
 # opening and each reopening start it.
@@ -104,20 +105,20 @@ def check_escalation(
     ref = case.ref
     if case.status is Status.CLOSED:
         return Decision.refuse(
-            "ESC-2",
+            RuleId.ESC_2,
             f"Case {ref} is closed, so it can't be escalated.",
             f"Reopen it first: `reopen {ref} <why the issue is not resolved>`.",
         )
     if open_escalation_exists:
         return Decision.refuse(
-            "ESC-9",
+            RuleId.ESC_9,
             f"Case {ref} already has an open escalation request; support management is "
             "reviewing it.",
             f"Wait for the decision on that request; add details with `update {ref} <text>`.",
         )
     if case.status is Status.AWAITING_INFORMATION:
         return Decision.refuse(
-            "ESC-3",
+            RuleId.ESC_3,
             f"Support is waiting for information from you on case {ref}.",
             f"Post the information as an update: `update {ref} <information>`.",
         )
@@ -126,14 +127,14 @@ def check_escalation(
     phone = config.region(account.region).phone
     if case.priority in (Priority.CRITICAL, Priority.INCIDENT):
         return Decision.refuse(
-            "ESC-7",
+            RuleId.ESC_7,
             f"Critical cases are escalated by phone, not through chat. Phone support on "
             f"{phone}; the support queue and the case owner have been alerted.",
             f"Phone {phone} and quote case {ref}.",
         )
     if case.priority is Priority.LOW:
         return Decision.refuse(
-            "ESC-4",
+            RuleId.ESC_4,
             "Low-priority cases can't be escalated.",
             f"Ask for a priority change: `priority {ref} medium <reason>`.",
         )
@@ -151,10 +152,10 @@ def _check_medium(
     needed = timedelta(minutes=days * config.region(account.region).day_minutes)
     # CAL-2: N business days is N x the region's business-day length, in business time.
     if cal.between(last, now) >= needed:
-        return Decision.allow("ESC-5")
+        return Decision.allow(RuleId.ESC_5)
     eligible = add_duration(config, account.region, last, Duration(days, TimeUnit.BUSINESS_DAYS))
     return Decision.refuse(
-        "ESC-5",
+        RuleId.ESC_5,
         f"Medium-priority cases can be escalated after {_count(days, 'business day')} "
         "without an update from support; "
         f"support last updated case {case.ref} {_local(last, account, config)}.",
@@ -176,7 +177,7 @@ def _check_high(
     eligible = last.astimezone(UTC) + timedelta(hours=hours)
     if now.astimezone(UTC) < eligible:
         return Decision.refuse(
-            "ESC-6",
+            RuleId.ESC_6,
             f"High-priority cases can be escalated after {_count(hours, 'hour')} "
             "without an update from support; "
             f"support last updated case {case.ref} {_local(last, account, config)}.",
@@ -185,11 +186,11 @@ def _check_high(
         )
     if impact is None or not impact.strip():
         return Decision.refuse(
-            "ESC-6",
+            RuleId.ESC_6,
             "Escalating a high-priority case needs the current business impact.",
             f'`escalate {case.ref} <reason> --impact "<current business impact>"`',
         )
-    return Decision.allow("ESC-6")
+    return Decision.allow(RuleId.ESC_6)
 
 
 def _check_rca(
@@ -201,7 +202,7 @@ def _check_rca(
 ) -> Decision:
     if restored_at is None:
         return Decision.refuse(
-            "ESC-8",
+            RuleId.ESC_8,
             f"Service on case {case.ref} has not been restored yet, so the root-cause analysis "
             "is not due.",
             f"Follow the incident on the bridge, or escalate without --rca: "
@@ -211,12 +212,12 @@ def _check_rca(
     if now < opens:
         days = config.escalation.rca_wait_business_days
         return Decision.refuse(
-            "ESC-8",
+            RuleId.ESC_8,
             f"A root-cause analysis can be escalated {_count(days, 'business day')} after "
             f"service was restored ({_local(restored_at, account, config)}).",
             f"Escalate the RCA from {_local(opens, account, config)}.",
         )
-    return Decision.allow("ESC-8")
+    return Decision.allow(RuleId.ESC_8)
 
 
 def escalation_update_text(reason: str, impact: str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.messages import is_yes
 from bot.model import Priority, Stage
 from bot.policy.config import PolicyConfig
 from bot.policy.decision import Decision
@@ -176,7 +177,7 @@ def validate(
         agents=agents,
         external_ref=text.get("ref"),
         component=text.get("component"),
-        security_threat=values.get("security") in (True, "true", "yes", "on"),
+        security_threat=is_yes(values.get("security")),
     ), {}
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from bot.model import Account, Case, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.policy.decision import Decision
+from bot.policy.rules import RuleId
 
 
 def reason_words(reason: str) -> int:
@@ -26,14 +27,14 @@ def check_reopen(
     ref = case.ref
     if case.status is not Status.CLOSED:
         return Decision.refuse(
-            "REO-1",
+            RuleId.REO_1,
             f"Case {ref} is not closed ({case.status.value}), so there is nothing to reopen.",
             f"Post an update instead: `update {ref} <text>`.",
         )
     if case.sub_status is SubStatus.NO_RESPONSE:
         phone = config.region(account.region).phone
         return Decision.refuse(
-            "REO-3",
+            RuleId.REO_3,
             f"Case {ref} was closed because there was no response to support's follow-ups; "
             "it can be reopened only by phone.",
             f"Phone support on {phone} and quote case {ref}.",
@@ -43,7 +44,7 @@ def check_reopen(
     # In UTC: two datetimes sharing a zone would subtract as wall-clock times across DST.
     if now.astimezone(UTC) - closed_at.astimezone(UTC) >= timedelta(days=days):
         return Decision.refuse(
-            "REO-2",
+            RuleId.REO_2,
             f"Case {ref} was closed {days} or more days ago and can't be reopened: a case can "
             f"be reopened for less than {days} days after closing.",
             f"Open a new case linked to {ref}: the open form is pre-filled from it.",
@@ -51,9 +52,9 @@ def check_reopen(
     needed = config.reopen_reason_min_words
     if reason_words(reason) < needed:
         return Decision.refuse(
-            "REO-1",
+            RuleId.REO_1,
             f"Reopening needs a reason of at least {needed} words showing the issue is not "
             f"resolved; yours has {reason_words(reason)}.",
             f"`reopen {ref} <what still goes wrong, in at least {needed} words>`",
         )
-    return Decision.allow("REO-1")
+    return Decision.allow(RuleId.REO_1)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.casework.payload import decode
 from bot.commands import identity
-from bot.commands.payload import decode
 from bot.commands.router import Router
 from bot.directory import load_directory
 from bot.messages import ChatRequest, Command, Notice, Outcome, Reply

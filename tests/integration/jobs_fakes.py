@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.casework.tracking import record, track
 from bot.commands.context import Context
-from bot.commands.tracking import record, track
 from bot.directory import load_directory
 from bot.jobs.delivery import Delivered
 from bot.jobs.outbox_worker import OutboxWorker

@@ -19,7 +19,7 @@ import pytest
 
 from bot.adapters.registry import rate_limits
 from bot.adapters.slack.delivery import SlackDeliverer, outbox_client
-from bot.commands.payload import encode
+from bot.casework.payload import encode
 from bot.jobs.delivery_settings import DeliverySettings
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.jobs.pacing import Pacer

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.commands.payload import encode
+from bot.casework.payload import encode
 from bot.jobs.delivery import DeliveryFailed, RateLimited, RetryLater
 from bot.jobs.outbox_worker import DeliverySettings, OutboxWorker
 from bot.jobs.pacing import Pacer

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.commands.tracking import SLA_TIMER
+from bot.casework.tracking import SLA_TIMER
 from bot.jobs.housekeeping_sweep import sweep_housekeeping
 from bot.messages import Notice, NoticeKind
 from bot.model import CaseEvent, EventKind, Platform, Status, SubStatus

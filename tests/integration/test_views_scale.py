@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.casework.tracking import SLA_WATCH
 from bot.commands import identity
 from bot.commands.context import Context
 from bot.commands.router import Router
-from bot.commands.tracking import SLA_WATCH
 from bot.directory import load_directory
 from bot.messages import CaseList, CaseView, ChatRequest, Command, Outcome, Reply
 from bot.model import Platform

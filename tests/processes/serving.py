@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.commands.payload import encode
+from bot.casework.payload import encode
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
 from bot.standins.slack_api import SlackStandIn

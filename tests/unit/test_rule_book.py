@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.policy.rules import RuleId
+
 ROOT = Path(__file__).resolve().parents[2]
 RULE_BOOK = ROOT / "docs" / "policy.md"
 RULE_ID = re.compile(r"\b(ACC|CASE|CAL|SLA|FUP|ESC|PRI|REO|INC|NOT|CONV)-(\d+b?)\b")
@@ -52,6 +54,8 @@ def test_every_rule_id_the_code_cites_has_an_entry_in_the_rule_book() -> None:
     for path in (ROOT / "bot").rglob("*.py"):
         for rule in refusals.findall(path.read_text(encoding="utf-8")):
             assert rule in entries(), (rule, path)
+    # ... and those named as `RuleId` members rather than as strings.
+    assert [rule for rule in RuleId if rule not in entries()] == []
 
 
 def test_rule_book_links_point_at_entries_and_nothing_points_outside_the_repo() -> None:

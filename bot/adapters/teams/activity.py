@@ -17,7 +17,7 @@ from microsoft_agents.activity import Activity, ChannelAccount, ConversationAcco
 
 from bot.cards.actions import CASE_OPEN, parse_action_id
 from bot.commands import forms
-from bot.messages import CaseAction, Command, FormKind
+from bot.messages import CaseAction, Command, FieldKind, FormKind
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
@@ -39,7 +39,7 @@ def _toggle_names() -> frozenset[str]:
         forms.reopen_form(1),
         forms.incident_form(),
     )
-    return frozenset(f.name for form in built for f in form.fields if f.kind == "toggle")
+    return frozenset(f.name for form in built for f in form.fields if f.kind is FieldKind.TOGGLE)
 
 
 # Adaptive Card toggles submit "true"/"false" strings; the form convention wants booleans.

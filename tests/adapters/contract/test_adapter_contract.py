@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.platform import ChatPlatform
-from bot.commands.payload import encode
+from bot.casework.payload import encode
 from bot.messages import Audience, Message, Reply
 from bot.model import Case
 from bot.store.interface import CaseState, OutboxItem, TargetKind

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.messages import (
     Choice,
+    FieldKind,
     Form,
     FormField,
     FormKind,
@@ -25,21 +26,26 @@ OPEN_FORM = Form(
     guidance="One issue per case (CASE-9). Critical issues: phone +1 800 555 0100.",
     fields=(
         FormField(
-            "account", "Account", "choice", True, (Choice("acme", "acme — Acme Corp"),), "acme"
+            "account",
+            "Account",
+            FieldKind.CHOICE,
+            True,
+            (Choice("acme", "acme — Acme Corp"),),
+            "acme",
         ),
-        FormField("summary", "Summary", "text", True, value=EVIL, max_length=1000),
+        FormField("summary", "Summary", FieldKind.TEXT, True, value=EVIL, max_length=1000),
         FormField(
             "description",
             "Description",
-            "multiline",
+            FieldKind.MULTILINE,
             True,
             hint="What happened, when, error messages",
         ),
-        FormField("priority", "Priority", "choice", True, PRIORITIES),
+        FormField("priority", "Priority", FieldKind.CHOICE, True, PRIORITIES),
         FormField(
             "type",
             "Type",
-            "choice",
+            FieldKind.CHOICE,
             True,
             (
                 Choice("support/problem", "Support / Problem"),
@@ -49,14 +55,16 @@ OPEN_FORM = Form(
         FormField(
             "stage",
             "Stage",
-            "choice",
+            FieldKind.CHOICE,
             True,
             (Choice("production", "Production"), Choice("uat", "UAT")),
             "production",
         ),
-        FormField("impact", "Business impact", "multiline", hint="Required for High and above"),
-        FormField("agents", "Agents affected", "number", value="40"),
-        FormField("security", "There is a security threat", "toggle"),
+        FormField(
+            "impact", "Business impact", FieldKind.MULTILINE, hint="Required for High and above"
+        ),
+        FormField("agents", "Agents affected", FieldKind.NUMBER, value="40"),
+        FormField("security", "There is a security threat", FieldKind.TOGGLE),
     ),
     errors={
         "description": "A description is required.",
@@ -73,11 +81,11 @@ CLOSE_FORM = Form(
         FormField(
             "resolution",
             "Resolution",
-            "choice",
+            FieldKind.CHOICE,
             True,
             (Choice("resolved", "Resolved"), Choice("cancelled", "Cancelled")),
         ),
-        FormField("comment", "Closing comment", "multiline", True),
+        FormField("comment", "Closing comment", FieldKind.MULTILINE, True),
     ),
 )
 
@@ -88,9 +96,9 @@ ESCALATE_FORM = Form(
     submit_label="Request",
     guidance="High cases can be escalated after 24 hours without an update (ESC-6).",
     fields=(
-        FormField("reason", "Reason", "multiline", True),
-        FormField("impact", "Current business impact", "multiline", True),
-        FormField("rca", "I am asking for a root-cause analysis", "toggle"),
+        FormField("reason", "Reason", FieldKind.MULTILINE, True),
+        FormField("impact", "Current business impact", FieldKind.MULTILINE, True),
+        FormField("rca", "I am asking for a root-cause analysis", FieldKind.TOGGLE),
     ),
     errors={"impact": "State the current business impact (ESC-6)."},
 )
@@ -101,7 +109,7 @@ REOPEN_FORM = Form(
     case_number=1001,
     submit_label="Reopen",
     guidance="Say why the issue is not resolved, in at least 10 words (REO-1).",
-    fields=(FormField("reason", "Reason", "multiline", True, hint="At least 10 words"),),
+    fields=(FormField("reason", "Reason", FieldKind.MULTILINE, True, hint="At least 10 words"),),
 )
 
 INCIDENT_FORM = Form(
@@ -110,9 +118,11 @@ INCIDENT_FORM = Form(
     submit_label="Report",
     guidance="Incidents are declared by phone: +1 800 555 0100 (INC-1).",
     fields=(
-        FormField("affected", "How is service affected?", "multiline", True),
-        FormField("services", "Which services?", "text", True),
-        FormField("noticed", "When was it first noticed?", "text", True, hint="e.g. 14:05 EST"),
-        FormField("all_users", "All users are affected", "toggle", value="true"),
+        FormField("affected", "How is service affected?", FieldKind.MULTILINE, True),
+        FormField("services", "Which services?", FieldKind.TEXT, True),
+        FormField(
+            "noticed", "When was it first noticed?", FieldKind.TEXT, True, hint="e.g. 14:05 EST"
+        ),
+        FormField("all_users", "All users are affected", FieldKind.TOGGLE, value="true"),
     ),
 )

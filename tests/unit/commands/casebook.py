@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from bot.casework.payload import decode
 from bot.commands import identity
-from bot.commands.payload import decode
 from bot.commands.router import Router
 from bot.messages import CaseView, ChatRequest, Command, Notice, Reply
 from bot.model import Case, CaseEvent, EventKind, Priority, Status, SubStatus

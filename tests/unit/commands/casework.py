@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.commands.payload import decode
+from bot.casework.payload import decode
 from bot.messages import CaseView, Notice, Outcome
 from bot.model import Case
 from bot.policy import sla

@@ -18,8 +18,19 @@ from typing import Any
 import yaml
 
 from bot.directory import load_directory
-from bot.model import Case, CaseEvent, EventKind, Platform, Priority, Stage, Status, SubStatus
+from bot.model import (
+    Case,
+    CaseEvent,
+    Deployment,
+    EventKind,
+    Platform,
+    Priority,
+    Stage,
+    Status,
+    SubStatus,
+)
 from bot.policy.intake import DEFAULT_TYPE
+from bot.store.interface import UnitOfWork
 from bot.store.sql import open_store
 
 from .conftest import DIRECTORY, T0
@@ -65,11 +76,14 @@ CLOSED_AT = T0 - timedelta(days=2)  # inside the reopen and survey windows (REO-
 
 @dataclass(frozen=True)
 class Cases:
-    """One account's prepared cases: open, closed recently, and open with an escalation waiting."""
+    """One account's prepared cases: open, closed recently, open with an escalation waiting, and
+    an open one whose target is a restoration (what `restore` stops): Critical - Production Down
+    on premises, Incident on cloud."""
 
     open: int
     closed: int
     escalated: int
+    critical: int
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,11 @@ async def _fill(template: Path, directory: Path) -> dict[str, Cases]:
                     False,
                     T0 - timedelta(hours=2),
                 )
+                number = await uow.cases.next_number()
+                await uow.cases.add(
+                    _case(number, account, opener, False, await _down(uow, account))
+                )
+                numbers.append(number)
                 found[account] = Cases(*numbers)
             await uow.commit()
     finally:
@@ -130,7 +149,16 @@ async def _fill(template: Path, directory: Path) -> dict[str, Cases]:
     return found
 
 
-def _case(number: int, account: str, opener: str, closed: bool) -> Case:
+async def _down(uow: UnitOfWork, account_id: str) -> Priority:
+    """The priority of a case whose resolution target is a restoration target (SLA-1..SLA-3)."""
+    account = await uow.directory.account(account_id)
+    cloud = account is not None and account.deployment is Deployment.CLOUD
+    return Priority.INCIDENT if cloud else Priority.CRITICAL
+
+
+def _case(
+    number: int, account: str, opener: str, closed: bool, priority: Priority = Priority.MEDIUM
+) -> Case:
     opened = CaseEvent(
         EventKind.OPENED,
         OPENED_AT,
@@ -139,7 +167,8 @@ def _case(number: int, account: str, opener: str, closed: bool) -> Case:
         body=DESCRIPTION,
         status=Status.OPEN,
         sub_status=SubStatus.NEW,
-        priority=Priority.MEDIUM,
+        priority=priority,
+        production_down=(priority is Priority.CRITICAL) or None,
     )
     events: tuple[CaseEvent, ...] = (opened,)
     status, sub = Status.OPEN, SubStatus.NEW
@@ -161,7 +190,8 @@ def _case(number: int, account: str, opener: str, closed: bool) -> Case:
         account_id=account,
         summary="Reports export fails",
         description=DESCRIPTION,
-        priority=Priority.MEDIUM,
+        priority=priority,
+        production_down=priority is Priority.CRITICAL,
         case_type=DEFAULT_TYPE[0],
         case_subtype=DEFAULT_TYPE[1],
         stage=Stage.PRODUCTION,

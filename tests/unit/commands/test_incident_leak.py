@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.commands.payload import decode
+from bot.casework.payload import decode
 from bot.jobs.incident_sweep import sweep_incidents
 from bot.messages import Notice, NoticeKind, Outcome
 from bot.model import format_case_number

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.cards import slack, teams
 from bot.cards.text import render_text
-from bot.commands.payload import decode
+from bot.casework.payload import decode
 from bot.messages import Form, Reply
 from bot.store.interface import Store
 from tests.unit.cards.golden import match_json, match_text

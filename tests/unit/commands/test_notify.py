@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.commands.payload import decode
+from bot.casework.payload import decode
 from bot.directory import load_directory
 from bot.messages import Message, Notice, NoticeKind, Outcome, Refusal
 from bot.store.interface import ServiceNotice, Store

@@ -152,6 +152,7 @@ COMMANDS: dict[str, Command] = {
     "propose": lambda a, c: f"propose {c.open} Apply patch 1.2.3 and restart the service",
     "set-priority": lambda a, c: f"set-priority {c.open} low A workaround is in place",
     "set-status": lambda a, c: f"set-status {c.open} Open/Engineering Request Sent to engineering",
+    "restore": lambda a, c: f"restore {c.critical} Service is back after the failover",
     "escalation": lambda a, c: f"escalation accept {c.escalated} A manager calls you today",
     "incident": lambda a, c: (
         f'incident declare sev1 "Inbound calls fail" --accounts {a} --bridge CBRIDGE'
@@ -267,7 +268,7 @@ async def test_r5(verb: str, role: str, target: str, email: str, world: World, c
     elif want.kind == "not_found":
         # ACC-9: word for word the answer about a case that does not exist.
         number = _aimed_at(verb, cases)
-        missing = await person.say(COMMANDS[verb](account, Cases(GHOST, GHOST, GHOST)))
+        missing = await person.say(COMMANDS[verb](account, Cases(GHOST, GHOST, GHOST, GHOST)))
         assert missing == case_not_found(format_case_number(GHOST)), missing
         assert reply == case_not_found(format_case_number(number)), reply
     elif want.kind == "no_account":
@@ -288,6 +289,8 @@ def _aimed_at(verb: str, cases: Cases) -> int:
     """The case a case verb's command names (see COMMANDS)."""
     if verb in ("reopen", "survey"):
         return cases.closed
+    if verb == "restore":
+        return cases.critical
     return cases.escalated if verb == "escalation" else cases.open
 
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import identity
+from bot.commands.registry import VERBS
 from bot.commands.router import Router
-from bot.commands.verbs import VERBS
 from bot.directory import load_directory
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
 from bot.model import Platform

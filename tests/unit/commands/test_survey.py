@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.cards import slack, teams
-from bot.commands.payload import decode
+from bot.casework.payload import decode
 from bot.messages import Form, FormKind, Message, Outcome, Refusal
 from bot.model import EventKind, format_case_number
 

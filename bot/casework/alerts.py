@@ -6,9 +6,10 @@ queues the same post twice, even when a request or a scheduler pass runs again (
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from bot.commands.payload import encode
+from bot.casework.payload import encode
 from bot.messages import Audience, Fact, Notice, NoticeKind, Reply
 from bot.model import Account, Case, ChannelBinding, Platform, Priority, Staff
 from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
@@ -58,19 +59,37 @@ async def to_queue(
     time_zone: str,
 ) -> int:
     """Queue `notice` for every analyst queue channel whose filters match; how many were new."""
-    queued = 0
-    for channel in await uow.directory.queue_channels(account.region, priority):
-        queued += await to_channel(uow, channel, notice, key, now, time_zone, show_utc=True)
-    return queued
+    channels = await uow.directory.queue_channels(account.region, priority)
+    return await _add(uow, queue_items(channels, notice, key, now, time_zone))
 
 
 async def to_account(
     uow: UnitOfWork, account: Account, notice: Notice, key: str, now: datetime, time_zone: str
 ) -> int:
     """Queue `notice` for every channel bound to the account; how many were new."""
+    channels = await uow.directory.account_channels(account.id)
+    return await _add(uow, account_items(channels, notice, key, now, time_zone))
+
+
+def queue_items(
+    channels: Iterable[ChannelBinding], notice: Notice, key: str, now: datetime, time_zone: str
+) -> list[OutboxItem]:
+    """The rows posting `notice` in analyst queue channels: staff read UTC times too."""
+    return [channel_item(c, notice, key, now, time_zone, show_utc=True) for c in channels]
+
+
+def account_items(
+    channels: Iterable[ChannelBinding], notice: Notice, key: str, now: datetime, time_zone: str
+) -> list[OutboxItem]:
+    """The rows posting `notice` in an account's own channels, in the account's time zone."""
+    return [channel_item(c, notice, key, now, time_zone, show_utc=False) for c in channels]
+
+
+async def _add(uow: UnitOfWork, items: list[OutboxItem]) -> int:
+    """Queue the rows one by one (each keeps its own de-duplication); how many were new."""
     queued = 0
-    for channel in await uow.directory.account_channels(account.id):
-        queued += await to_channel(uow, channel, notice, key, now, time_zone, show_utc=False)
+    for item in items:
+        queued += await uow.outbox.add(item)
     return queued
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.commands import alerts
+from bot.casework import alerts
 from bot.messages import Fact, Notice, NoticeKind
 from bot.model import ChannelBinding, ChannelPurpose
 from bot.policy import incident as incident_policy

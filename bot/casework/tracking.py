@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.commands.context import Context
+from bot.casework.work import Work
 from bot.model import Account, Case, CaseEvent, Status
 from bot.policy import sla
 from bot.policy.followup import pending_follow_up
@@ -24,9 +24,7 @@ SLA_WATCH = "sla_watch"  # when a running clock reaches its first threshold; `qu
 FOLLOW_UP_TIMER = "follow_up"
 
 
-async def record(
-    ctx: Context, case: Case, account: Account, event: CaseEvent, **changes: Any
-) -> Case:
+async def record(ctx: Work, case: Case, account: Account, event: CaseEvent, **changes: Any) -> Case:
     """Apply `changes` and `event` to the case, write both, and move its timers."""
     event = replace(event, id=await ctx.uow.cases.add_event(case.number, event))
     updated = replace(case, updated_at=event.at, events=(*case.events, event), **changes)
@@ -48,7 +46,7 @@ def change_key(cause: str, case: Case) -> str:
     return f"{cause}:{case.number}:{case.events[-1].id}"
 
 
-async def _settle_waiting_escalation(ctx: Context, case_number: int, at: datetime) -> None:
+async def _settle_waiting_escalation(ctx: Work, case_number: int, at: datetime) -> None:
     """ESC-9: closing a case ends its open escalation; one still waiting leaves the queue."""
     waiting = await ctx.uow.escalations.open_for(case_number)
     if waiting is not None:
@@ -57,7 +55,7 @@ async def _settle_waiting_escalation(ctx: Context, case_number: int, at: datetim
         )
 
 
-async def track(ctx: Context, case: Case, account: Account, now: datetime) -> None:
+async def track(ctx: Work, case: Case, account: Account, now: datetime) -> None:
     """Set the case's SLA-5 and FUP-1 timers from its history (removed when nothing is due)."""
     clocks = sla.clocks(case, account, ctx.config, now)
     due = sla.next_due_instants(clocks)
