@@ -20,7 +20,7 @@ from bot.store.sql import SqlStore, open_store, upgrade
 from bot.store.sql.engine import create_engine
 from bot.store.sql.schema import alembic_config, current_revision, head_revision
 from bot.store.sql.tables import metadata
-from tests.integration.builders import T0, open_case, seed_accounts
+from tests.builders import T0, add_case, seed_accounts
 from tests.integration.conftest import create_database, drop_database
 
 
@@ -140,7 +140,7 @@ async def test_sla_5_upgrade_remembers_the_sla_notices_still_in_the_outbox_by_cy
     old = SqlStore(create_engine(empty_url))
     try:
         await seed_accounts(old, "acme")
-        made = await open_case(old)
+        made = await add_case(old)
         n = made.number
         async with old.unit_of_work() as uow:
             await uow.cases.get_for_change(n)

@@ -38,7 +38,7 @@ from bot.policy.config import PolicyConfig
 from bot.standins.slack_api import SlackStandIn
 from bot.standins.teams_connector import ConnectorStandIn
 from bot.store.sql import SqlStore, open_store
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.conftest import _empty_postgres
 from tests.integration.jobs_fakes import open_tracked
 

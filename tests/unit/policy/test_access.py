@@ -16,7 +16,7 @@ from bot.policy.access import (
     is_staff_verb,
     required_level,
 )
-from tests.unit.policy.casefactory import account, contact, customer, grant, staff, unmapped
+from tests.builders import account, contact, customer, grant, staff, unmapped
 
 TODAY = date(2026, 6, 1)
 BASIC = {Action.HELP, Action.WHOAMI, Action.NOTICES}
