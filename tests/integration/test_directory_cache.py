@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 
 from bot.commands import identity
@@ -117,6 +118,7 @@ async def test_a_load_by_another_process_is_picked_up_at_the_next_check_without_
     await cache.close()
 
 
+@pytest.mark.slow
 async def test_a_directory_load_run_as_another_process_is_picked_up(
     store: SqlStore, database_url: str, tmp_path: Path
 ) -> None:

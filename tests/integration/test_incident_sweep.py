@@ -46,6 +46,7 @@ def status_posts(posts: list, target: str | None = None) -> list:  # type: ignor
     ]
 
 
+@pytest.mark.slow
 async def test_inc_3_a_24_hour_incident_gives_48_posts_per_bridge_each_within_one_pass(
     world: Router, store: Store
 ):

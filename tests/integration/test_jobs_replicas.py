@@ -38,6 +38,7 @@ async def replicas(pg_url: str) -> AsyncIterator[tuple[SqlStore, SqlStore]]:
         await second.close()
 
 
+@pytest.mark.slow
 async def test_r4_two_schedulers_through_a_day_post_every_sla_notice_exactly_once(
     replicas: tuple[SqlStore, SqlStore],
 ) -> None:

@@ -430,6 +430,7 @@ async def open_case(replica: Replica, i: int) -> Case:
 # -- the day -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_r4_two_schedulers_post_every_sla_notice_and_incident_slot_once_at_the_stand_ins(
     world: World,
 ) -> None:
