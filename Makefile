@@ -1,7 +1,8 @@
 # `make check` and `make test` are what CI runs (through .ci/run); run them before you push.
+# `make test-fast` is the inner loop: everything but the `slow` and `postgres` tests.
 PY ?= .venv/bin/python
 
-.PHONY: check test lint format typecheck imports deps bench
+.PHONY: check test test-fast lint format typecheck imports deps bench
 
 check: lint typecheck imports deps
 
@@ -24,6 +25,9 @@ deps:
 
 test:
 	$(PY) -m pytest
+
+test-fast:
+	$(PY) -m pytest -q -m "not slow and not postgres"
 
 bench:
 	$(PY) bench/p4_calendar.py

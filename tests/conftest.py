@@ -1,8 +1,11 @@
-"""Suite-wide: report how many tests ran on PostgreSQL, so a CI log shows it plainly."""
+"""Suite-wide: migrated SQLite templates copied per test, and how many tests ran on PostgreSQL
+(so a CI log shows it plainly)."""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.sqlite_templates import SqliteTemplates
 
 _postgres = {"passed": 0, "failed": 0, "skipped": 0}
 
@@ -20,3 +23,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"PostgreSQL: {ran} tests ran ({_postgres['passed']} passed, {_postgres['failed']} "
         f"failed), {_postgres['skipped']} skipped"
     )
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    """Migrated (and directory-loaded) SQLite files built once per session; copy one per test."""
+    return SqliteTemplates(tmp_path_factory.mktemp("sqlite-templates"))

@@ -24,13 +24,13 @@ from bot.adapters.slack import PLATFORM as SLACK
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.verify import Limits
 from bot.commands.router import Router
-from bot.directory import load_directory
 from bot.model import Case
 from bot.policy.config import PolicyConfig
 from bot.settings import Settings
 from bot.standins.slack_api import SlackStandIn
 from bot.store.interface import CaseState, Store
 from bot.store.sql import open_store
+from tests.sqlite_templates import SqliteTemplates
 
 DIRECTORY = Path(__file__).parents[1] / "unit" / "commands" / "directory.yaml"
 SIGNING_SECRET = "test-signing-secret"
@@ -246,9 +246,8 @@ async def slack_api() -> AsyncIterator[SlackStandIn]:
 
 
 @pytest.fixture
-async def slack_store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}")
-    await load_directory(opened, DIRECTORY)
+async def slack_store(tmp_path: Path, sqlite_templates: SqliteTemplates) -> AsyncIterator[Store]:
+    opened = await open_store(sqlite_templates.copy(tmp_path / "slack.db", DIRECTORY))
     yield opened
     await opened.close()
 

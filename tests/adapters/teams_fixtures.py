@@ -36,6 +36,7 @@ from bot.standins.bot_framework_keys import TokenMinter as BaseMinter
 from bot.standins.teams_connector import ConnectorStandIn
 from bot.store.interface import Store
 from bot.store.sql import open_store
+from tests.sqlite_templates import SqliteTemplates
 
 DIRECTORY = Path(__file__).parents[1] / "unit" / "commands" / "directory.yaml"
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday, NA business hours
@@ -207,11 +208,14 @@ async def teams_connector() -> AsyncIterator[ConnectorStandIn]:
 
 
 @pytest.fixture
-async def teams_store(tmp_path: Path, teams_connector: ConnectorStandIn) -> AsyncIterator[Store]:
+async def teams_store(
+    tmp_path: Path, teams_connector: ConnectorStandIn, sqlite_templates: SqliteTemplates
+) -> AsyncIterator[Store]:
     text = DIRECTORY.read_text("utf-8").replace("http://127.0.0.1:1/teams/", teams_connector.url)
     directory = tmp_path / "directory.yaml"
     directory.write_text(text, "utf-8")
-    store = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'teams.db'}")
+    # The connector's port differs per test, so only the migrated (empty) template is shared.
+    store = await open_store(sqlite_templates.copy(tmp_path / "teams.db"))
     await load_directory(store, directory)
     yield store
     await store.close()

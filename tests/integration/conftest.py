@@ -1,4 +1,5 @@
-"""Store fixtures: every store test runs on SQLite (a temp file) and on PostgreSQL when reachable.
+"""Store fixtures: every store test runs on SQLite (a private copy of a migrated template file)
+and on PostgreSQL when reachable.
 
 PostgreSQL: `SUPPORTBOT_TEST_DATABASE_URL` names the server (default: postgres on 127.0.0.1:5432
 when it answers). Each test session creates its own database `supportbot_test_<random>` there,
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from bot.store.sql import SqlStore, open_store, upgrade
 from bot.store.sql.tables import CASE_NUMBER_COUNTER, FIRST_CASE_NUMBER, metadata
+from tests.sqlite_templates import SqliteTemplates
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 EXAMPLE_DIRECTORY = Path(__file__).resolve().parents[2] / "examples" / "directory.yaml"
@@ -109,10 +111,13 @@ async def _empty_postgres(store: SqlStore) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL of each database; resolved outside the event loop (pg_url runs its own)."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_templates: SqliteTemplates
+) -> str:
+    """A URL of each database, already migrated; resolved outside the event loop (pg_url and
+    the SQLite template run their own). SQLite: a private copy of the session's template."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+        return sqlite_templates.copy(tmp_path / "store.db")
     url: str = request.getfixturevalue("pg_url")
     return url
 

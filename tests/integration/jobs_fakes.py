@@ -24,7 +24,7 @@ from bot.messages import Reply
 from bot.model import Case, CaseEvent, Platform
 from bot.policy.config import PolicyConfig
 from bot.store.interface import OutboxMessage, Store
-from tests.integration import builders
+from tests.builders import numbered_case
 
 CASE_SWEEPS = ("follow_up", "sla", "escalation")
 DIRECTORY = Path(__file__).resolve().parents[1] / "unit" / "commands" / "directory.yaml"
@@ -78,7 +78,7 @@ async def open_tracked(
     """A case stored as `open` does: number, events, and its SLA and follow-up timers."""
     async with store.unit_of_work() as uow:
         number = await uow.cases.next_number()
-        case = builders.case(number, account_id, at, **changes)
+        case = numbered_case(number, account_id, at, **changes)
         await uow.cases.add(case)
         account = await uow.directory.account(account_id)
         if account is None:

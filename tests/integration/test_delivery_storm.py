@@ -30,7 +30,7 @@ from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.standins.slack_api import SlackStandIn
 from bot.store.interface import OutboxItem, OutboxState, Store, TargetKind
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.jobs_fakes import open_tracked, seed_directory
 
 pytestmark = pytest.mark.slow

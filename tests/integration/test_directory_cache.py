@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 
 from bot.commands import identity
@@ -21,7 +22,7 @@ from bot.policy.config import PolicyConfig
 from bot.store.interface import Directory
 from bot.store.sql import SqlStore, open_store
 from bot.store.sql.directory_cache import DirectoryCache
-from tests.integration.builders import T0, account
+from tests.builders import T0, contracted_account
 from tests.integration.sql_counter import statements
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,7 +76,7 @@ async def test_a_directory_loaded_in_this_process_is_seen_at_once_by_every_store
     async with other.unit_of_work(read_only=True) as uow:
         assert await uow.directory.account("acme") is None
     async with store.unit_of_work() as uow:
-        await uow.directory.upsert(Directory(accounts=(account("acme"),)))
+        await uow.directory.upsert(Directory(accounts=(contracted_account("acme"),)))
         assert await uow.directory.account("acme") is not None  # its own uncommitted row
         async with other.unit_of_work(read_only=True) as peek:
             assert await peek.directory.account("acme") is None  # not shared before commit
@@ -88,7 +89,7 @@ async def test_a_directory_loaded_in_this_process_is_seen_at_once_by_every_store
 
 async def test_a_rolled_back_directory_change_is_never_seen(store: SqlStore) -> None:
     async with store.unit_of_work() as uow:
-        await uow.directory.upsert(Directory(accounts=(account("acme"),)))
+        await uow.directory.upsert(Directory(accounts=(contracted_account("acme"),)))
     async with store.unit_of_work(read_only=True) as uow:
         assert await uow.directory.account("acme") is None
     assert await (await store.directory()).account("acme") is None
@@ -97,11 +98,13 @@ async def test_a_rolled_back_directory_change_is_never_seen(store: SqlStore) -> 
 async def test_a_load_by_another_process_is_picked_up_at_the_next_check_without_waiting(
     store: SqlStore, database_url: str
 ) -> None:
-    await load(store, Directory(accounts=(account("acme", region="NA"),)))
+    await load(store, Directory(accounts=(contracted_account("acme", region="NA"),)))
     ticks = Ticks()
     cache = DirectoryCache(store.engine, check_every=5.0, monotonic=ticks)
     assert (await cache.snapshot()).accounts["acme"].region == "NA"
-    await load_elsewhere(database_url, Directory(accounts=(account("acme", region="EMEA"),)))
+    await load_elsewhere(
+        database_url, Directory(accounts=(contracted_account("acme", region="EMEA"),))
+    )
     ticks.now = 4.9
     assert (await cache.snapshot()).accounts["acme"].region == "NA"
     assert cache.refreshing is None  # not due: no statement at all
@@ -115,10 +118,14 @@ async def test_a_load_by_another_process_is_picked_up_at_the_next_check_without_
     await cache.close()
 
 
+@pytest.mark.slow
 async def test_a_directory_load_run_as_another_process_is_picked_up(
     store: SqlStore, database_url: str, tmp_path: Path
 ) -> None:
-    await load(store, Directory(accounts=(account("acme"),), contacts=(contact("a@acme.example"),)))
+    await load(
+        store,
+        Directory(accounts=(contracted_account("acme"),), contacts=(contact("a@acme.example"),)),
+    )
     assert await (await store.directory()).contact_by_email("b@acme.example") is None
     example = (REPO / "examples" / "directory.yaml").read_text(encoding="utf-8")
     path = tmp_path / "directory.yaml"
@@ -139,7 +146,7 @@ async def test_concurrent_requests_during_a_reload_share_one_reload(
     store: SqlStore, database_url: str
 ) -> None:
     people = tuple(contact(f"user{i}@acme.example") for i in range(20))
-    await load(store, Directory(accounts=(account("acme"),), contacts=people))
+    await load(store, Directory(accounts=(contracted_account("acme"),), contacts=people))
     router = Router(store, PolicyConfig())
     directory = await store.directory()
     actors = []
@@ -148,7 +155,9 @@ async def test_concurrent_requests_during_a_reload_share_one_reload(
         assert found is not None
         actors.append(found)
     renamed = tuple(contact(p.email, name="Renamed") for p in people)
-    await load_elsewhere(database_url, Directory(accounts=(account("acme"),), contacts=renamed))
+    await load_elsewhere(
+        database_url, Directory(accounts=(contracted_account("acme"),), contacts=renamed)
+    )
     cache = store.directory_cache
     cache.check_every = 0.0  # every request finds a check due
     before = cache.reloads
@@ -173,10 +182,12 @@ async def test_a_reload_reads_only_what_the_load_changed(
     store: SqlStore, database_url: str
 ) -> None:
     people = (contact("a@acme.example"), contact("b@acme.example"))
-    await load(store, Directory(accounts=(account("acme"),), contacts=people))
+    await load(store, Directory(accounts=(contracted_account("acme"),), contacts=people))
     first = await store.directory_cache.snapshot()
     changed = (people[0], contact("b@acme.example", name="Bea"))
-    await load_elsewhere(database_url, Directory(accounts=(account("acme"),), contacts=changed))
+    await load_elsewhere(
+        database_url, Directory(accounts=(contracted_account("acme"),), contacts=changed)
+    )
     store.directory_cache.check_every = 0.0
     await store.directory()
     await store.directory_cache.settle()
@@ -190,7 +201,10 @@ async def test_a_reload_reads_only_what_the_load_changed(
 async def test_the_callers_identity_is_read_without_a_database_connection(
     store: SqlStore,
 ) -> None:
-    await load(store, Directory(accounts=(account("acme"),), contacts=(contact("a@acme.example"),)))
+    await load(
+        store,
+        Directory(accounts=(contracted_account("acme"),), contacts=(contact("a@acme.example"),)),
+    )
     await store.directory()  # the first read of this process fills the snapshot
     checkouts: list[object] = []
     event.listen(store.engine.sync_engine, "checkout", lambda *a: checkouts.append(a))
@@ -201,7 +215,9 @@ async def test_the_callers_identity_is_read_without_a_database_connection(
 
 
 async def test_loading_the_same_directory_again_writes_no_directory_row(store: SqlStore) -> None:
-    directory = Directory(accounts=(account("acme"),), contacts=(contact("a@acme.example"),))
+    directory = Directory(
+        accounts=(contracted_account("acme"),), contacts=(contact("a@acme.example"),)
+    )
     await load(store, directory)
     with statements(store) as sent:
         await load(store, directory)
@@ -220,7 +236,7 @@ async def test_stores_on_different_databases_do_not_share_a_directory(tmp_path: 
     second = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
     try:
         async with first.unit_of_work() as uow:
-            await uow.directory.upsert(Directory(accounts=(account("acme"),)))
+            await uow.directory.upsert(Directory(accounts=(contracted_account("acme"),)))
             await uow.commit()
         async with second.unit_of_work(read_only=True) as uow:
             assert await uow.directory.accounts() == []

@@ -26,7 +26,7 @@ from bot.model import (
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Directory
 from bot.store.sql import SqlStore
-from tests.integration.builders import T0
+from tests.builders import T0
 
 CONTACTS, ACCOUNTS = 40_000, 4_000
 

@@ -16,8 +16,8 @@ from bot.messages import NoticeKind
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
 from bot.store.sql import SqlStore, open_store
-
-from .incident_world import COMMANDER, TEAMS_BRIDGE, load_world, outbox, say
+from tests.builders import COMMANDER, TEAMS_BRIDGE, load_world, say
+from tests.readback import posts_in_order
 
 # Tuesday 24 November 2026; declared at an odd second so alignment is visible.
 DECLARED = datetime(2026, 11, 24, 15, 0, 17, tzinfo=UTC)
@@ -46,6 +46,7 @@ def status_posts(posts: list, target: str | None = None) -> list:  # type: ignor
     ]
 
 
+@pytest.mark.slow
 async def test_inc_3_a_24_hour_incident_gives_48_posts_per_bridge_each_within_one_pass(
     world: Router, store: Store
 ):
@@ -61,7 +62,7 @@ async def test_inc_3_a_24_hour_incident_gives_48_posts_per_bridge_each_within_on
             next_status += timedelta(hours=1)
         await sweep_incidents(store, config, now)
         now += PASS
-    posts = await outbox(store)
+    posts = await posts_in_order(store)
     for bridge in ("CBRIDGE", TEAMS_BRIDGE):
         cards = status_posts(posts, bridge)
         assert len(cards) == 48
@@ -82,7 +83,7 @@ async def test_inc_3_no_new_status_says_so_and_reminds_the_commander_privately(
     config = world.config
     await declare(world)
     await sweep_incidents(store, config, DECLARED + SLOT + timedelta(seconds=5))
-    first = status_posts(await outbox(store), "CBRIDGE")
+    first = status_posts(await posts_in_order(store), "CBRIDGE")
     assert len(first) == 1 and "No status has been posted" in first[0].notice.body
     await say(
         world,
@@ -92,7 +93,7 @@ async def test_inc_3_no_new_status_says_so_and_reminds_the_commander_privately(
     )
     await sweep_incidents(store, config, DECLARED + 2 * SLOT + timedelta(seconds=5))
     await sweep_incidents(store, config, DECLARED + 3 * SLOT + timedelta(seconds=5))
-    posts = await outbox(store)
+    posts = await posts_in_order(store)
     cards = status_posts(posts, "CBRIDGE")
     assert [c.notice.body for c in cards[1:]] == [
         "Failover done",
@@ -114,7 +115,7 @@ async def test_inc_3_after_downtime_a_missed_stretch_gets_one_catch_up_post(
     assert await sweep_incidents(store, config, DECLARED + SLOT + timedelta(seconds=5)) > 0
     back = DECLARED + timedelta(hours=3, minutes=10)  # slots 2..6 were missed
     queued = await sweep_incidents(store, config, back)
-    cards = status_posts(await outbox(store), "CBRIDGE")
+    cards = status_posts(await posts_in_order(store), "CBRIDGE")
     assert [c.dedup_key.split(":")[2] for c in cards] == ["1", "6"]  # one post, the latest slot
     assert queued == 5  # slot 6 on both bridges and both account channels (INC-3b), a reminder
     assert await sweep_incidents(store, config, back) == 0
@@ -143,7 +144,9 @@ async def test_inc_3_two_schedulers_on_one_database_post_each_slot_once(
     finally:
         await other.close()
     keys = Counter(
-        p.dedup_key for p in status_posts(await outbox(store)) if p.dedup_key.startswith("bridge:")
+        p.dedup_key
+        for p in status_posts(await posts_in_order(store))
+        if p.dedup_key.startswith("bridge:")
     )
     assert len(keys) == 12 and set(keys.values()) == {1}  # 6 slots x 2 bridges, once each
 
@@ -159,7 +162,7 @@ async def test_inc_4_the_all_clear_ends_the_status_posts(world: Router, store: S
         DECLARED + timedelta(minutes=50),
     )
     assert await sweep_incidents(store, config, DECLARED + timedelta(hours=5)) == 0
-    assert status_posts(await outbox(store)) == []
+    assert status_posts(await posts_in_order(store)) == []
 
 
 async def test_inc_3_status_posts_continue_after_restoration_until_the_all_clear(
@@ -169,7 +172,7 @@ async def test_inc_3_status_posts_continue_after_restoration_until_the_all_clear
     await declare(world)
     await say(world, COMMANDER, "incident restore 1 --agents 30", DECLARED + timedelta(minutes=10))
     await sweep_incidents(store, config, DECLARED + SLOT + timedelta(seconds=1))
-    cards = status_posts(await outbox(store), "CBRIDGE")
+    cards = status_posts(await posts_in_order(store), "CBRIDGE")
     assert len(cards) == 1
     assert "Restored" in {f.label for f in cards[0].notice.facts}
 
@@ -186,7 +189,7 @@ async def test_inc_5_the_queue_is_reminded_once_before_the_rca_is_due(world: Rou
     assert await sweep_rca_reminders(store, config, timer.due_at - timedelta(seconds=1)) == 0
     assert await sweep_rca_reminders(store, config, timer.due_at + timedelta(seconds=5)) == 1
     assert await sweep_rca_reminders(store, config, due) == 0
-    reminders = [p for p in await outbox(store) if p.notice.kind is NoticeKind.RCA_REMINDER]
+    reminders = [p for p in await posts_in_order(store) if p.notice.kind is NoticeKind.RCA_REMINDER]
     # Both accounts route to the one queue channel: it hears the reminder once.
     assert [p.target for p in reminders] == ["CQUEUE"]
     assert ("RCA due", due) in reminders[0].notice.times
@@ -229,7 +232,7 @@ async def test_inc_3b_a_2_hour_incident_gives_4_customer_updates_per_account_cha
             now += PASS
     finally:
         await other.close()
-    posts = await outbox(store)
+    posts = await posts_in_order(store)
     for channel, zone in (("CACME", "America/New_York"), ("CGLOBEX", "Europe/London")):
         cards = status_posts(posts, channel)
         # INC-3b: slots 1..4 (30, 60, 90, 120 minutes), once each, none after the all-clear.

@@ -17,7 +17,7 @@ from bot.jobs.pacing import Pacer
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
 from bot.store.interface import OutboxItem, OutboxState, Store, TargetKind
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.jobs_fakes import RecordingDeliverer
 
 UNPACED = Pacer(limits={})

@@ -10,7 +10,7 @@ from bot.jobs.sla_sweep import sweep_sla
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.store.interface import OutboxItem, Store, TargetKind, Timer, UnitOfWork
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.jobs_fakes import open_tracked, seed_directory
 
 KIND = "test_kind"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.model import CaseEvent, EventKind
 from bot.policy.config import PolicyConfig
 from bot.store.interface import EscalationState, Store
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.jobs_fakes import Passes, change, open_tracked, seed_directory
 
 HALF_HOUR = timedelta(minutes=30)

@@ -10,7 +10,7 @@ from bot.messages import Notice, NoticeKind
 from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.jobs_fakes import Passes, change, open_tracked, seed_directory
 
 MINUTE = timedelta(minutes=1)

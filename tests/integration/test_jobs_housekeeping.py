@@ -9,7 +9,7 @@ from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.store.interface import OutboxItem, OutboxState, TargetKind
 from bot.store.sql import SqlStore
-from tests.integration.builders import T0
+from tests.builders import T0
 
 
 def post(key: str) -> OutboxItem:

@@ -15,7 +15,7 @@ from bot.jobs.scheduler import Scheduler
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
-from tests.integration.builders import T0
+from tests.builders import T0
 
 
 class FakeTime:

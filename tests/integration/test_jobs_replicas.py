@@ -13,7 +13,7 @@ from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatu
 from bot.policy import sla
 from bot.policy.config import PolicyConfig
 from bot.store.sql import SqlStore, open_store
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.conftest import _empty_postgres
 from tests.integration.jobs_fakes import Passes, open_tracked, seed_directory
 
@@ -38,6 +38,7 @@ async def replicas(pg_url: str) -> AsyncIterator[tuple[SqlStore, SqlStore]]:
         await second.close()
 
 
+@pytest.mark.slow
 async def test_r4_two_schedulers_through_a_day_post_every_sla_notice_exactly_once(
     replicas: tuple[SqlStore, SqlStore],
 ) -> None:

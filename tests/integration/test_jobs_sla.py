@@ -10,7 +10,7 @@ from bot.messages import CaseAction, Notice, NoticeKind
 from bot.model import CaseEvent, EventKind, Platform, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.jobs_fakes import Passes, change, open_tracked, seed_directory
 
 # T0 is Monday 4 May 2026, 10:00 in New York. The High case of acme (on-premises, Business Care,

@@ -20,7 +20,7 @@ from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
 from bot.store.sql import SqlStore
 from bot.store.sql.tables import outbox
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.jobs_fakes import Passes, change, open_tracked, seed_directory
 
 # T0 is Monday 4 May 2026, 10:00 in New York. The High case of acme (on-premises, Business Care,

@@ -33,7 +33,7 @@ from bot.store.sql.directory_rows import account_row
 from bot.store.sql.engine import create_engine
 from bot.store.sql.schema import alembic_config, current_revision, head_revision
 from bot.store.sql.tables import chat_identities, grants, metadata, outbox
-from tests.integration.builders import T0, account, open_case
+from tests.builders import T0, add_case, contracted_account
 from tests.integration.conftest import create_database, drop_database
 
 
@@ -85,7 +85,7 @@ _OLD_OUTBOX = sa.table(
 )
 _OLD_ACCOUNTS = sa.table(
     "accounts",
-    *(sa.column(c) for c in account_row(account()) if c != "chat_homes"),
+    *(sa.column(c) for c in account_row(contracted_account()) if c != "chat_homes"),
     sa.column("slack_workspaces", json_type()),
     sa.column("teams_tenants", json_type()),
 )
@@ -94,7 +94,9 @@ TENANT = "00000000-0000-0000-0000-0000000000aa"
 
 
 def _old_account(account_id: str, workspaces: list[str], tenants: list[str]) -> dict[str, object]:
-    values = {k: v for k, v in account_row(account(account_id)).items() if k != "chat_homes"}
+    values = {
+        k: v for k, v in account_row(contracted_account(account_id)).items() if k != "chat_homes"
+    }
     return values | {"slack_workspaces": workspaces, "teams_tenants": tenants}
 
 
@@ -393,7 +395,7 @@ async def test_sla_5_upgrade_remembers_the_sla_notices_still_in_the_outbox_by_cy
         # The rows as that revision held them: the outbox and directory of today differ.
         async with old.engine.begin() as conn:
             await conn.execute(_OLD_ACCOUNTS.insert(), _old_account("acme", [], []))
-        made = await open_case(old)
+        made = await add_case(old)
         n = made.number
         async with old.unit_of_work() as uow:
             await uow.cases.get_for_change(n)

@@ -39,7 +39,7 @@ from bot.policy.config import PolicyConfig
 from bot.standins.slack_api import SlackStandIn
 from bot.standins.teams_connector import ConnectorStandIn
 from bot.store.sql import SqlStore, open_store
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.conftest import _empty_postgres
 from tests.integration.jobs_fakes import open_tracked
 
@@ -432,6 +432,7 @@ async def open_case(replica: Replica, i: int) -> Case:
 # -- the day -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_r4_two_schedulers_post_every_sla_notice_and_incident_slot_once_at_the_stand_ins(
     world: World,
 ) -> None:

@@ -18,9 +18,8 @@ from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatu
 from bot.policy.config import PolicyConfig
 from bot.policy.reports import ReportError, ReportMonth
 from bot.store.interface import ChannelRef, Store
-
-from .builders import case
-from .incident_world import load_world, outbox
+from tests.builders import load_world, numbered_case
+from tests.readback import posts_in_order
 
 NOVEMBER = ReportMonth(2026, 11)
 NY = "America/New_York"  # acme is in NA
@@ -112,7 +111,7 @@ async def test_reports_refuse_unknown_accounts_and_bad_months(world: Store):
 async def add_case(store: Store, opened: datetime, closed: datetime | None) -> None:
     async with store.unit_of_work() as uow:
         number = await uow.cases.next_number()
-        made = case(number, "acme", opened, priority=Priority.HIGH)
+        made = numbered_case(number, "acme", opened, priority=Priority.HIGH)
         await uow.cases.add(made)
         if closed is not None:
             done = replace(
@@ -168,7 +167,7 @@ async def test_not_2_the_sweep_posts_each_accounts_report_once_in_the_first_days
     due = datetime(2026, 12, 1, 12, 0, 30, tzinfo=UTC)
     assert await sweep_monthly_reports(world, config, due) == 2  # CACME and CGLOBEX
     assert await sweep_monthly_reports(world, config, due + timedelta(minutes=1)) == 0
-    posts = [p for p in await outbox(world) if p.notice.kind is NoticeKind.MONTHLY_REPORT]
+    posts = [p for p in await posts_in_order(world) if p.notice.kind is NoticeKind.MONTHLY_REPORT]
     assert sorted(p.target for p in posts) == ["CACME", "CGLOBEX"]
     acme = next(p for p in posts if p.target == "CACME")
     assert acme.dedup_key.startswith("monthly:acme:2026-11:")
@@ -183,7 +182,9 @@ async def test_not_2_a_report_missed_for_the_whole_first_5_days_is_skipped(world
     config = PolicyConfig()
     await sweep_monthly_reports(world, config, datetime(2026, 11, 15, tzinfo=UTC))
     assert await sweep_monthly_reports(world, config, datetime(2026, 12, 6, 1, tzinfo=UTC)) == 0
-    assert [p for p in await outbox(world) if p.notice.kind is NoticeKind.MONTHLY_REPORT] == []
+    assert [
+        p for p in await posts_in_order(world) if p.notice.kind is NoticeKind.MONTHLY_REPORT
+    ] == []
     async with world.unit_of_work() as uow:
         moved = await uow.timers.get("monthly_report", "all")
     assert moved is not None and moved.payload == {"month": "2026-12"}

@@ -10,7 +10,7 @@ import pytest
 from bot.store.interface import StoreError
 from bot.store.sql import open_store
 from bot.store.sql import unit_of_work as uow_module
-from tests.integration.builders import T0
+from tests.builders import T0
 
 
 async def test_two_writers_take_turns_and_both_commit(tmp_path: Path) -> None:

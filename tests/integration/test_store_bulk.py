@@ -11,7 +11,7 @@ from bot.store.interface import CaseState, OutboxItem, TargetKind, Timer
 from bot.store.sql import SqlStore
 from bot.store.sql import cases as sql_cases
 from bot.store.sql import timers as sql_timers
-from tests.integration.builders import T0, open_case, seed_accounts
+from tests.builders import T0, add_case, seed_accounts
 
 
 def item(key: str, target: str = "CQUEUE", minutes: int = 0) -> OutboxItem:
@@ -27,9 +27,9 @@ def item(key: str, target: str = "CQUEUE", minutes: int = 0) -> OutboxItem:
 
 async def test_p3_get_many_loads_each_case_with_its_events_as_get_does(store: SqlStore) -> None:
     await seed_accounts(store, "acme", "globex")
-    first = await open_case(store, "acme")
-    second = await open_case(store, "globex", minutes=5, owner="sam@vendor.example")
-    third = await open_case(store, "acme", minutes=9)
+    first = await add_case(store, "acme")
+    second = await add_case(store, "globex", minutes=5, owner="sam@vendor.example")
+    third = await add_case(store, "acme", minutes=9)
     async with store.unit_of_work() as uow:
         await uow.cases.get_for_change(first.number)
         for minutes, body in ((20, "first update"), (30, "second update")):
@@ -63,7 +63,7 @@ async def test_p3_get_many_reads_more_numbers_than_one_in_list_holds(
     # A small chunk stands in for the 500 numbers per `IN (...)` of a real batch.
     monkeypatch.setattr(sql_cases, "IN_CHUNK", 2)
     await seed_accounts(store, "acme")
-    opened = [await open_case(store, "acme", minutes=i) for i in range(5)]
+    opened = [await add_case(store, "acme", minutes=i) for i in range(5)]
     async with store.unit_of_work(read_only=True) as uow:
         many = await uow.cases.get_many([c.number for c in opened])
     assert sorted(many) == [c.number for c in opened]
@@ -149,7 +149,7 @@ async def test_p3_remove_many_removes_only_that_kind_and_ignores_absent_timers(
 async def test_opened_by_filters_by_account_and_count_matches(store: SqlStore) -> None:
     await seed_accounts(store, "acme", "globex")
     for i in range(5):
-        await open_case(store, "acme" if i < 3 else "globex", minutes=i)
+        await add_case(store, "acme" if i < 3 else "globex", minutes=i)
     async with store.unit_of_work(read_only=True) as uow:
         mine = await uow.cases.opened_by("alice@acme.example", CaseState.OPEN, 2, "acme")
         assert [c.account_id for c in mine] == ["acme", "acme"]

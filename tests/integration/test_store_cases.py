@@ -13,7 +13,7 @@ from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatu
 from bot.store.interface import CaseState, StoreError
 from bot.store.sql import SqlStore
 from bot.store.sql.tables import cases as cases_table
-from tests.integration.builders import T0, open_case, seed_accounts
+from tests.builders import T0, add_case, seed_accounts
 
 
 async def test_case_5_numbers_start_at_1001_and_increase(store: SqlStore) -> None:
@@ -25,16 +25,16 @@ async def test_case_5_numbers_start_at_1001_and_increase(store: SqlStore) -> Non
 
 async def test_case_5_numbers_of_deleted_cases_are_never_reused(store: SqlStore) -> None:
     await seed_accounts(store, "acme")
-    first = await open_case(store)
+    first = await add_case(store)
     async with store.engine.begin() as conn:
         await conn.execute(delete(cases_table).where(cases_table.c.number == first.number))
-    second = await open_case(store)
+    second = await add_case(store)
     assert second.number == first.number + 1
 
 
 async def test_a_case_round_trips_with_its_events_and_aware_utc_times(store: SqlStore) -> None:
     await seed_accounts(store, "acme")
-    made = await open_case(
+    made = await add_case(
         store, agents=40, component="web", external_ref="INC-7", security_threat=True
     )
     async with store.unit_of_work() as uow:
@@ -48,7 +48,7 @@ async def test_update_writes_the_changed_fields_and_add_event_appends_in_order(
     store: SqlStore,
 ) -> None:
     await seed_accounts(store, "acme")
-    made = await open_case(store)
+    made = await add_case(store)
     later = T0 + timedelta(hours=3)
     changed = dataclasses.replace(
         made,
@@ -80,7 +80,7 @@ async def test_update_writes_the_changed_fields_and_add_event_appends_in_order(
 
 async def test_r9_a_missing_case_cannot_be_read_for_change_nor_written(store: SqlStore) -> None:
     await seed_accounts(store, "acme")
-    made = await open_case(store)
+    made = await add_case(store)
     async with store.unit_of_work() as uow:
         assert await uow.cases.get_for_change(9999) is None
         with pytest.raises(StoreError, match="get_for_change"):
@@ -91,7 +91,7 @@ async def test_r9_a_missing_case_cannot_be_read_for_change_nor_written(store: Sq
 
 async def test_r9_a_case_read_without_the_lock_is_never_written_back(store: SqlStore) -> None:
     await seed_accounts(store, "acme")
-    made = await open_case(store)
+    made = await add_case(store)
     async with store.unit_of_work() as uow:
         stale = await uow.cases.get(made.number)
         assert stale is not None
@@ -105,9 +105,9 @@ async def test_r9_a_case_read_without_the_lock_is_never_written_back(store: SqlS
 
 async def test_lists_by_account_opener_and_state_newest_update_first(store: SqlStore) -> None:
     await seed_accounts(store, "acme", "globex")
-    a1 = await open_case(store, "acme", minutes=0)
-    a2 = await open_case(store, "acme", minutes=10, opened_by="bob@acme.example")
-    g1 = await open_case(store, "globex", minutes=20)
+    a1 = await add_case(store, "acme", minutes=0)
+    a2 = await add_case(store, "acme", minutes=10, opened_by="bob@acme.example")
+    g1 = await add_case(store, "globex", minutes=20)
     closed = dataclasses.replace(
         a1,
         status=Status.CLOSED,
@@ -137,8 +137,8 @@ async def test_lists_by_account_opener_and_state_newest_update_first(store: SqlS
 
 async def test_report_counts_and_closed_cases_of_a_period(store: SqlStore) -> None:
     await seed_accounts(store, "acme")
-    a1 = await open_case(store, minutes=0)
-    await open_case(store, minutes=60 * 24 * 40)  # opened after the period
+    a1 = await add_case(store, minutes=0)
+    await add_case(store, minutes=60 * 24 * 40)  # opened after the period
     close_at = T0 + timedelta(days=2)
     async with store.unit_of_work() as uow:
         await uow.cases.get_for_change(a1.number)
@@ -202,7 +202,7 @@ async def test_r9_a_second_change_waits_for_the_first_and_reads_its_result(store
     if store.dialect != "postgresql":
         pytest.skip("on SQLite a writing unit of work holds the whole database (BEGIN IMMEDIATE)")
     await seed_accounts(store, "acme")
-    made = await open_case(store)
+    made = await add_case(store)
     async with store.unit_of_work() as first:
         mine = await first.cases.get_for_change(made.number)
         assert mine is not None

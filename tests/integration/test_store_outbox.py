@@ -12,7 +12,7 @@ from bot.model import Platform
 from bot.store.interface import OutboxItem, OutboxState, TargetKind
 from bot.store.sql import SqlStore, open_store
 from bot.store.sql.tables import outbox
-from tests.integration.builders import T0, open_case, seed_accounts
+from tests.builders import T0, add_case, seed_accounts
 
 
 def item(key: str, minutes: int = 0, target: str = "C0ACME001") -> OutboxItem:
@@ -123,7 +123,7 @@ async def test_r3_a_unit_of_work_left_by_an_exception_writes_nothing(store: SqlS
 
 async def test_r3_a_change_its_audit_entry_and_its_posts_commit_together(store: SqlStore) -> None:
     await seed_accounts(store, "acme")
-    made = await open_case(store)
+    made = await add_case(store)
     async with store.unit_of_work() as uow:
         await uow.outbox.add(item(f"new_case:{made.number}"))
         await uow.audit.add(

@@ -13,7 +13,7 @@ from bot.model import Platform
 from bot.store.interface import ClaimedPost, OutboxItem, PacingPlan, Store, TargetKind
 from bot.store.sql import open_store
 from bot.store.sql.tables import channel_pacing, outbox
-from tests.integration.builders import T0
+from tests.builders import T0
 
 PLAN = PacingPlan(intervals={Platform.SLACK: 1.0, Platform.TEAMS: 0.5}, per_channel=5)
 

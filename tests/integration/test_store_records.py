@@ -15,14 +15,14 @@ from bot.store.interface import (
     JsonObject,
 )
 from bot.store.sql import SqlStore
-from tests.integration.builders import T0, open_case, seed_accounts
+from tests.builders import T0, add_case, seed_accounts
 
 
 async def test_esc_9_the_waiting_escalation_of_a_case_is_found_until_decided(
     store: SqlStore,
 ) -> None:
     await seed_accounts(store, "acme")
-    made = await open_case(store)
+    made = await add_case(store)
     async with store.unit_of_work() as uow:
         added = await uow.escalations.add(
             made.number, "alice@acme.example", "No progress", "40 agents blocked", False, T0
@@ -44,7 +44,7 @@ async def test_esc_9_the_waiting_escalation_of_a_case_is_found_until_decided(
 
 async def test_inc_2_to_inc_5_an_incident_round_trips_through_its_life(store: SqlStore) -> None:
     await seed_accounts(store, "acme", "globex")
-    made = await open_case(store)
+    made = await add_case(store)
     bridges = (ChannelRef(Platform.SLACK, "C0BRIDGE1"), ChannelRef(Platform.TEAMS, "19:b@thread"))
     async with store.unit_of_work() as uow:
         incident = await uow.incidents.declare(
@@ -142,7 +142,7 @@ async def test_not_1_notices_get_unique_references_and_reach_their_accounts(
 
 async def test_case_8_survey_answers_are_recorded_per_case(store: SqlStore) -> None:
     await seed_accounts(store, "acme")
-    made = await open_case(store)
+    made = await add_case(store)
     async with store.unit_of_work() as uow:
         await uow.surveys.record(made.number, 5, "Quick fix, thanks", "alice@acme.example", T0)
         with pytest.raises(ValueError, match="1 to 5"):
@@ -190,11 +190,10 @@ async def test_conversation_references_are_saved_replaced_and_read_by_key(store:
 
 async def test_esc_9_the_database_keeps_one_waiting_escalation_per_case(store) -> None:
     from bot.store.interface import EscalationState, EscalationWaiting
-
-    from .builders import T0, open_case, seed_accounts
+    from tests.builders import T0, seed_accounts
 
     await seed_accounts(store, "acme")
-    case = await open_case(store)
+    case = await add_case(store)
     async with store.unit_of_work() as uow:
         first = await uow.escalations.add(case.number, "alice@acme.example", "why", None, False, T0)
         with pytest.raises(EscalationWaiting):

@@ -20,7 +20,7 @@ from bot.messages import CaseList, CaseView, ChatRequest, Command, Outcome, Repl
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.store.sql import SqlStore
-from tests.integration.builders import T0
+from tests.builders import T0
 from tests.integration.case_copies import copy_case
 from tests.integration.conftest import EXAMPLE_DIRECTORY
 from tests.integration.sql_counter import statements

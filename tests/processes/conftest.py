@@ -10,6 +10,7 @@ import pytest
 from bot.standins.slack_api import SlackStandIn
 from bot.store.sql import SqlStore, open_store
 from tests.integration.conftest import _empty_postgres, pg_server, pg_url
+from tests.sqlite_templates import SqliteTemplates
 
 __all__ = ["pg_server", "pg_url"]
 
@@ -25,8 +26,10 @@ async def slack() -> AsyncIterator[SlackStandIn]:
 
 
 @pytest.fixture
-async def sqlite(tmp_path: Path) -> AsyncIterator[tuple[str, SqlStore]]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+async def sqlite(
+    tmp_path: Path, sqlite_templates: SqliteTemplates
+) -> AsyncIterator[tuple[str, SqlStore]]:
+    url = sqlite_templates.copy(tmp_path / "bot.db")
     store = await open_store(url, auto_upgrade=True)
     try:
         yield url, store

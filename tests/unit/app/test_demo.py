@@ -26,6 +26,7 @@ def _section(transcript: str, number: int) -> str:
     return found.group(0)
 
 
+@pytest.mark.slow
 async def test_demo_transcript_shows_every_step_product_md_names_and_exits_0():
     out = io.StringIO()
 
@@ -122,6 +123,7 @@ async def test_demo_simulated_clock_only_moves_forward_and_rate_limit_waits_pass
         clock.advance(timedelta(seconds=-1))
 
 
+@pytest.mark.slow
 def test_supportbot_demo_command_exits_0_and_prints_the_tour(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
     env["PYTHONIOENCODING"] = "utf-8"

@@ -32,6 +32,7 @@ def get(url: str) -> tuple[int, bytes]:
         return err.code, err.read()
 
 
+@pytest.mark.slow
 def test_serve_starts_on_an_empty_sqlite_database_loads_the_example_directory_and_stops_cleanly(
     tmp_path: Path,
 ):

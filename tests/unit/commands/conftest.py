@@ -1,4 +1,5 @@
-"""Command tests: the real router on a real SQLite store loaded with `directory.yaml`.
+"""Command tests: the real router on a real SQLite store loaded with `directory.yaml` (each test
+its own copy of a template built once per session).
 
 `chat(email)` gives a `Person` who types commands at a fixed, movable clock; tests assert on
 the `Reply` and on what was (or was not) written.
@@ -15,12 +16,12 @@ import pytest
 
 from bot.commands import identity
 from bot.commands.router import Router
-from bot.directory import load_directory
 from bot.messages import ChatRequest, Command, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
 from bot.store.sql import open_store
+from tests.sqlite_templates import SqliteTemplates
 
 DIRECTORY = Path(__file__).with_name("directory.yaml")
 # Tuesday 24 November 2026, 10:00 in New York: inside NA business hours.
@@ -71,9 +72,9 @@ class Person:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'commands.db'}")
-    await load_directory(opened, DIRECTORY)
+async def store(tmp_path: Path, sqlite_templates: SqliteTemplates) -> AsyncIterator[Store]:
+    """A private copy of the session's migrated store with `directory.yaml` loaded."""
+    opened = await open_store(sqlite_templates.copy(tmp_path / "commands.db", DIRECTORY))
     yield opened
     await opened.close()
 

@@ -6,8 +6,9 @@ from bot.commands.limits import MAX_REASON_CHARS
 from bot.messages import CaseView, Form, FormKind, Message, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Status, SubStatus
 from bot.store.interface import TargetKind
+from tests.builders import open_case, submit
+from tests.readback import count_rows, get_case, queued_notices
 
-from .casebook import count_rows, get_case, open_case, outbox, submit
 from .conftest import Person
 
 
@@ -42,7 +43,7 @@ async def test_case_8_survey_goes_privately_to_the_contact_who_opened_the_case(c
     alice: Person = chat("alice@acme.example")
     case = await open_case(alice)
     await chat("dave@acme.example").say(f"close {case.number} resolved Fixed by the upgrade")
-    posts = await outbox(store, clock.now)
+    posts = await queued_notices(store, clock.now)
     surveys = [(m, n) for m, n in posts if n.kind is NoticeKind.SURVEY]
     assert len(surveys) == 1
     message, notice = surveys[0]
@@ -59,10 +60,10 @@ async def test_case_8_closing_an_owned_case_tells_the_owner_not_the_queue(chat, 
     alice: Person = chat("alice@acme.example")
     case = await open_case(alice)
     await chat("ana@vendor.example").say(f"take {case.number}")
-    before = {m.id for m, _ in await outbox(store, clock.now)}
+    before = {m.id for m, _ in await queued_notices(store, clock.now)}
     clock.advance(minutes=5)
     await alice.say(f"close {case.number} resolved All good now")
-    new = [(m, n) for m, n in await outbox(store, clock.now) if m.id not in before]
+    new = [(m, n) for m, n in await queued_notices(store, clock.now) if m.id not in before]
     updates = [m for m, n in new if n.kind is NoticeKind.CASE_UPDATED]
     assert [(m.target_kind, m.target) for m in updates] == [(TargetKind.PRIVATE, "UANA")]
 

@@ -14,8 +14,8 @@ from bot.commands.router import Router
 from bot.messages import TimerState
 from bot.model import Platform, Status, SubStatus
 from bot.store.interface import Store
+from tests.readback import clocks_of, get_case
 
-from .casework import clocks_of, stored
 from .conftest import Clock
 
 
@@ -37,7 +37,7 @@ async def test_case_lifecycle_through_the_console(router: Router, store: Store, 
         '--description "Since 09:00 every agent on floor 2 gets session expired at login."',
     )
     assert "Case 0000001001: Agents cannot log in to the CRM connector" in out
-    case = await stored(store, 1001)
+    case = await get_case(store, 1001)
     assert (case.status, case.sub_status) == (Status.OPEN, SubStatus.NEW)
     clocks = await clocks_of(store, router.config, 1001, clock.now)
     assert clocks.response.state is TimerState.RUNNING
@@ -47,7 +47,7 @@ async def test_case_lifecycle_through_the_console(router: Router, store: Store, 
     clock.advance(minutes=30)
     out = await type_lines(ana, "take 1001", "request-info 1001 Please attach the connector log.")
     assert "Awaiting Information" in out
-    case = await stored(store, 1001)
+    case = await get_case(store, 1001)
     assert case.owner == "ana@vendor.example"
     assert (case.status, case.sub_status) == (
         Status.AWAITING_INFORMATION,
@@ -60,7 +60,7 @@ async def test_case_lifecycle_through_the_console(router: Router, store: Store, 
     # Two business hours later the customer answers: back to Open / Customer Responded (CASE-7).
     clock.advance(hours=2)
     out = await type_lines(alice, "update 1001 Log attached: connector.log, 2 MB.")
-    case = await stored(store, 1001)
+    case = await get_case(store, 1001)
     assert (case.status, case.sub_status) == (Status.OPEN, SubStatus.CUSTOMER_RESPONDED)
     clocks = await clocks_of(store, router.config, 1001, clock.now)
     assert clocks.resolution.state is TimerState.RUNNING
@@ -88,7 +88,7 @@ async def test_case_lifecycle_through_the_console(router: Router, store: Store, 
     # CASE-8: the customer closes it; both clocks stop.
     clock.advance(hours=20)
     out = await type_lines(alice, "close 1001 resolved The patch fixed it, thanks.")
-    case = await stored(store, 1001)
+    case = await get_case(store, 1001)
     assert (case.status, case.sub_status) == (Status.CLOSED, SubStatus.RESOLVED)
     assert case.closed_at == clock.now
     clocks = await clocks_of(store, router.config, 1001, clock.now)
@@ -101,7 +101,7 @@ async def test_case_lifecycle_through_the_console(router: Router, store: Store, 
         "reopen 1001 The login failures came back this morning after the nightly restart "
         "of the connector service",
     )
-    case = await stored(store, 1001)
+    case = await get_case(store, 1001)
     assert (case.status, case.sub_status) == (Status.OPEN, SubStatus.REOPEN_REQUESTED)
     assert case.closed_at is None
     clocks = await clocks_of(store, router.config, 1001, clock.now)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from bot.messages import CaseView, Form, FormKind, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Platform, Priority, Status, SubStatus
 from bot.store.interface import ChannelRef, EscalationState, Store, TargetKind
+from tests.builders import open_case, set_priority, set_status, submit
+from tests.readback import count_rows, get_case, queued_notices
 
-from .casebook import count_rows, get_case, open_case, outbox, set_priority, set_status, submit
 from .conftest import T0, Person
 
 IMPACT = '--impact "200 agents cannot export their daily reports"'
@@ -37,7 +38,7 @@ async def test_esc_10_an_accepted_request_is_recorded_and_the_queue_is_told(chat
         "Impact: 200 agents cannot export their daily reports",
     ]
     assert audit[-1] == "case.escalate"
-    kinds = [n.kind for _, n in await outbox(store, clock.now)]
+    kinds = [n.kind for _, n in await queued_notices(store, clock.now)]
     assert kinds.count(NoticeKind.ESCALATION_REQUESTED) == 1
 
 
@@ -165,7 +166,7 @@ async def test_esc_7_critical_is_refused_with_the_phone_number_but_the_alerts_ar
     assert after.outbox == before.outbox + 2  # the queue and the owner, committed anyway
     alerts = [
         (m.target_kind, m.target)
-        for m, n in await outbox(store, clock.now)
+        for m, n in await queued_notices(store, clock.now)
         if n.kind is NoticeKind.CRITICAL_RAISE_EXPECTED
     ]
     assert sorted(alerts) == [(TargetKind.CHANNEL, "CQUEUE"), (TargetKind.PRIVATE, "UANA")]

@@ -7,8 +7,8 @@ from datetime import datetime
 from bot.messages import Message, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Visibility
 from bot.store.interface import EscalationState, Store
-
-from .casework import footprint, open_case, posts, stored
+from tests.builders import open_case_number
+from tests.readback import footprint, get_case, posts
 
 
 async def escalate(store: Store, number: int, by: str, at: datetime) -> int:
@@ -22,7 +22,7 @@ async def escalate(store: Store, number: int, by: str, at: datetime) -> int:
 
 
 async def test_esc_10_accepting_records_the_decision_and_tells_the_requester(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await escalate(store, number, "alice@acme.example", clock.now)
     clock.advance(hours=1)
     reply = await chat("ana@vendor.example").say(
@@ -41,7 +41,7 @@ async def test_esc_10_accepting_records_the_decision_and_tells_the_requester(cha
     assert decided.decision_text == "A senior engineer joins the case today."
     assert waiting == []
     assert audit[-1].action == "escalation.accept"
-    event = (await stored(store, number)).events[-1]
+    event = (await get_case(store, number)).events[-1]
     assert (event.kind, event.visibility) == (EventKind.ESCALATION_ACCEPTED, Visibility.PUBLIC)
     assert event.body == "A senior engineer joins the case today."
     decided_posts = [
@@ -52,7 +52,7 @@ async def test_esc_10_accepting_records_the_decision_and_tells_the_requester(cha
 
 
 async def test_esc_10_rejecting_tells_the_requester_too(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await escalate(store, number, "dave@acme.example", clock.now)
     reply = await chat("ivan@vendor.example").say(
         f"escalation reject {number} The fix ships Friday as agreed; nothing more to speed up."
@@ -61,7 +61,7 @@ async def test_esc_10_rejecting_tells_the_requester_too(chat, store, clock):
     async with store.unit_of_work() as uow:
         [decided] = await uow.escalations.for_case(number)
     assert decided.state is EscalationState.REJECTED
-    assert (await stored(store, number)).events[-1].kind is EventKind.ESCALATION_REJECTED
+    assert (await get_case(store, number)).events[-1].kind is EventKind.ESCALATION_REJECTED
     decided_posts = [
         p for p in await posts(store, clock.now) if p.notice.kind is NoticeKind.ESCALATION_DECIDED
     ]
@@ -70,7 +70,7 @@ async def test_esc_10_rejecting_tells_the_requester_too(chat, store, clock):
 
 
 async def test_esc_10_no_waiting_escalation_is_refused_and_writes_nothing(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     before = await footprint(store, number)
     reply = await chat("ana@vendor.example").say(f"escalation accept {number} on it")
     assert reply.outcome is Outcome.REFUSED
@@ -80,7 +80,7 @@ async def test_esc_10_no_waiting_escalation_is_refused_and_writes_nothing(chat, 
 
 
 async def test_esc_10_an_escalation_is_decided_only_once(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await escalate(store, number, "alice@acme.example", clock.now)
     ana = chat("ana@vendor.example")
     await ana.say(f"escalation accept {number} on it")
@@ -91,7 +91,7 @@ async def test_esc_10_an_escalation_is_decided_only_once(chat, store, clock):
 
 
 async def test_esc_10_a_decision_needs_accept_or_reject_and_a_text(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await escalate(store, number, "alice@acme.example", clock.now)
     ana = chat("ana@vendor.example")
     before = await footprint(store, number)
@@ -103,7 +103,7 @@ async def test_esc_10_a_decision_needs_accept_or_reject_and_a_text(chat, store, 
 
 
 async def test_acc_8_escalation_decisions_are_unknown_to_customers(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await escalate(store, number, "alice@acme.example", clock.now)
     reply = await chat("alice@acme.example").say(f"escalation accept {number} yes please")
     # Exactly what any unknown word gets: the nearest verb the customer may use, no staff verb.
@@ -115,7 +115,7 @@ async def test_acc_8_escalation_decisions_are_unknown_to_customers(chat, store, 
 
 
 async def test_acc_8_admin_without_the_analyst_role_cannot_decide(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await escalate(store, number, "alice@acme.example", clock.now)
     reply = await chat("adam@vendor.example").say(f"escalation accept {number} yes")
     assert isinstance(reply.body, Refusal) and reply.body.rule == "ACC-8"

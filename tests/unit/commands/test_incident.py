@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from bot.messages import Message, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Status, SubStatus
 from bot.store.interface import Incident, Store
-
-from .casework import footprint, open_case, posts, stored, timer
+from tests.builders import open_case_number
+from tests.readback import footprint, get_case, posts, timer
 
 IVAN = "ivan@vendor.example"  # the incident commander of directory.yaml
 DECLARE = (
@@ -60,7 +60,7 @@ async def test_inc_2_declaring_posts_the_card_to_every_bridge_and_account_channe
 
 
 async def test_inc_2_a_bridge_by_id_and_a_linked_case_are_accepted(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     reply = await chat(IVAN).say(
         f"incident declare 1 Routing down --accounts acme --bridge 'CBRIDGE' --case #{number}"
     )
@@ -80,7 +80,7 @@ async def test_inc_2_slack_mention_syntax_is_not_read_by_the_command(chat, store
 
 
 async def test_acc_8_an_analyst_may_not_declare_an_incident_and_nothing_is_written(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     before = await footprint(store, number)
     reply = await chat("ana@vendor.example").say(DECLARE)
     assert reply.outcome is Outcome.REFUSED
@@ -183,7 +183,7 @@ async def test_inc_4_the_all_clear_comes_after_restoration_and_ends_the_status_p
 
 
 async def test_inc_5_the_rca_moves_the_linked_case_to_solution_proposed(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     incident_id = await declare(
         chat, f"incident declare sev2 Routing down --accounts acme --bridge CBRIDGE --case {number}"
     )
@@ -194,7 +194,7 @@ async def test_inc_5_the_rca_moves_the_linked_case_to_solution_proposed(chat, st
     delivered_at = clock.advance(days=3)
     reply = await chat(IVAN).say(f"incident rca {incident_id} Carrier misconfiguration; fixed")
     assert reply.outcome is Outcome.OK, reply
-    case = await stored(store, number)
+    case = await get_case(store, number)
     assert (case.status, case.sub_status) == (Status.SOLUTION_PROPOSED, SubStatus.REPLIED)
     assert [e.kind for e in case.events[-2:]] == [EventKind.STAFF_RESPONSE, EventKind.STATUS_CHANGE]
     assert "Carrier misconfiguration" in case.events[-2].body

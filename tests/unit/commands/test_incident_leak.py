@@ -11,8 +11,8 @@ from bot.jobs.incident_sweep import sweep_incidents
 from bot.messages import Notice, NoticeKind, Outcome
 from bot.model import format_case_number
 from bot.store.interface import Store
-
-from .casework import FAR_FUTURE, open_case
+from tests.builders import open_case_number
+from tests.readback import FAR_FUTURE
 
 IVAN = "ivan@vendor.example"
 ACME_CHANNELS = ("CACME", "19:acme@thread.tacv2")
@@ -34,7 +34,7 @@ async def payloads(store: Store, now) -> list[tuple[str, str, Notice]]:  # type:
 async def test_acc_9_an_incident_card_in_a_customer_channel_names_only_that_account_and_its_cases(
     chat, store, config, clock
 ):
-    number = await open_case(chat("alice@acme.example"))  # an acme case
+    number = await open_case_number(chat("alice@acme.example"))  # an acme case
     ref = format_case_number(number)
     reply = await chat(IVAN).say(
         f"incident declare sev1 'Voice platform down' --accounts acme,globex --bridge CBRIDGE "

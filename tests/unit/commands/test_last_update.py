@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot.cards.casecard import case_facts
 from bot.cards.format import format_time
 from bot.messages import CaseView, Outcome, Refusal
+from tests.builders import open_case
 
-from .casebook import open_case
 from .conftest import T0
 
 

@@ -16,9 +16,9 @@ from bot.cards.text import render_text
 from bot.casework.payload import decode
 from bot.messages import Form, Reply
 from bot.store.interface import Store
+from tests.readback import FAR_FUTURE
 from tests.unit.cards.golden import match_json, match_text
 
-from .casework import FAR_FUTURE
 from .conftest import Clock, Person
 
 

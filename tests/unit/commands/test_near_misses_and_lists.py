@@ -8,8 +8,9 @@ from bot.adapters.teams.activity import action_command
 from bot.cards import slack, teams
 from bot.cards.compose import LIST_BUTTON_ROWS
 from bot.messages import CaseAction, CaseList, Message, Outcome
+from tests.builders import open_case_number
+from tests.readback import footprint
 
-from .casework import footprint, open_case
 from .conftest import Person
 
 
@@ -28,7 +29,7 @@ from .conftest import Person
 )
 async def test_r5_a_near_miss_gets_a_did_you_mean_and_writes_nothing(chat, store, typed, meant):
     alice: Person = chat("alice@acme.example")
-    number = await open_case(alice)
+    number = await open_case_number(alice)
     before = await footprint(store, number)
     reply = await alice.say(typed.format(n=number))
     assert reply.outcome is Outcome.INVALID, reply
@@ -52,7 +53,7 @@ async def test_acc_8_a_customer_is_never_pointed_at_a_staff_verb(chat):
 
 async def test_list_in_a_dm_of_a_contact_with_two_accounts_lists_both_grouped(chat):
     alice: Person = chat("alice@acme.example")
-    number = await open_case(alice)
+    number = await open_case_number(alice)
     reply = await alice.say("list")
     assert reply.outcome is Outcome.OK
     lists = [reply.body, *reply.follow_ups]
@@ -67,7 +68,7 @@ async def test_list_in_a_dm_of_a_contact_with_two_accounts_lists_both_grouped(ch
 
 async def test_list_with_one_account_named_still_lists_only_that_account(chat):
     alice: Person = chat("alice@acme.example")
-    await open_case(alice)
+    await open_case_number(alice)
     reply = await alice.say("list --account globex")
     assert isinstance(reply.body, CaseList) and reply.follow_ups == ()
     assert reply.body.title == "Your open cases on globex"
@@ -75,7 +76,7 @@ async def test_list_with_one_account_named_still_lists_only_that_account(chat):
 
 async def test_case_8_a_cancelled_case_in_the_closed_list_has_no_next_due_time(chat):
     alice: Person = chat("alice@acme.example")
-    number = await open_case(alice)
+    number = await open_case_number(alice)
     closed = await alice.say(f"close {number} cancelled Opened by mistake")
     assert closed.outcome is Outcome.OK, closed
     reply = await alice.say("list --closed --account acme")
@@ -111,7 +112,7 @@ async def test_the_case_list_has_show_and_update_per_case_within_slack_and_teams
 
 async def test_acc_2_a_read_only_row_offers_show_only(chat, store):
     gina: Person = chat("gina@globex.example")
-    number = await open_case(gina)
+    number = await open_case_number(gina)
     reply = await chat("alice@acme.example").say("list --account globex --all")
     assert isinstance(reply.body, CaseList)
     assert [(line.number, line.actions) for line in reply.body.cases] == [

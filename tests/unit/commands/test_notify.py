@@ -11,8 +11,7 @@ from bot.casework.payload import decode
 from bot.directory import load_directory
 from bot.messages import Message, Notice, NoticeKind, Outcome, Refusal
 from bot.store.interface import ServiceNotice, Store
-
-from .casework import FAR_FUTURE
+from tests.readback import FAR_FUTURE
 
 IVAN = "ivan@vendor.example"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.messages import Refusal
+from tests.readback import count_rows
 
-from .casebook import count_rows
 from .conftest import Person
 
 OPEN = 'open medium "Reports export fails" --account hooli --description "Exports fail daily"'

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.messages import CaseView, Message, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Priority, Visibility
+from tests.builders import open_case
+from tests.readback import count_rows, get_case, queued_notices
 
-from .casebook import count_rows, get_case, open_case, outbox
 from .conftest import Person
 
 
@@ -32,7 +33,7 @@ async def test_pri_1_low_to_medium_is_recorded_as_an_internal_work_note_for_staf
         audit = await uow.audit.entries(case.number)
     assert audit[-1].action == "case.priority_request"
     assert audit[-1].detail == {"current": "low", "requested": "medium"}
-    notices = [n for _, n in await outbox(store, clock.now) if "Priority change" in n.title]
+    notices = [n for _, n in await queued_notices(store, clock.now) if "Priority change" in n.title]
     assert len(notices) == 1 and notices[0].kind is NoticeKind.CASE_UPDATED
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.cards import slack, teams
 from bot.messages import Form, Help, Message, Outcome, Refusal, Reply
 from bot.policy.intake import CHAT_PRIORITIES, PRIORITY_DEFINITIONS
+from tests.builders import submit
+from tests.readback import count_rows
 
-from .casebook import count_rows, submit
 from .conftest import Person
 
 UAT_CRITICAL = (

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.messages import Audience, CaseList, Message, Outcome, Refusal, Reply
 from bot.store.interface import Store
+from tests.builders import open_case_number
 
-from .casework import open_case
 from .conftest import T0
 
 HIGH_GLOBEX = (
@@ -30,10 +30,12 @@ def queue_of(reply: Reply) -> tuple[CaseList, CaseList]:
 
 
 async def test_sla_5_queue_lists_cases_at_the_warning_or_breached_most_urgent_first(chat, clock):
-    acme = await open_case(chat("alice@acme.example"))  # medium: 13 business hours to respond
-    globex = await open_case(chat("gina@globex.example"), HIGH_GLOBEX)  # high, cloud: 2 h
+    acme = await open_case_number(
+        chat("alice@acme.example")
+    )  # medium: 13 business hours to respond
+    globex = await open_case_number(chat("gina@globex.example"), HIGH_GLOBEX)  # high, cloud: 2 h
     clock.advance(hours=9)
-    fresh = await open_case(chat("dave@acme.example"), LOW_ACME)
+    fresh = await open_case_number(chat("dave@acme.example"), LOW_ACME)
     clock.advance(hours=1)  # acme at 10 of 13 h (past 75%), globex breached 8 h ago
     cases, _ = queue_of(await chat("ana@vendor.example").say("queue"))
     assert [line.number for line in cases.cases] == [globex, acme]
@@ -44,7 +46,7 @@ async def test_sla_5_queue_lists_cases_at_the_warning_or_breached_most_urgent_fi
 
 
 async def test_sla_5_a_case_below_the_first_threshold_is_not_in_the_queue(chat, clock):
-    await open_case(chat("alice@acme.example"))
+    await open_case_number(chat("alice@acme.example"))
     clock.advance(hours=9)  # 9 h of 13: below 75% (9 h 45 min)
     cases, escalations = queue_of(await chat("ana@vendor.example").say("queue"))
     assert cases.cases == () and cases.total == 0
@@ -52,7 +54,7 @@ async def test_sla_5_a_case_below_the_first_threshold_is_not_in_the_queue(chat, 
 
 
 async def test_sla_5_paused_and_answered_cases_leave_the_queue(chat, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     ana = chat("ana@vendor.example")
     clock.advance(hours=10)
     cases, _ = queue_of(await ana.say("queue"))
@@ -65,7 +67,7 @@ async def test_sla_5_paused_and_answered_cases_leave_the_queue(chat, clock):
 async def test_p3_queue_reads_the_sla_timer_index_rather_than_scanning_cases(
     chat, store: Store, clock
 ):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     clock.advance(hours=10)
     async with store.unit_of_work() as uow:
         await uow.timers.set("sla_watch", str(number), None)
@@ -75,7 +77,7 @@ async def test_p3_queue_reads_the_sla_timer_index_rather_than_scanning_cases(
 
 
 async def test_esc_10_queue_shows_the_escalations_waiting(chat, store: Store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     async with store.unit_of_work() as uow:
         await uow.escalations.add(
             number, "alice@acme.example", "No progress for days", None, False, clock.now
@@ -88,7 +90,7 @@ async def test_esc_10_queue_shows_the_escalations_waiting(chat, store: Store, cl
 
 
 async def test_acc_9_the_queue_is_posted_in_queue_channels_and_private_elsewhere(chat, clock):
-    await open_case(chat("alice@acme.example"))
+    await open_case_number(chat("alice@acme.example"))
     clock.advance(hours=10)
     ana = chat("ana@vendor.example")
     in_queue = await ana.say("queue", channel="CQUEUE")

@@ -12,8 +12,9 @@ from bot.messages import (
     TimerState,
 )
 from bot.model import EventKind, Status, SubStatus
+from tests.builders import open_case, set_status, submit
+from tests.readback import count_rows, get_case, queued_notices
 
-from .casebook import count_rows, get_case, open_case, outbox, set_status, submit
 from .conftest import Person
 
 REASON = "The export still fails for the finance reports with the same error as before"
@@ -47,7 +48,9 @@ async def test_reo_1_closed_30_days_minus_a_second_ago_reopens_with_a_new_respon
         audit = [e.action for e in await uow.audit.entries(number)]
     assert sla_timer is not None and sla_timer.due_at > clock.now
     assert audit[-1] == "case.reopen"
-    alerts = [n for _, n in await outbox(store, clock.now) if n.title.startswith("Case 0000")]
+    alerts = [
+        n for _, n in await queued_notices(store, clock.now) if n.title.startswith("Case 0000")
+    ]
     assert any("reopened" in n.title and n.kind is NoticeKind.CASE_UPDATED for n in alerts)
 
 

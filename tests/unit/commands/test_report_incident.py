@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.messages import Audience, Fact, Form, FormKind, Message, NoticeKind, Outcome, Refusal
 from bot.store.interface import TargetKind
+from tests.builders import submit
+from tests.readback import count_rows, queued_notices
 
-from .casebook import count_rows, outbox, submit
 from .conftest import Person
 
 ANSWERS = (
@@ -44,7 +45,7 @@ async def test_inc_1_a_complete_report_alerts_the_queue_at_once_and_shows_the_ph
     assert isinstance(reply.body, Message)
     assert "+44 20 5555 0100" in reply.body.text  # the EMEA line
     assert "declared by phone" in reply.body.text
-    posts = [(m, n) for m, n in await outbox(store, clock.now)]
+    posts = [(m, n) for m, n in await queued_notices(store, clock.now)]
     reported = [(m, n) for m, n in posts if n.kind is NoticeKind.INCIDENT_REPORTED]
     # Routed like a Critical case: the catch-all queue and the EMEA critical/high queue.
     assert sorted(m.target for m, _ in reported) == ["CQUEUE", "CQUEUE-EMEA-HIGH"]

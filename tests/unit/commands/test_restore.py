@@ -9,8 +9,8 @@ import pytest
 
 from bot.messages import CaseView, Outcome, Refusal, TimerState
 from bot.model import EventKind, Priority, Visibility
-
-from .casework import clocks_of, footprint, open_case, stored, timer
+from tests.builders import open_case_number
+from tests.readback import clocks_of, footprint, get_case, timer
 
 ANA = "ana@vendor.example"
 IVAN = "ivan@vendor.example"
@@ -22,7 +22,7 @@ GLOBEX_HIGH = (
 
 async def incident_case(chat, clock) -> int:  # type: ignore[no-untyped-def]
     """A cloud case (globex) made an Incident by staff at its opening."""
-    number = await open_case(chat("gina@globex.example"), GLOBEX_HIGH)
+    number = await open_case_number(chat("gina@globex.example"), GLOBEX_HIGH)
     reply = await chat(ANA).say(f"set-priority {number} incident customer phoned: all down")
     assert reply.outcome is Outcome.OK, reply
     return number
@@ -48,7 +48,7 @@ async def test_sla_4_incident_restored_by_its_linked_incident_at_14_and_16_minut
     assert restoration.state is state
     assert restoration.met_at == opened + timedelta(minutes=minutes)
     assert restoration.elapsed == timedelta(minutes=minutes)
-    case = await stored(store, number)
+    case = await get_case(store, number)
     event = case.events[-1]
     assert (event.kind, event.author, event.visibility) == (
         EventKind.RESTORED,
@@ -76,7 +76,7 @@ async def test_sla_4_incident_restored_by_staff_on_the_case_at_14_and_16_minutes
     clocks = await clocks_of(store, config, number, clock.now)
     assert clocks.resolution is not None and clocks.resolution.state is state
     assert clocks.resolution.met_at == opened + timedelta(minutes=minutes)
-    case = await stored(store, number)
+    case = await get_case(store, number)
     assert case.events[-1].kind is EventKind.RESTORED
     assert case.events[-1].body == "Service restored: restarted the login service"
     async with store.unit_of_work() as uow:
@@ -87,9 +87,9 @@ async def test_sla_4_incident_restored_by_staff_on_the_case_at_14_and_16_minutes
 async def test_sla_4_production_down_restoration_stops_its_4_hour_target(
     chat, store, config, clock
 ):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await chat(ANA).say(f"set-priority {number} critical exports down --production-down")
-    opened = (await stored(store, number)).opened_at
+    opened = (await get_case(store, number)).opened_at
     clock.advance(hours=3, minutes=59)
     assert (await chat(ANA).say(f"restore {number} failover to the standby")).outcome is Outcome.OK
     clocks = await clocks_of(store, config, number, clock.now + timedelta(hours=10))
@@ -103,7 +103,7 @@ async def test_sla_4_production_down_restoration_stops_its_4_hour_target(
 async def test_sla_4_a_case_without_a_restoration_target_refuses_restore_and_writes_nothing(
     chat, store
 ):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     before = await footprint(store, number)
     reply = await chat(ANA).say(f"restore {number} it works again")
     assert reply.outcome is Outcome.REFUSED
@@ -129,4 +129,4 @@ async def test_acc_8_customers_cannot_record_a_restoration(chat, store, clock):
     reply = await chat("gina@globex.example").say(f"restore {number} it works")
     assert reply.outcome is not Outcome.OK
     assert await footprint(store, number) == before
-    assert (await stored(store, number)).priority is Priority.INCIDENT
+    assert (await get_case(store, number)).priority is Priority.INCIDENT

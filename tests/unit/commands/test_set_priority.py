@@ -7,15 +7,16 @@ from datetime import timedelta
 
 from bot.messages import Message, Outcome, Refusal
 from bot.model import EventKind, Priority, Visibility
+from tests.builders import open_case_number
+from tests.readback import clocks_of, footprint, get_case, posts, timer
 
-from .casework import clocks_of, footprint, open_case, posts, stored, timer
 from .conftest import T0
 
 
 async def test_sla_4_set_priority_recomputes_the_sla_timer_from_the_opening(
     chat, store, config, clock
 ):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     before = await timer(store, "sla", number)
     # Medium, on premises, Business Care: 75% of 1 business day (13 h in NA) after 10:00 NY.
     assert before is not None and before.due_at == T0 + timedelta(hours=9, minutes=45)
@@ -32,9 +33,9 @@ async def test_sla_4_set_priority_recomputes_the_sla_timer_from_the_opening(
 
 
 async def test_pri_1_set_priority_records_a_public_change_and_an_audit_entry(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await chat("ana@vendor.example").say(f"set-priority {number} low a workaround exists")
-    case = await stored(store, number)
+    case = await get_case(store, number)
     assert case.priority is Priority.LOW and not case.production_down
     event = case.events[-1]
     assert (event.kind, event.priority, event.production_down) == (
@@ -52,11 +53,11 @@ async def test_pri_1_set_priority_records_a_public_change_and_an_audit_entry(cha
 
 
 async def test_case_3_production_down_runs_24x7_targets(chat, store, clock):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     await chat("ana@vendor.example").say(
         f"set-priority {number} critical customer phoned, all exports down --production-down"
     )
-    case = await stored(store, number)
+    case = await get_case(store, number)
     assert (case.priority, case.production_down) == (Priority.CRITICAL, True)
     sla_timer = await timer(store, "sla", number)
     # 75% of the 60 min (24x7) response target of Critical - Production Down (SLA-1).
@@ -64,7 +65,7 @@ async def test_case_3_production_down_runs_24x7_targets(chat, store, clock):
 
 
 async def test_case_3_production_down_only_applies_to_critical(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     before = await footprint(store, number)
     reply = await chat("ana@vendor.example").say(
         f"set-priority {number} high exports down --production-down"
@@ -74,7 +75,7 @@ async def test_case_3_production_down_only_applies_to_critical(chat, store):
 
 
 async def test_case_3_the_incident_severity_is_refused_on_premises(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     before = await footprint(store, number)
     reply = await chat("ana@vendor.example").say(f"set-priority {number} incident outage")
     assert isinstance(reply.body, Refusal) and reply.body.rule == "CASE-3"
@@ -82,13 +83,13 @@ async def test_case_3_the_incident_severity_is_refused_on_premises(chat, store):
 
 
 async def test_pri_1_setting_the_same_priority_is_refused(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     reply = await chat("ana@vendor.example").say(f"set-priority {number} medium no change")
     assert isinstance(reply.body, Refusal) and reply.body.rule == "PRI-1"
 
 
 async def test_r6_an_unknown_priority_or_missing_reason_gets_the_usage(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     ana = chat("ana@vendor.example")
     before = await footprint(store, number)
     unknown = await ana.say(f"set-priority {number} urgent please")
@@ -100,7 +101,7 @@ async def test_r6_an_unknown_priority_or_missing_reason_gets_the_usage(chat, sto
 
 
 async def test_case_6_a_closed_case_keeps_its_priority(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     ana = chat("ana@vendor.example")
     await ana.say(f"set-status {number} Closed/Resolved fixed")
     reply = await ana.say(f"set-priority {number} high it came back")
@@ -108,7 +109,7 @@ async def test_case_6_a_closed_case_keeps_its_priority(chat, store):
 
 
 async def test_acc_8_set_priority_is_an_unknown_verb_for_customers(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     before = await footprint(store, number)
     reply = await chat("alice@acme.example").say(f"set-priority {number} high urgent")
     # The nearest verb the customer may use, with the case: a suggestion, never run.
@@ -120,6 +121,6 @@ async def test_acc_8_set_priority_is_an_unknown_verb_for_customers(chat, store):
 
 
 async def test_acc_8_admin_without_the_analyst_role_cannot_set_priority(chat, store):
-    number = await open_case(chat("alice@acme.example"))
+    number = await open_case_number(chat("alice@acme.example"))
     reply = await chat("adam@vendor.example").say(f"set-priority {number} high urgent")
     assert isinstance(reply.body, Refusal) and reply.body.rule == "ACC-8"

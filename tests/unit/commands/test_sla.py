@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from bot.messages import Audience, CaseView, Outcome, Refusal, TimerState
 from bot.model import Status, SubStatus
+from tests.builders import open_case, set_status
+from tests.readback import count_rows
 
-from .casebook import count_rows, open_case, set_status
 from .conftest import Person
 
 

@@ -10,8 +10,9 @@ from bot.model import Status, SubStatus
 from bot.policy import sla
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
+from tests.builders import open_case_number
+from tests.readback import clocks_of, get_case, posts, timer
 
-from .casework import clocks_of, open_case, posts, stored, timer
 from .conftest import Clock, Person
 
 
@@ -25,7 +26,7 @@ async def expect(
     resolution: TimerState,
     resolution_hours: float,
 ) -> sla.SlaClocks:
-    case = await stored(store, number)
+    case = await get_case(store, number)
     assert (case.status, case.sub_status) == status
     clocks = await clocks_of(store, config, number, clock.now)
     assert clocks.response is not None and clocks.resolution is not None
@@ -41,7 +42,7 @@ async def test_case_6_sla_4_a_case_from_open_to_closed_by_support(chat, store, c
     paused, met = TimerState.PAUSED, TimerState.MET
 
     # Tuesday 10:00 in New York: a medium case on an on-premises Business Care account.
-    number = await open_case(alice)
+    number = await open_case_number(alice)
     await expect(store, config, clock, number, (Status.OPEN, SubStatus.NEW), run, run, 0)
 
     clock.advance(hours=1)
@@ -83,7 +84,7 @@ async def test_case_6_sla_4_a_case_from_open_to_closed_by_support(chat, store, c
     closed = await ana.say(f"set-status {number} Closed/Resolved hotfix confirmed by phone")
     assert closed.outcome is Outcome.OK
     await expect(store, config, clock, number, (Status.CLOSED, SubStatus.RESOLVED), met, met, 5)
-    case = await stored(store, number)
+    case = await get_case(store, number)
     assert case.closed_at == clock.now and case.owner == "ana@vendor.example"
     assert await timer(store, "follow_up", number) is None
     assert await timer(store, "sla", number) is None

@@ -10,8 +10,9 @@ from bot.cards import slack, teams
 from bot.casework.payload import decode
 from bot.messages import Form, FormKind, Message, Outcome, Refusal
 from bot.model import EventKind, format_case_number
+from tests.builders import open_case, submit
+from tests.readback import count_rows, get_case
 
-from .casebook import count_rows, get_case, open_case, submit
 from .conftest import Person
 
 

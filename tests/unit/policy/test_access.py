@@ -18,7 +18,7 @@ from bot.policy.access import (
     required_level,
 )
 from bot.policy.config import PolicyConfig
-from tests.unit.policy.casefactory import account, contact, customer, grant, staff, unmapped
+from tests.builders import account, contact, customer, grant, staff, unmapped
 
 TODAY = date(2026, 6, 1)
 BASIC = {Action.HELP, Action.WHOAMI, Action.NOTICES}

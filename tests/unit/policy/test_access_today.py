@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from bot.model import AccessLevel
 from bot.policy.access import Action, access_on, access_today, allowed_actions, check, local_date
 from bot.policy.config import PolicyConfig
-from tests.unit.policy.casefactory import account, contact, customer, grant
+from tests.builders import account, contact, customer, grant
 
 CONFIG = PolicyConfig()
 # The contract ends on 31 December in Los Angeles (UTC-8 in winter).

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import businesstimedelta as btd
 import holidays
+import pytest
 import pytz
 
 from bot.policy.calendar import BusinessCalendar, calendar_for
@@ -78,6 +79,7 @@ def _is_closing(calendar: BusinessCalendar, at: datetime) -> bool:
     return not calendar.is_open(at) and calendar.is_open(at - US)
 
 
+@pytest.mark.slow
 def test_cal_2_add_and_between_agree_with_businesstimedelta_in_every_region() -> None:
     rng = random.Random(20260308)
     names = sorted(CONFIG.regions)

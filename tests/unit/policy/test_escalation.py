@@ -17,7 +17,7 @@ from bot.policy.escalation import (
     escalation_update_text,
     last_update_at,
 )
-from tests.unit.policy.casefactory import account, case, event, utc
+from tests.builders import account, case, event, utc
 
 CONFIG = PolicyConfig()
 

@@ -15,7 +15,7 @@ from bot.policy.followup import (
     follow_up_started_at,
     pending_follow_up,
 )
-from tests.unit.policy.casefactory import account, case, event, utc
+from tests.builders import account, case, event, utc
 
 CONFIG = PolicyConfig()
 THURSDAY = utc(2026, 7, 2, 19)  # 15:00 in New York; Fri 3 July is a US holiday

@@ -18,7 +18,7 @@ from bot.policy.incident import (
     slot_index,
     status_slots,
 )
-from tests.unit.policy.casefactory import utc
+from tests.builders import utc
 
 HALF_HOUR = timedelta(minutes=30)
 DECLARED = datetime(2026, 4, 1, 10, 7, 13, tzinfo=UTC)

@@ -19,7 +19,7 @@ from bot.policy.lifecycle import (
     parse_status,
     survey_open,
 )
-from tests.unit.policy.casefactory import case, utc
+from tests.builders import case, utc
 
 CONFIG = PolicyConfig()
 

@@ -7,7 +7,7 @@ import pytest
 from bot.model import Deployment, Priority, Stage, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.policy.priority_change import check_priority_request, check_set_priority
-from tests.unit.policy.casefactory import account, case
+from tests.builders import account, case
 
 CONFIG = PolicyConfig()
 

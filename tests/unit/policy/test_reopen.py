@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.model import Case, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.policy.reopen import check_reopen
-from tests.unit.policy.casefactory import account, case, utc
+from tests.builders import account, case, utc
 
 CONFIG = PolicyConfig()
 CLOSED_AT = utc(2026, 3, 2, 15)

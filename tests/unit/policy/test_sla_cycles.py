@@ -7,8 +7,7 @@ from datetime import timedelta
 from bot.model import Case, EventKind
 from bot.policy.sla import DueInstant
 from bot.policy.sla_cycles import customer_breach_key, cycle_at, unsent, warning_key
-
-from .casefactory import OPENED_AT, case, event
+from tests.builders import OPENED_AT, case, event
 
 HOUR = timedelta(hours=1)
 REOPENED = OPENED_AT + 30 * HOUR
