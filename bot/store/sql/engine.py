@@ -15,6 +15,7 @@ from bot.store.sql.directory_snapshot import SnapshotDirectory
 from bot.store.sql.schema import current_revision, head_revision, upgrade_engine
 from bot.store.sql.statements import READ_ONLY_OPTION
 from bot.store.sql.unit_of_work import SqlUnitOfWork
+from bot.store.sql.write_batch import send_before_statements
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -32,6 +33,7 @@ class SqlStore:
         # and makes the tail latency). Other processes still meet the busy timeout.
         self._writers = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self.directory_cache = _CACHES.setdefault(engine, DirectoryCache(engine))
+        send_before_statements(engine.sync_engine)
 
     @property
     def dialect(self) -> str:
