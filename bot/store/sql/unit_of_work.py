@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
         self._committing = False
         self._conn: AsyncConnection | None = None
         self._batch: WriteBatch | None = None
+        self._info: dict[Any, Any] = {}
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._conn is not None:
@@ -77,7 +79,9 @@ class SqlUnitOfWork:
         batch = None
         if not self._read_only:
             batch = self._batch = WriteBatch()
-            conn.sync_connection.info[BATCH_KEY] = batch  # type: ignore[union-attr]
+            # Kept: an invalidated connection (server gone) refuses to hand out its `info`.
+            self._info = conn.sync_connection.info  # type: ignore[union-attr]
+            self._info[BATCH_KEY] = batch
         self.directory = CachedDirectoryRepository(SqlDirectoryRepository(conn), self._cache)
         self.cases = SqlCaseRepository(conn)
         self.timers = SqlTimerRepository(conn, batch)
@@ -101,7 +105,7 @@ class SqlUnitOfWork:
         conn = self._require()
         try:
             if self._batch is not None:
-                conn.sync_connection.info.pop(BATCH_KEY, None)  # type: ignore[union-attr]
+                self._info.pop(BATCH_KEY, None)
                 self._batch = None  # unsent writes go with the rollback
             if conn.in_transaction():
                 await conn.rollback()
