@@ -69,7 +69,9 @@ async def upsert_rows(
     if not rows:
         return
     params = [dict(r) for r in rows]
-    await conn.execute(_upsert(conn, table, rows[0], key), params[0] if len(params) == 1 else params)
+    await conn.execute(
+        _upsert(conn, table, rows[0], key), params[0] if len(params) == 1 else params
+    )
 
 
 def sync_upsert_rows(

@@ -6,7 +6,6 @@ import asyncio
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -25,7 +24,7 @@ from bot.store.sql.sent_notices import SqlSentNoticeRepository
 from bot.store.sql.statements import READ_ONLY_OPTION
 from bot.store.sql.surveys import SqlSurveyRepository
 from bot.store.sql.timers import SqlTimerRepository
-from bot.store.sql.write_batch import BATCH_KEY, WriteBatch
+from bot.store.sql.write_batch import BATCH_KEY, WriteBatch, send_and_commit
 
 WRITER_WAIT_SECONDS = 30.0  # as long as SQLite's own busy timeout
 
@@ -128,7 +127,7 @@ class SqlUnitOfWork:
             await self._require().commit()
         else:
             # The noted writes and the COMMIT in one step (one greenlet switch, not two).
-            await self._require().run_sync(_send_and_commit, batch)
+            await self._require().run_sync(send_and_commit, batch)
         if self.directory.written:
             self._cache.invalidate()  # this process sees the new directory at once
 
@@ -145,11 +144,6 @@ class SqlUnitOfWork:
         if self._conn is None:
             raise StoreError("use the unit of work as `async with store.unit_of_work() as uow`")
         return self._conn
-
-
-def _send_and_commit(conn: Connection, batch: WriteBatch) -> None:
-    batch.send(conn)
-    conn.commit()
 
 
 def _lost(exc: BaseException | None) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, event
 from sqlalchemy.engine import Engine
 
+from bot.store.sql.sqlite_driver import on_thread
 from bot.store.sql.statements import sync_upsert_rows
 from bot.store.sql.tables import audit, timers
 
@@ -64,7 +65,17 @@ class WriteBatch:
 def _send_first(conn: Connection, *_args: Any) -> None:
     batch = conn.info.get(BATCH_KEY)
     if batch is not None and not batch.empty:
-        batch.send(conn)  # its own statements find the batch empty: no recursion
+        on_thread(conn, batch.send)  # its own statements find the batch empty: no recursion
+
+
+def send_and_commit(conn: Connection, batch: WriteBatch) -> None:
+    """The batch and the COMMIT in one step (on SQLite one thread hop, not one per statement)."""
+
+    def work(on: Connection) -> None:
+        batch.send(on)
+        on.commit()
+
+    on_thread(conn, work)
 
 
 def send_before_statements(engine: Engine) -> None:
