@@ -4,15 +4,18 @@ batched writes go out with its COMMIT in one more; the writes themselves are all
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import aiosqlite
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.messages import CaseView, Outcome
 from bot.store.sql import SqlStore
 from bot.store.sql.tables import audit, outbox, timers
+from tests.integration.builders import T0, open_case, seed_accounts
 from tests.integration.sql_counter import statements
 from tests.integration.test_views_scale import ALICE, opened_case, say
 
@@ -62,3 +65,34 @@ async def test_show_and_open_hop_once_per_statement_and_once_for_the_batch_and_c
     assert after["audit"] == before["audit"] + 1  # R7: the open is on record
     assert after["outbox"] > before["outbox"]  # the queue's new-case alert
     assert after["timers"] == before["timers"] + 2  # its SLA-5 timer and the queue's watch
+
+
+async def test_r5_a_statement_that_fails_leaves_nothing_of_its_unit_of_work(
+    store: SqlStore,
+) -> None:
+    # Both databases: the batch noted before the failure and the rows written before it are
+    # rolled back with it (on SQLite the BEGIN rode with the first statement).
+    await seed_accounts(store, "acme")
+    made = await open_case(store)
+    copy = dataclasses.replace(made, number=made.number + 1000)
+    async with store.unit_of_work(read_only=True) as uow:
+        entries = len(await uow.audit.entries())
+
+    async def copy_twice() -> None:
+        async with store.unit_of_work() as uow:
+            await uow.audit.add("ana@vendor.example", None, "case.copy", copy.number, {}, T0)
+            await uow.timers.set("sla_watch", str(copy.number), T0)
+            await uow.cases.add(copy)
+            await uow.cases.add(copy)  # the same number again
+
+    with pytest.raises(IntegrityError):
+        await copy_twice()
+    async with store.unit_of_work(read_only=True) as uow:
+        assert await uow.cases.get(copy.number) is None
+        assert await uow.timers.get("sla_watch", str(copy.number)) is None
+        assert len(await uow.audit.entries()) == entries
+    async with store.unit_of_work() as uow:  # and the connection serves the next one
+        await uow.cases.add(copy)
+        await uow.commit()
+    async with store.unit_of_work(read_only=True) as uow:
+        assert await uow.cases.get(copy.number) == copy

@@ -34,14 +34,16 @@ _Outcome = tuple[Any, list[Any], int, int | None, bool]
 
 
 def _run(
-    raw: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, many: bool
+    raw: sqlite3.Connection, begin: str | None, operation: str | None, parameters: Any, many: bool
 ) -> _Outcome:
-    """One statement, whole, on the connection's thread."""
+    """One statement (and the BEGIN before it, if any), whole, on the connection's thread."""
     cursor = raw.cursor()
     try:
         if begin is not None:
             cursor.execute(begin)
-        if many:
+        if operation is None:
+            pass
+        elif many:
             cursor.executemany(operation, parameters)
         elif parameters is None:
             cursor.execute(operation)
@@ -66,7 +68,14 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         self._thread_id = connection._thread.ident
 
     def cursor(self, server_side: bool = False) -> Any:
-        return super().cursor(server_side) if server_side else OneHopCursor(self)
+        if not server_side:
+            return OneHopCursor(self)
+        # A streamed result (`AsyncConnection.stream`) keeps aiosqlite's own cursor, so its
+        # rows arrive in parts; the BEGIN waiting for a statement goes out first, alone.
+        if self._begin is not None:
+            self.run(None, None, False)
+        self._in_transaction = True  # not tracked through aiosqlite's cursor: end it for sure
+        return super().cursor(server_side)
 
     def begin_with_next_statement(self, begin: str) -> None:
         """Send `begin` (e.g. BEGIN IMMEDIATE) in the same hop as the next statement."""
@@ -75,7 +84,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def on_own_thread(self) -> bool:
         return bool(threading.get_ident() == self._thread_id)
 
-    def run(self, operation: str, parameters: Any, many: bool) -> _Outcome:
+    def run(self, operation: str | None, parameters: Any, many: bool) -> _Outcome:
         begin, self._begin = self._begin, None
         raw = self._connection._conn
         try:
