@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import secrets
 import tempfile
 import time
@@ -30,34 +31,67 @@ from p7_directory import run_cli
 from vendor_directory import write
 
 
-async def longest_stall(work: asyncio.Future[DirectorySnapshot]) -> tuple[float, float]:
-    """(longest gap between two loop turns, wall time) while `work` runs, in ms."""
+class GcPauses:
+    """The longest cyclic garbage collection pause (`gc.callbacks`), in ms, and its generation."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.generation = -1
+        self._started = 0.0
+        gc.callbacks.append(self._note)
+
+    def reset(self) -> None:
+        self.longest, self.generation = 0.0, -1
+
+    def _note(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        took = (time.perf_counter() - self._started) * 1000
+        if took > self.longest:
+            self.longest, self.generation = took, info["generation"]
+
+
+async def longest_stall(
+    work: asyncio.Future[DirectorySnapshot],
+) -> tuple[float, float, float]:
+    """(longest gap between two loop turns in wall time and in this thread's CPU time, wall
+    time of the whole) while `work` runs, in ms. The CPU gap is the work the loop could not
+    interrupt, whatever else the machine was doing; the wall gap adds waiting for a CPU."""
     started = last = time.perf_counter()
-    longest = 0.0
+    last_cpu = time.thread_time()
+    longest = longest_cpu = 0.0
     while not work.done():
         await asyncio.sleep(0)
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         longest, last = max(longest, now - last), now
+        longest_cpu, last_cpu = max(longest_cpu, cpu - last_cpu), cpu
     await work
-    return longest * 1000, (time.perf_counter() - started) * 1000
+    return longest * 1000, longest_cpu * 1000, (time.perf_counter() - started) * 1000
 
 
-async def measure(name: str, url: str, files: dict[str, Path]) -> None:
+async def measure(name: str, url: str, files: dict[str, Path], freeze: bool) -> None:
     wall, cpu = await asyncio.to_thread(run_cli, url, "directory", "load", str(files["base"]))
     print(f"  {name}: directory loaded in {wall:.0f} s ({cpu:.0f} s CPU)", flush=True)
     store = await open_store(url)
+    pauses = GcPauses()
     try:
         current = DirectorySnapshot()
         for label in ("all rows (start)", "5% changed", "all changed"):
             if label != "all rows (start)":
                 key = "some" if label == "5% changed" else "all"
                 await asyncio.to_thread(run_cli, url, "directory", "load", str(files[key]))
+            pauses.reset()
             task = asyncio.ensure_future(reload(store.engine, current))
-            stall, took = await longest_stall(task)
+            stall, stall_cpu, took = await longest_stall(task)
             current = task.result()
+            if freeze:  # what `freeze_snapshots()` has the server's cache do after a reload
+                gc.collect(1)
+                gc.freeze()
             print(
                 f"    {label}: reload {took:.0f} ms wall, longest loop stall {stall:.1f} ms "
-                f"({len(current.contacts):,} contacts)",
+                f"wall, {stall_cpu:.1f} ms CPU; longest GC pause {pauses.longest:.1f} ms (generation "
+                f"{pauses.generation}) ({len(current.contacts):,} contacts)",
                 flush=True,
             )
     finally:
@@ -80,9 +114,12 @@ async def run(args: argparse.Namespace) -> None:
             "some": write(workdir / "some.yaml", args.accounts, args.contacts, 0.05),
             "all": write(workdir / "all.yaml", args.accounts, args.contacts, 1.0),
         }
-        print(f"P10 reload stall: {args.accounts:,} accounts, {args.contacts:,} contacts")
+        print(
+            f"P10 reload stall: {args.accounts:,} accounts, {args.contacts:,} contacts; "
+            f"gc.freeze after each reload: {args.freeze}"
+        )
         if args.only in (None, "sqlite"):
-            await measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'p10.db'}", files)
+            await measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'p10.db'}", files, args.freeze)
         if args.only in (None, "postgresql"):
             server = postgres_server()
             if server is None:
@@ -93,7 +130,7 @@ async def run(args: argparse.Namespace) -> None:
             url = make_url(server).set(database=db).render_as_string(hide_password=False)
             try:
                 await asyncio.to_thread(run_cli, url, "db", "upgrade")
-                await measure("postgresql", url, files)
+                await measure("postgresql", url, files, args.freeze)
             finally:
                 await admin_sql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
@@ -103,6 +140,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=50_000)
     parser.add_argument("--accounts", type=int, default=5_000)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--freeze", action="store_true", help="as `serve` does (gc.freeze)")
     asyncio.run(run(parser.parse_args()))
 
 

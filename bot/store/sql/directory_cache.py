@@ -16,6 +16,7 @@ A unit of work that loads the directory reads its own uncommitted rows.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -30,6 +31,21 @@ from bot.store.sql.statements import READ_ONLY_OPTION
 
 CHECK_SECONDS = 2.0
 log = logging.getLogger(__name__)
+_FREEZE = {"snapshots": False}  # set by `freeze_snapshots()` in a serving process
+
+
+def freeze_snapshots() -> None:
+    """In a long-running server: keep every new directory snapshot out of the cyclic GC's walks.
+
+    A 50,000-contact snapshot is about a million objects that live until the directory changes
+    again. Left in the collector's generations, a later full collection walks all of them in
+    one step on the event loop: 1.1 s (162 ms of CPU) after a load that changed every contact
+    (bench P10). After each reload the young cycles are collected and what lives is moved to
+    the permanent generation (`gc.freeze`); a replaced snapshot is still freed by reference
+    counting, since it holds no cycles. Not for tests or short commands, whose disposed engines
+    are cyclic garbage that a freeze would keep.
+    """
+    _FREEZE["snapshots"] = True
 
 
 async def refreshed(base: DirectorySnapshot, conn: AsyncConnection) -> DirectorySnapshot:
@@ -130,6 +146,9 @@ class DirectoryCache:
                 fresh = await refreshed(base, conn)
         if fresh is not base:
             self.reloads += 1
+            if _FREEZE["snapshots"]:
+                gc.collect(1)
+                gc.freeze()
         self._snapshot = fresh
         self._checked_at = self._monotonic()
         self._loaded_generation = max(self._loaded_generation, generation)
