@@ -82,12 +82,14 @@ async def measure(name: str, url: str, files: dict[str, Path], freeze: bool) -> 
                 key = "some" if label == "5% changed" else "all"
                 await asyncio.to_thread(run_cli, url, "directory", "load", str(files[key]))
             pauses.reset()
+            if freeze:  # what `freeze_snapshots()` has the server's cache do around a reload
+                gc.disable()
             task = asyncio.ensure_future(reload(store.engine, current))
             stall, stall_cpu, took = await longest_stall(task)
             current = task.result()
-            if freeze:  # what `freeze_snapshots()` has the server's cache do after a reload
-                gc.collect(1)
+            if freeze:
                 gc.freeze()
+                gc.enable()
             print(
                 f"    {label}: reload {took:.0f} ms wall, longest loop stall {stall:.1f} ms "
                 f"wall, {stall_cpu:.1f} ms CPU; longest GC pause {pauses.longest:.1f} ms (generation "

@@ -40,10 +40,12 @@ def freeze_snapshots() -> None:
     A 50,000-contact snapshot is about a million objects that live until the directory changes
     again. Left in the collector's generations, a later full collection walks all of them in
     one step on the event loop: 1.1 s (162 ms of CPU) after a load that changed every contact
-    (bench P10). After each reload the young cycles are collected and what lives is moved to
-    the permanent generation (`gc.freeze`); a replaced snapshot is still freed by reference
-    counting, since it holds no cycles. Not for tests or short commands, whose disposed engines
-    are cyclic garbage that a freeze would keep.
+    (bench P10). So automatic collections pause while a reload builds the new snapshot (a few
+    seconds at most), and what lives then moves to the permanent generation (`gc.freeze`),
+    which later collections skip; a replaced snapshot is still freed by reference counting,
+    since it holds no cycles. The price: cyclic garbage made during a reload is never
+    collected (reloads happen when the directory changes, a few times a day). Not for tests or
+    short commands, whose disposed engines are cyclic garbage that a freeze would keep.
     """
     _FREEZE["snapshots"] = True
 
@@ -140,15 +142,21 @@ class DirectoryCache:
     async def _refresh(self) -> DirectorySnapshot:
         generation = self._generation
         base = self._snapshot
-        async with self._engine.connect() as conn:
-            await conn.execution_options(**{READ_ONLY_OPTION: True})
-            async with conn.begin():
-                fresh = await refreshed(base, conn)
+        freeze = _FREEZE["snapshots"] and gc.isenabled()
+        if freeze:
+            gc.disable()  # no collection walks the snapshot while it is being built
+        try:
+            async with self._engine.connect() as conn:
+                await conn.execution_options(**{READ_ONLY_OPTION: True})
+                async with conn.begin():
+                    fresh = await refreshed(base, conn)
+            if freeze and fresh is not base:
+                gc.freeze()
+        finally:
+            if freeze:
+                gc.enable()
         if fresh is not base:
             self.reloads += 1
-            if _FREEZE["snapshots"]:
-                gc.collect(1)
-                gc.freeze()
         self._snapshot = fresh
         self._checked_at = self._monotonic()
         self._loaded_generation = max(self._loaded_generation, generation)
