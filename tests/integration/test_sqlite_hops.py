@@ -96,3 +96,19 @@ async def test_r5_a_statement_that_fails_leaves_nothing_of_its_unit_of_work(
         await uow.commit()
     async with store.unit_of_work(read_only=True) as uow:
         assert await uow.cases.get(copy.number) == copy
+
+
+async def test_r5_writes_noted_before_a_rollback_are_not_sent_after_it(store: SqlStore) -> None:
+    # The timers and audit rows wait in the unit of work's batch; a rollback discards them
+    # with everything else, so a later commit of the same unit of work does not write them.
+    await seed_accounts(store, "acme")
+    made = await open_case(store)
+    async with store.unit_of_work() as uow:
+        await uow.timers.set("sla_watch", str(made.number), None)
+        await uow.audit.add("ana@vendor.example", None, "case.look", made.number, {}, T0)
+        await uow.rollback()
+        await uow.timers.set("follow_up", str(made.number), T0)
+        await uow.commit()
+    async with store.unit_of_work(read_only=True) as uow:
+        assert [t.kind for t in await uow.timers.for_subject(str(made.number))] == ["follow_up"]
+        assert [e.action for e in await uow.audit.entries(made.number)] == []

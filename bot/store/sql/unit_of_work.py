@@ -133,6 +133,8 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         """Discard everything done since the last commit."""
+        if self._batch is not None:
+            self._batch.discard()  # noted writes are part of what is discarded
         await self._require().rollback()
 
     def _release_writers(self) -> None:

@@ -46,6 +46,10 @@ class WriteBatch:
     def add_audit(self, row: dict[str, Any]) -> None:
         self._audit.append(row)
 
+    def discard(self) -> None:
+        """Forget everything noted (the transaction is being rolled back)."""
+        self._timers, self._audit = {}, []
+
     def send(self, conn: Connection) -> None:
         """Write everything noted so far on `conn` (sync: inside SQLAlchemy's greenlet)."""
         if self.empty:
