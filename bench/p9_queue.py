@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from bot.commands import identity
 from bot.commands.router import Router
 from bot.messages import CaseList, ChatRequest, Command, Outcome
-from bot.model import Platform
+from bot.model import ChatIdentity, Platform
 from bot.policy.config import PolicyConfig
 from bot.store.sql import open_store
 from p2_open import admin_sql, postgres_server
@@ -39,7 +39,7 @@ from vendor_directory import write
 async def say(router: Router, who: tuple[str, str, str], text: str) -> Any:
     directory = await router.store.directory()
     team, user, channel = who
-    actor = await identity.by_slack(directory, team, user)
+    actor = await identity.by_chat(directory, ChatIdentity("slack", team, user))
     if actor is None:
         raise SystemExit(f"{user} is not in the directory")
     req = ChatRequest(
