@@ -236,7 +236,9 @@ async def start_helper(kind: str, workdir: Path, api: str = "") -> Served:
     return Served(process, url)
 
 
-async def start_supportbot(database_url: str, standin: str, workdir: Path, name: str) -> Served:
+async def start_supportbot(
+    database_url: str, standin: str, workdir: Path, name: str, loop: str = "auto"
+) -> Served:
     """`supportbot serve` (the whole stack, scheduler on) against the Slack stand-in."""
     port = free_port()
     env = {
@@ -245,10 +247,11 @@ async def start_supportbot(database_url: str, standin: str, workdir: Path, name:
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_URL": f"{standin}/api/",
     }
-    args = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
+    args = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--loop", loop]
     process = launch(args, env, workdir / f"{name}.log", SERVER_CPU)
     url = f"http://127.0.0.1:{port}"
-    await wait_ready(f"{url}/healthz", process)
+    # Reading a 50,000-contact directory at start takes minutes on a saturated machine (P8).
+    await wait_ready(f"{url}/healthz", process, within=300)
     return Served(process, url)
 
 

@@ -85,7 +85,7 @@ async def run(args: argparse.Namespace) -> None:
             null_rate = await peer("null", workdir, standin.url, args)
             bare_rate = await peer("bare", workdir, standin.url, args)
             database = f"sqlite+aiosqlite:///{workdir / 'p1.db'}"
-            ours = await start_supportbot(database, standin.url, workdir, "supportbot")
+            ours = await start_supportbot(database, standin.url, workdir, "supportbot", args.loop)
             try:
                 await prepare(ours, standin.url)
                 text = "show 1001"
@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5_000)
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto")
     args = parser.parse_args()
     pin(CLIENT_CPU)
     asyncio.run(run(args))

@@ -245,7 +245,7 @@ async def measure(name: str, url: str, base: Path, workdir: Path, args: argparse
     bare = await start_helper("bare", workdir, standin.url)
     log = workdir / f"supportbot-{name}.log"
     try:
-        ours = await start_supportbot(url, standin.url, workdir, f"supportbot-{name}")
+        ours = await start_supportbot(url, standin.url, workdir, f"supportbot-{name}", args.loop)
         opened = await slash(ours.url, standin.url, 'open medium "Nightly export stops"', "o")
         if not str(opened.get("text", "")).startswith("Case 0000001001"):
             raise SystemExit(f"could not open case 1001: {opened.get('text')}")
@@ -254,12 +254,14 @@ async def measure(name: str, url: str, base: Path, workdir: Path, args: argparse
         await seed_cases(url, args.cases, args.accounts)
         print(f"    {args.cases:,} open cases added in {time.perf_counter() - started:.0f} s")
         counted = await statements_per_verb(url)
-        ours = await start_supportbot(url, standin.url, workdir, f"supportbot-{name}")
+        ours = await start_supportbot(url, standin.url, workdir, f"supportbot-{name}", args.loop)
         try:
             for verb, (who, text) in VERBS.items():
+                if verb not in args.verbs:
+                    continue
                 await drive(ours, standin.url, who, text, 50, 5, None, f"w{verb}")  # warm-up
                 rows = []
-                for rep in range(3):
+                for rep in range(args.reps):
                     tag = f"{verb}{rep}{secrets.token_hex(2)}"
                     b = await drive(
                         bare, standin.url, ALICE, VERBS["show"][1], args.paced, 5, 50, f"b{tag}"
@@ -297,7 +299,7 @@ async def run(args: argparse.Namespace) -> None:
         print(
             f"P8 command path: {args.accounts:,} accounts, {args.contacts:,} contacts, "
             f"{args.cases:,} more open cases; {args.paced} requests at 50/s (<=5 in flight) and "
-            f"{args.burst} at 50 connections per verb and repetition",
+            f"{args.burst} at 50 connections per verb and repetition; serve --loop {args.loop}",
             flush=True,
         )
         if args.only in (None, "sqlite"):
@@ -325,6 +327,9 @@ def main() -> None:
     parser.add_argument("--paced", type=int, default=250)
     parser.add_argument("--burst", type=int, default=500)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto")
+    parser.add_argument("--verbs", default="show,list,queue,open", type=lambda v: v.split(","))
+    parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
     pin(CLIENT_CPU)
     asyncio.run(run(args))

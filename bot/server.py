@@ -32,6 +32,7 @@ from bot.jobs.scheduler import Scheduler
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.model import Platform
 from bot.store.interface import OutboxMessage
+from bot.store.sql import freeze_snapshots
 
 log = logging.getLogger(__name__)
 EXAMPLE_DIRECTORY = Path("examples/directory.yaml")
@@ -227,6 +228,7 @@ async def serve(
         print(EMULATOR_BANNER, flush=True)
         log.warning(EMULATOR_WARNING)
     await load_example_directory_if_empty(svc)
+    freeze_snapshots()  # no full GC pass walks the in-memory directory (#18, bench P10)
     await svc.store.directory()  # read the directory into memory before the first request
     server = Server(svc, metrics, scheduler)
     runner = web.AppRunner(server.web, handle_signals=False, access_log=None)

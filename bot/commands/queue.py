@@ -4,13 +4,17 @@ Finding them never scans the cases of every account (P3): `tracking.track` keeps
 `sla_watch` timer per case at the earliest SLA-5 instant of its *counting* clocks, passed
 instants included (the scheduler moves the separate `sla` timer on as it sends, never this
 one), so the due `sla_watch` timers are exactly the index of cases whose running clock has
-reached a warning threshold, breached ones too (`cases.with_due_timer`, read without locks). Each candidate's clocks are then recomputed to confirm it and to sort:
-the earliest due time first, so the longest-breached case leads. Paused clocks are not listed:
-SLA-5 is silent while support waits on the customer.
+reached a warning threshold, breached ones too (`cases.with_due_timer`, read without locks).
+Each candidate's clocks confirm it and sort it: the earliest due time first, so the
+longest-breached case leads. Paused clocks are not listed: SLA-5 is silent while support waits on
+the customer. A running clock's thresholds are fixed instants once its history is in the past,
+so they are computed once per version of the case (`_DUE_CACHE`), not per `queue` (#18), and the
+loop is handed back between slices of candidates so that no request waits for a whole queue.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
@@ -23,11 +27,27 @@ from bot.messages import Audience, CaseLine, CaseList, ChatRequest, Reply
 from bot.model import Account, Case
 from bot.policy import access, sla
 from bot.policy.access import Action
+from bot.policy.config import PolicyConfig
 from bot.policy.priority_change import priority_rank
 from bot.store.interface import Escalation
 
 QUEUE_LIMIT = PAGE_SIZE  # rows per page; the total says how many there are
 CANDIDATE_LIMIT = 1_000  # due timers read per `queue`; beyond this the index itself is behind
+SLICE = 20  # candidates between two returns to the event loop (a few ms of work at most)
+CACHE_SIZE = 4 * CANDIDATE_LIMIT
+_Version = tuple[int, int, int | None, datetime]  # number, events, last event id, updated_at
+# (first threshold, breach) of each counting clock, as computed at `_Due.at`.
+_Thresholds = tuple[tuple[datetime, datetime], ...]
+
+
+class _Due(NamedTuple):
+    at: datetime
+    account: Account
+    config: PolicyConfig
+    thresholds: _Thresholds
+
+
+_DUE_CACHE: dict[_Version, _Due] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +80,10 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     entries: list[_Entry] = []
     # The candidates and their events in two statements, without locking the timers that a
     # scheduler pass works on (#18); accounts come from the in-memory directory.
-    for case in await ctx.uow.cases.with_due_timer(SLA_WATCH, req.now, CANDIDATE_LIMIT):
+    candidates = await ctx.uow.cases.with_due_timer(SLA_WATCH, req.now, CANDIDATE_LIMIT)
+    for index, case in enumerate(candidates):
+        if index and not index % SLICE:
+            await asyncio.sleep(0)  # let other requests run between slices
         account = await ctx.uow.directory.account(case.account_id)
         if account is None:
             continue
@@ -94,15 +117,34 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
 
 def _urgent_due(case: Case, account: Account, ctx: Context, now: datetime) -> datetime | None:
     """The breach instant of the most urgent running clock at or past its first threshold."""
-    clocks = sla.clocks(case, account, ctx.config, now)
-    due: list[datetime] = []
-    for clock in (clocks.response, clocks.resolution):
-        if clock is None or not clock.counting or not clock.warnings:
-            continue
-        first_at = clock.warnings[0][1]  # thresholds are sorted; the breach (1.0) is last
-        if first_at <= now and clock.due_at is not None:
-            due.append(clock.due_at)
-    return min(due, default=None)
+    thresholds = _thresholds(case, account, ctx.config, now)
+    return min((due for first_at, due in thresholds if first_at <= now), default=None)
+
+
+def _thresholds(case: Case, account: Account, config: PolicyConfig, now: datetime) -> _Thresholds:
+    """(first threshold, breach) of each counting clock: from the cache when still true."""
+    last = case.events[-1] if case.events else None
+    version = (case.number, len(case.events), None if last is None else last.id, case.updated_at)
+    cached = _DUE_CACHE.get(version)
+    if (
+        cached is not None
+        and cached.account is account  # a directory reload makes new accounts: recompute
+        and cached.config is config
+        and cached.at <= now  # a clock replayed to an earlier instant may not have started
+    ):
+        return cached.thresholds
+    clocks = sla.clocks(case, account, config, now)
+    thresholds = tuple(
+        (clock.warnings[0][1], clock.due_at)  # thresholds are sorted; the breach (1.0) is last
+        for clock in (clocks.response, clocks.resolution)
+        if clock is not None and clock.counting and clock.warnings and clock.due_at is not None
+    )
+    # Only a history wholly in the past fixes the instants: a later event would change them.
+    if case.opened_at <= now and (last is None or last.at <= now):
+        if len(_DUE_CACHE) >= CACHE_SIZE:
+            del _DUE_CACHE[next(iter(_DUE_CACHE))]  # the oldest entry
+        _DUE_CACHE[version] = _Due(now, account, config, thresholds)
+    return thresholds
 
 
 def _line(entry: _Entry) -> CaseLine:

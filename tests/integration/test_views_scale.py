@@ -7,12 +7,15 @@ timer due, so every copy is a `queue` candidate.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
 from bot.casework.tracking import SLA_WATCH
 from bot.commands import identity
+from bot.commands import queue as queue_module
 from bot.commands.context import Context
 from bot.commands.router import Router
 from bot.directory import load_directory
@@ -80,6 +83,11 @@ async def test_show_list_queue_and_open_send_as_many_statements_at_30_as_at_300_
     large = await statements_per_verb(router, store, number)
     assert small == large
     assert large["queue"] <= 6  # not two per candidate (there are 300 of them)
+    # `open` writes its timers and audit row as one batch (#18): the number, the case, its
+    # event, the timers (one removal, one upsert of two rows), the audit row and the alert
+    # (SQLite's BEGIN goes out with the first of them; 10 statements before on SQLite, 9 on
+    # PostgreSQL).
+    assert large["open"] == 7
     listed = await say(router, ALICE, "list")
     queued = await say(router, ANA, "queue")
     assert isinstance(listed.body, CaseList) and isinstance(queued.body, CaseList)
@@ -101,6 +109,41 @@ async def test_list_and_queue_pages_follow_on_and_a_bad_page_is_refused(store: S
     bad = await say(router, ALICE, "list --page zero")
     assert bad.outcome is Outcome.INVALID
     assert "page number from 1" in bad.body.text  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+async def test_queue_at_100000_open_cases_lets_a_concurrent_show_finish_while_it_works(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # #18: the queue hands the event loop back between slices of its candidates, so a `show`
+    # asked while it works on them is answered before it ends, not after.
+    router, number = await opened_case(store)
+    await copy_case(store, number, 99_999)
+    real = queue_module._urgent_due
+    done: dict[str, int] = {}
+    computed = 0
+    shows: list[asyncio.Task[Reply]] = []
+
+    async def show() -> Reply:
+        reply = await say(router, ALICE, f"show {number}")
+        done["show"] = computed
+        return reply
+
+    def counted(*args: Any) -> datetime | None:
+        nonlocal computed
+        computed += 1
+        if computed == 1:  # the queue has read its candidates: ask for a show now
+            shows.append(asyncio.ensure_future(show()))
+        return real(*args)
+
+    monkeypatch.setattr(queue_module, "_urgent_due", counted)
+    queued = await say(router, ANA, "queue")
+    done["queue"] = computed
+    shown = await shows[0]
+    assert queued.outcome is Outcome.OK and isinstance(queued.body, CaseList)
+    assert isinstance(shown.body, CaseView) and shown.body.case.number == number
+    assert computed == queue_module.CANDIDATE_LIMIT  # every candidate was worked on ...
+    assert 0 < done["show"] < done["queue"]  # ... and the show was answered in between
 
 
 @pytest.mark.slow

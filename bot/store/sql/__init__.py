@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.store.sql.directory_cache import freeze_snapshots
 from bot.store.sql.engine import SqlStore, open_store, upgrade
 
-__all__ = ["SqlStore", "open_store", "upgrade"]
+__all__ = ["SqlStore", "freeze_snapshots", "open_store", "upgrade"]

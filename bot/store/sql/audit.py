@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.model import Platform
 from bot.store.interface import AuditEntry, JsonValue
 from bot.store.sql.tables import audit
+from bot.store.sql.write_batch import WriteBatch
 
 
 class SqlAuditRepository:
     """Audit entries on an append-only SQL table."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, batch: WriteBatch | None = None) -> None:
         self._conn = conn
+        self._batch = batch  # a writing unit of work's: sent before its next statement
 
     async def add(
         self,
@@ -28,16 +30,18 @@ class SqlAuditRepository:
         detail: Mapping[str, JsonValue],
         at: datetime,
     ) -> None:
-        await self._conn.execute(
-            audit.insert().values(
-                actor=actor,
-                platform=None if platform is None else platform.value,
-                action=action,
-                case_number=case_number,
-                detail=dict(detail),
-                at=at,
-            )
-        )
+        row = {
+            "actor": actor,
+            "platform": None if platform is None else platform.value,
+            "action": action,
+            "case_number": case_number,
+            "detail": dict(detail),
+            "at": at,
+        }
+        if self._batch is not None:
+            self._batch.add_audit(row)
+        else:
+            await self._conn.execute(audit.insert(), row)
 
     async def entries(
         self, case_number: int | None = None, limit: int | None = None

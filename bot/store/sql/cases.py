@@ -125,6 +125,7 @@ class SqlCaseRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self._locked: set[int] = set()  # cases this unit of work may change (R9)
+        self.inserted: set[int] = set()  # cases this unit of work created (nothing sent yet)
 
     async def next_number(self) -> int:
         """CASE-5: a PostgreSQL SEQUENCE, or on SQLite a counter row under the write lock."""
@@ -144,6 +145,7 @@ class SqlCaseRepository:
     async def add(self, case: Case) -> None:
         await self._conn.execute(cases.insert().values(_case_values(case)))
         self._locked.add(case.number)  # a row this transaction inserted is invisible to others
+        self.inserted.add(case.number)
         if case.events:
             await self._conn.execute(
                 case_events.insert(), [_event_values(case.number, e) for e in case.events]
@@ -231,10 +233,9 @@ class SqlCaseRepository:
             raise CaseNotFound(case.number)
 
     async def add_event(self, number: int, event: CaseEvent) -> int:
+        # A locked case exists until this unit of work ends: it was read with its lock or
+        # inserted here (R9), so no second statement checks it.
         self._ensure_locked(number)
-        exists = await self._conn.scalar(select(cases.c.number).where(cases.c.number == number))
-        if exists is None:
-            raise CaseNotFound(number)
         event_id = await self._conn.scalar(
             case_events.insert().values(_event_values(number, event)).returning(case_events.c.id)
         )

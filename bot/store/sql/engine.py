@@ -13,8 +13,10 @@ from bot.store.interface import DirectoryReader, SchemaOutdated
 from bot.store.sql.directory_cache import DirectoryCache
 from bot.store.sql.directory_snapshot import SnapshotDirectory
 from bot.store.sql.schema import current_revision, head_revision, upgrade_engine
+from bot.store.sql.sqlite_driver import OneHopDBAPI, begin_with_next_statement
 from bot.store.sql.statements import READ_ONLY_OPTION
 from bot.store.sql.unit_of_work import SqlUnitOfWork
+from bot.store.sql.write_batch import send_before_statements
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -32,6 +34,7 @@ class SqlStore:
         # and makes the tail latency). Other processes still meet the busy timeout.
         self._writers = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self.directory_cache = _CACHES.setdefault(engine, DirectoryCache(engine))
+        send_before_statements(engine.sync_engine)
 
     @property
     def dialect(self) -> str:
@@ -71,7 +74,11 @@ def _on_sqlite_begin(conn: Any) -> None:
     # fails with SQLITE_BUSY_SNAPSHOT instead of waiting when another writer got in between.
     # Read-only units of work stay DEFERRED so that they never wait for a writer (WAL).
     read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
-    conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+    begin = "BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE"
+    # In the same thread hop as the transaction's first statement (#18); the lock is taken
+    # then, before anything is read, so IMMEDIATE still means what it says.
+    if not begin_with_next_statement(conn.connection.dbapi_connection, begin):
+        conn.exec_driver_sql(begin)
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -87,6 +94,7 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(
             parsed,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            module=OneHopDBAPI(),  # one thread hop per statement or batch, not four (#18)
             hide_parameters=True,  # R8: a database error's text never carries customer text
         )
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)

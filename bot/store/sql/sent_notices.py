@@ -16,11 +16,13 @@ from bot.store.sql.tables import sent_notices
 class SqlSentNoticeRepository:
     """Notice keys on a SQL table; a key is the notice's cause, before platform and target."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, fresh: set[int] | None = None) -> None:
         self._conn = conn
+        # Cases created in this unit of work have had no notice: no statement asks (#18).
+        self._fresh: set[int] = set() if fresh is None else fresh
 
     async def for_cases(self, numbers: Collection[int]) -> dict[int, set[str]]:
-        wanted = sorted(set(numbers))
+        wanted = sorted(set(numbers) - self._fresh)
         found: dict[int, set[str]] = {}
         for start in range(0, len(wanted), IN_CHUNK):
             rows = await self._conn.execute(
@@ -35,6 +37,7 @@ class SqlSentNoticeRepository:
     async def remember(self, keys: Mapping[str, int], at: datetime) -> set[str]:
         if not keys:
             return set()
+        self._fresh.difference_update(keys.values())
         stmt = (
             dialect_insert(self._conn, sent_notices)
             .on_conflict_do_nothing(index_elements=["key"])

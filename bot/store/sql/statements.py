@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,7 +14,7 @@ READ_ONLY_OPTION = (
 )
 
 
-def dialect_insert(conn: AsyncConnection, table: Table) -> Any:
+def dialect_insert(conn: AsyncConnection | Connection, table: Table) -> Any:
     """The dialect's INSERT, which has ON CONFLICT (PostgreSQL and SQLite alike)."""
     dialect = conn.dialect.name
     if dialect == "postgresql":
@@ -68,11 +68,26 @@ async def upsert_rows(
     """`upsert_row` for many rows with the same columns and distinct keys, in one execution."""
     if not rows:
         return
-    stmt = dialect_insert(conn, table)
-    changes = {name: stmt.excluded[name] for name in rows[0] if name not in key}
-    if changes:
-        stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
     params = [dict(r) for r in rows]
-    await conn.execute(stmt, params[0] if len(params) == 1 else params)
+    await conn.execute(
+        _upsert(conn, table, rows[0], key), params[0] if len(params) == 1 else params
+    )
+
+
+def sync_upsert_rows(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+) -> None:
+    """`upsert_rows` on a sync connection (inside SQLAlchemy's greenlet, e.g. a write batch)."""
+    if rows:
+        params = [dict(r) for r in rows]
+        conn.execute(_upsert(conn, table, rows[0], key), params[0] if len(params) == 1 else params)
+
+
+def _upsert(
+    conn: AsyncConnection | Connection, table: Table, first: Mapping[str, Any], key: Sequence[str]
+) -> Any:
+    stmt = dialect_insert(conn, table)
+    changes = {name: stmt.excluded[name] for name in first if name not in key}
+    if changes:
+        return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
+    return stmt.on_conflict_do_nothing(index_elements=list(key))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.store.interface import JsonValue, Timer
 from bot.store.sql.statements import upsert_row, upsert_rows
 from bot.store.sql.tables import timers
+from bot.store.sql.write_batch import WriteBatch
 
 IN_CHUNK = 500  # subjects per `IN (...)`: well under the bound-parameter limits
 
@@ -22,8 +23,9 @@ def _timer(row: RowMapping) -> Timer:
 class SqlTimerRepository:
     """Timers on an indexed table, unique per (kind, subject)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, batch: WriteBatch | None = None) -> None:
         self._conn = conn
+        self._batch = batch  # a writing unit of work's: sent before its next statement
 
     async def set(
         self,
@@ -32,18 +34,22 @@ class SqlTimerRepository:
         due_at: datetime | None,
         payload: Mapping[str, JsonValue] | None = None,
     ) -> None:
-        if due_at is None:
+        values = None
+        if due_at is not None:
+            values = {
+                "kind": kind,
+                "subject": subject,
+                "due_at": due_at,
+                "payload": dict(payload or {}),
+            }
+        if self._batch is not None:
+            self._batch.set_timer(kind, subject, values)
+        elif values is None:
             await self._conn.execute(
                 delete(timers).where(timers.c.kind == kind, timers.c.subject == subject)
             )
-            return
-        values = {
-            "kind": kind,
-            "subject": subject,
-            "due_at": due_at,
-            "payload": dict(payload or {}),
-        }
-        await upsert_row(self._conn, timers, values, ["kind", "subject"])
+        else:
+            await upsert_row(self._conn, timers, values, ["kind", "subject"])
 
     async def set_many(self, due: Sequence[Timer]) -> None:
         """Create or move every timer in one execution; for a repeated key the last one wins."""

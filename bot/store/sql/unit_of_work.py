@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -23,6 +24,7 @@ from bot.store.sql.sent_notices import SqlSentNoticeRepository
 from bot.store.sql.statements import READ_ONLY_OPTION
 from bot.store.sql.surveys import SqlSurveyRepository
 from bot.store.sql.timers import SqlTimerRepository
+from bot.store.sql.write_batch import BATCH_KEY, WriteBatch, send_and_commit
 
 WRITER_WAIT_SECONDS = 30.0  # as long as SQLite's own busy timeout
 
@@ -44,6 +46,8 @@ class SqlUnitOfWork:
         self._holds_writers = False
         self._committing = False
         self._conn: AsyncConnection | None = None
+        self._batch: WriteBatch | None = None
+        self._info: dict[Any, Any] = {}
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._conn is not None:
@@ -71,17 +75,23 @@ class SqlUnitOfWork:
             self._release_writers()
             raise
         self._conn = conn
+        batch = None
+        if not self._read_only:
+            batch = self._batch = WriteBatch()
+            # Kept: an invalidated connection (server gone) refuses to hand out its `info`.
+            self._info = conn.sync_connection.info  # type: ignore[union-attr]
+            self._info[BATCH_KEY] = batch
         self.directory = CachedDirectoryRepository(SqlDirectoryRepository(conn), self._cache)
         self.cases = SqlCaseRepository(conn)
-        self.timers = SqlTimerRepository(conn)
-        self.sent_notices = SqlSentNoticeRepository(conn)
+        self.timers = SqlTimerRepository(conn, batch)
+        self.sent_notices = SqlSentNoticeRepository(conn, self.cases.inserted)
         self.escalations = SqlEscalationRepository(conn)
         self.incidents = SqlIncidentRepository(conn)
         self.notices = SqlNoticeRepository(conn)
         self.surveys = SqlSurveyRepository(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.inbound = SqlInboundRepository(conn)
-        self.audit = SqlAuditRepository(conn)
+        self.audit = SqlAuditRepository(conn, batch)
         self.conversations = SqlConversationRepository(conn)
         return self
 
@@ -93,6 +103,9 @@ class SqlUnitOfWork:
     ) -> None:
         conn = self._require()
         try:
+            if self._batch is not None:
+                self._info.pop(BATCH_KEY, None)
+                self._batch = None  # unsent writes go with the rollback
             if conn.in_transaction():
                 await conn.rollback()
         finally:
@@ -109,12 +122,19 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         """Make everything done so far durable; later work starts a new transaction."""
         self._committing = True  # a connection lost from here on may have committed
-        await self._require().commit()
+        batch = self._batch
+        if batch is None or batch.empty:
+            await self._require().commit()
+        else:
+            # The noted writes and the COMMIT in one step (one greenlet switch, not two).
+            await self._require().run_sync(send_and_commit, batch)
         if self.directory.written:
             self._cache.invalidate()  # this process sees the new directory at once
 
     async def rollback(self) -> None:
         """Discard everything done since the last commit."""
+        if self._batch is not None:
+            self._batch.discard()  # noted writes are part of what is discarded
         await self._require().rollback()
 
     def _release_writers(self) -> None:

@@ -53,6 +53,27 @@ async def test_sla_5_a_case_below_the_first_threshold_is_not_in_the_queue(chat, 
     assert escalations.cases == ()
 
 
+async def test_sla_5_a_case_joins_the_queue_at_its_threshold_after_a_queue_that_left_it_out(
+    chat, clock
+):
+    # The second and third `queue` reuse the thresholds the first computed (#18): the same
+    # case, unchanged, must still join at 75% and show the same breach instant.
+    number = await open_case_number(chat("alice@acme.example"))
+    ana = chat("ana@vendor.example")
+    clock.advance(hours=9)  # 9 h of 13: below 75% (9 h 45 min)
+    cases, _ = queue_of(await ana.say("queue"))
+    assert cases.cases == ()
+    clock.advance(hours=1)
+    cases, _ = queue_of(await ana.say("queue"))
+    assert [line.number for line in cases.cases] == [number]
+    assert cases.cases[0].next_due_at == T0 + timedelta(hours=24)
+    clock.advance(hours=20)  # breached now: listed with the same due instant
+    cases, _ = queue_of(await ana.say("queue"))
+    assert [(line.number, line.next_due_at) for line in cases.cases] == [
+        (number, T0 + timedelta(hours=24))
+    ]
+
+
 async def test_sla_5_paused_and_answered_cases_leave_the_queue(chat, clock):
     number = await open_case_number(chat("alice@acme.example"))
     ana = chat("ana@vendor.example")
