@@ -6,9 +6,11 @@ policy decides over them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 CASE_NUMBER_DIGITS = 10  # CASE-5
 
@@ -47,10 +49,36 @@ class StaffRole(StrEnum):
     ADMIN = "admin"
 
 
-class Platform(StrEnum):
-    SLACK = "slack"
-    TEAMS = "teams"
-    CONSOLE = "console"
+class Platform(str):
+    """A chat platform's key ("slack", "teams", ...), stored with actors, outbox rows and pacing.
+
+    Open, not an enum: a platform plug-in (`bot/adapters/registry.py`) brings its own key
+    without editing the model. The members below are the platforms this package ships.
+    """
+
+    __slots__ = ()
+    SLACK: ClassVar[Platform]
+    TEAMS: ClassVar[Platform]
+    CONSOLE: ClassVar[Platform]
+
+    def __new__(cls, key: str) -> Platform:
+        if not _PLATFORM_KEY.fullmatch(key):
+            raise ValueError(f"{key!r} is not a platform key (lower-case letters, digits, -)")
+        return super().__new__(cls, key)
+
+    @property
+    def value(self) -> str:
+        """The key as stored (kept from the enum this replaced, so `platform.value` reads on)."""
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Platform({str.__repr__(self)})"
+
+
+_PLATFORM_KEY = re.compile(r"[a-z][a-z0-9-]{0,31}")
+Platform.SLACK = Platform("slack")
+Platform.TEAMS = Platform("teams")
+Platform.CONSOLE = Platform("console")
 
 
 class Priority(StrEnum):

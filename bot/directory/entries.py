@@ -68,14 +68,18 @@ class Entry:
         return value.strip()
 
     def choice(self, key: str, enum: type[_E], allowed: tuple[str, ...] | None = None) -> _E | None:
+        raw = self.word(key, allowed or tuple(e.value for e in enum))
+        return None if raw is None else enum(raw)
+
+    def word(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        """The value of `key` when it is one of `allowed`; else an error naming them."""
         raw = self.text(key)
         if raw is None:
             return None
-        names = allowed or tuple(e.value for e in enum)
-        if raw not in names:
-            self.error(f"{key} {raw!r} is not one of: {', '.join(names)}")
+        if raw not in allowed:
+            self.error(f"{key} {raw!r} is not one of: {', '.join(allowed)}")
             return None
-        return enum(raw)
+        return raw
 
     def day(self, key: str, value: Any, required: bool = True) -> date | None:
         if value is None:

@@ -247,7 +247,8 @@ class _Parser:
         e.allow(
             "platform", "id", "purpose", "account", "regions", "priorities", "service_url", "tenant"
         )
-        platform = e.choice("platform", Platform, _CHAT_PLATFORMS)
+        key = e.word("platform", _CHAT_PLATFORMS)
+        platform = None if key is None else Platform(key)
         channel_id, purpose = e.text("id"), e.choice("purpose", ChannelPurpose)
         account_id = e.text("account", required=purpose is ChannelPurpose.ACCOUNT)
         if account_id is not None and purpose is not ChannelPurpose.ACCOUNT:

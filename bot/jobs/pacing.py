@@ -61,7 +61,7 @@ class Pacer:
         return max((limit.spacing for limit in self._limits.get(platform, ())), default=0.0)
 
     def intervals(self) -> dict[Platform, float]:
-        return {platform: self.interval(platform) for platform in Platform}
+        return {platform: self.interval(platform) for platform in self._limits}
 
     async def wait(self, seconds: float) -> None:
         """Sleep `seconds` by this pacer's clock, even if the loop wakes a little early."""

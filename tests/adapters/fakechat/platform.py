@@ -6,8 +6,8 @@ for the e-mail it sends (as Teams' member lookup does), so the directory finds t
 e-mail. The answer rides on the HTTP response (`{"messages": [...]}`); the outbox posts to the
 service's `POST /api/post`.
 
-The bot's `Platform` is a closed enum, so FakeChat borrows the `CONSOLE` member as its key (the
-console never uses the outbox, the server or pacing); a real platform adds its own member.
+Its key, `Platform("fakechat")`, is its own: `Platform` is open, so a plug-in needs no edit of
+the model.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from bot.settings import Settings
 from bot.store.interface import OutboxMessage
 from tests.adapters.fakechat.render import render_messages
 
-FAKECHAT = Platform.CONSOLE
+FAKECHAT = Platform("fakechat")
 SIGNATURE = "X-FakeChat-Signature"
 
 
