@@ -168,7 +168,7 @@ class Server:
         """/healthz: the database answers, the scheduler is alive, the outbox is moving (R3)."""
         try:
             async with asyncio.timeout(self.probe_seconds), self.svc.store.unit_of_work() as uow:
-                backlog = await uow.outbox.backlog()
+                backlog = await uow.outbox.backlog(delivering=self.connections)
         except Exception as err:  # TimeoutError included: the probe did not answer in time
             log.exception("health check: database unreachable")
             return {"ok": False, "database": f"unreachable: {type(err).__name__}"}
@@ -192,7 +192,7 @@ class Server:
 
     async def render_metrics(self, _request: web.Request) -> web.StreamResponse:
         async with self.svc.store.unit_of_work() as uow:
-            backlog = await uow.outbox.backlog()
+            backlog = await uow.outbox.backlog(delivering=self.connections)
         self.metrics.outbox_pending.set(backlog.pending)
         self.metrics.outbox_dead.set(backlog.dead)
         self.metrics.outbox_oldest_age.set(oldest_pending_seconds(backlog, self.clock()))

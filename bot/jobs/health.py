@@ -49,4 +49,6 @@ def outbox_report(
         "dead": backlog.dead,
         "oldest_pending_seconds": round(age),
     }
+    if backlog.waiting:  # posts for a platform this process does not serve yet: kept, not late
+        report["waiting_for_platform"] = backlog.waiting
     return report, problems

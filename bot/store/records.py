@@ -266,11 +266,16 @@ class ClaimedPost:
 
 @dataclass(frozen=True, slots=True)
 class OutboxBacklog:
-    """Delivery health for metrics: pending rows and the age of the oldest one."""
+    """Delivery health for metrics: pending rows and the age of the oldest one.
+
+    `waiting` counts pending rows for platforms this process does not deliver (not configured):
+    they are kept until the platform is, and are not a delivery problem of this process.
+    """
 
     pending: int
     dead: int
     oldest_pending_at: datetime | None
+    waiting: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,9 +116,14 @@ def test_r3_outbox_retry_refuses_unknown_and_delivered_ids_and_changes_nothing(
     assert "Re-queued 1 dead letter(s)." in capsys.readouterr().out
 
 
-def server(store: Store, now: datetime, **settings: float) -> Server:
+# Slack configured (nothing is sent: these tests only read health), so its posts are this
+# process's to deliver.
+SLACK = {"slack_signing_secret": "s", "slack_bot_token": "xoxb-test"}
+
+
+def server(store: Store, now: datetime, **settings: float | str) -> Server:
     config = PolicyConfig()
-    svc = Services(Settings(**settings), config, store, Router(store, config))  # type: ignore[arg-type]
+    svc = Services(Settings(**SLACK | settings), config, store, Router(store, config))  # type: ignore[arg-type]
     return Server(svc, Metrics(), scheduler=True, clock=lambda: now)
 
 
@@ -147,6 +152,29 @@ async def test_r3_healthz_is_unhealthy_with_reasons_when_dead_letters_exist_or_p
     finally:
         await up.scheduler.stop()
         await up.close_adapters()
+
+
+async def test_r3_healthz_stays_healthy_while_posts_wait_for_a_platform_this_process_does_not_serve(
+    store: Store,
+) -> None:
+    """A zero-config `serve` (no Slack, no Teams) still queues notices for the directory's
+    channels; they wait for the platform to be configured, and are not late deliveries."""
+    now = datetime(2026, 5, 4, 14, 0, tzinfo=UTC)
+    await seed(store, now - timedelta(minutes=20))  # Slack rows: one pending, one dead
+    unconfigured = server(store, now, slack_signing_secret="", slack_bot_token="")
+    try:
+        report = await unconfigured.health()
+        assert report["outbox"] == {
+            "pending": 0,
+            "dead": 1,
+            "oldest_pending_seconds": 0,
+            "waiting_for_platform": 1,
+        }
+        assert not any("oldest pending post" in p for p in report["problems"])
+        async with store.unit_of_work(read_only=True) as uow:  # kept for when Slack is set up
+            assert (await uow.outbox.backlog()).pending == 1
+    finally:
+        await unconfigured.close_adapters()
 
 
 async def test_r3_healthz_is_unhealthy_while_a_sweep_pass_is_stuck(store: Store) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -216,20 +216,27 @@ class SqlOutboxRepository:
             lease_owner=None,
         )
 
-    async def backlog(self) -> OutboxBacklog:
-        pending_count, oldest = (
-            await self._conn.execute(
-                select(func.count(), func.min(outbox.c.created_at)).where(
-                    outbox.c.status == _PENDING
-                )
-            )
-        ).one()
+    async def backlog(self, delivering: Collection[Platform] | None = None) -> OutboxBacklog:
+        by_platform = await self._conn.execute(
+            select(outbox.c.platform, func.count(), func.min(outbox.c.created_at))
+            .where(outbox.c.status == _PENDING)
+            .group_by(outbox.c.platform)
+        )
+        keys = None if delivering is None else {p.value for p in delivering}
+        pending = waiting = 0
+        oldest: datetime | None = None
+        for platform, count, first in by_platform:
+            if keys is not None and platform not in keys:
+                waiting += count  # kept for when the platform is configured
+                continue
+            pending += count
+            oldest = first if oldest is None or first < oldest else oldest
         dead = await self._conn.scalar(
             select(func.count())
             .select_from(outbox)
             .where(outbox.c.status == OutboxState.DEAD.value)
         )
-        return OutboxBacklog(pending=pending_count, dead=dead or 0, oldest_pending_at=oldest)
+        return OutboxBacklog(pending, dead or 0, oldest, waiting)
 
     async def prune_sent(self, before: datetime, limit: int) -> int:
         # Through the (status, sent_at) index: sent rows only, oldest first, a bounded batch.
