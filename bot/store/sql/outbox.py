@@ -22,9 +22,9 @@ from bot.store.interface import (
 )
 from bot.store.sql.outbox_pacing import claim_paced, throttle
 from bot.store.sql.outbox_rows import message_of
-from bot.store.sql.threads import known_roots, record_root, root_for, thread_values
 from bot.store.sql.statements import insert_or_ignore, insert_or_ignore_many
 from bot.store.sql.tables import channel_pacing, outbox
+from bot.store.sql.threads import known_roots, record_root, root_for, thread_values
 
 _PENDING = OutboxState.PENDING.value
 
