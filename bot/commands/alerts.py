@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.commands import case_threads
 from bot.commands.payload import encode
+from bot.conversation import ThreadKind, ThreadRoute
 from bot.messages import Audience, Fact, Notice, NoticeKind, Reply
-from bot.model import Account, Case, ChannelBinding, Platform, Priority, Staff
+from bot.model import Account, Case, ChannelBinding, Contact, Platform, Priority, Staff
 from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
 
 
@@ -33,6 +35,7 @@ def channel_item(
         available_at=now,
         service_url=channel.service_url,
         tenant=channel.tenant,
+        thread=case_threads.channel_route(channel, notice),
     )
 
 
@@ -94,6 +97,13 @@ async def to_person(
     )
     if person is None:
         return False
+    if isinstance(person, Contact) and notice.case_number is not None:
+        # CONV-1: a case's customer notices go in its customer thread once it has one.
+        threaded = await case_threads.customer_item(
+            uow, person, notice, key, now, time_zone, prefer
+        )
+        if threaded is not None:
+            return await uow.outbox.add(threaded)
     targets: list[tuple[Platform, str, str | None]] = []
     if person.slack is not None:
         targets.append((Platform.SLACK, person.slack.user, None))
@@ -112,8 +122,16 @@ async def to_person(
         payload=encode(reply),
         available_at=now,
         tenant=tenant,
+        # CONV-1: a case notice in a DM starts the customer thread there (cases without one).
+        thread=_customer_route(person, notice),
     )
     return await uow.outbox.add(item)
+
+
+def _customer_route(person: Contact | Staff, notice: Notice) -> ThreadRoute | None:
+    if isinstance(person, Staff) or notice.case_number is None:
+        return None
+    return ThreadRoute(notice.case_number, ThreadKind.CUSTOMER)
 
 
 async def to_support(
