@@ -131,7 +131,9 @@ class World:
 
     async def message(self, email: str, text: str, channel: str = "CACME") -> Conversed:
         return await self.router.converse(
-            ChannelMessage(self.origin(channel), await self.actor(email), self.now, self.next_id(), text)
+            ChannelMessage(
+                self.origin(channel), await self.actor(email), self.now, self.next_id(), text
+            )
         )
 
     async def react(

@@ -30,7 +30,7 @@ from .conversation_world import (
 @pytest.fixture
 async def world(store: Store, tmp_path: Path) -> AsyncIterator[World]:
     await load_directory(store, DIRECTORY)
-    yield build(store, tmp_path / "files")
+    return build(store, tmp_path / "files")
 
 
 async def _with_support_thread(world: World) -> int:
@@ -87,7 +87,7 @@ async def test_conv_1_case_opened_before_threads_gets_one_at_its_next_post(world
     assert isinstance(reply.body, CaseView)
     number = reply.body.case.number  # opened in a DM: no card root was recorded
     await world.say(ANA, f"respond {number} We are on it", "CQUEUE")
-    private = [m for m in await world.pending() if m.dedup_key.startswith("respond:")][0]
+    private = next(m for m in await world.pending() if m.dedup_key.startswith("respond:"))
     assert private.target_kind is TargetKind.PRIVATE
     assert private.thread == ThreadRoute(number, ThreadKind.CUSTOMER, None)
     await world.deliver(private.target, "D1.000001")
@@ -96,7 +96,7 @@ async def test_conv_1_case_opened_before_threads_gets_one_at_its_next_post(world
     assert [(r.route, r.message_id) for r in roots] == [(private.target, "D1.000001")]
     world.later(minutes=1)
     await world.say(ANA, f"request-info {number} Please send the server log", "CQUEUE")
-    asked = [m for m in await world.pending() if m.dedup_key.startswith("request_info:")][0]
+    asked = next(m for m in await world.pending() if m.dedup_key.startswith("request_info:"))
     assert asked.thread == ThreadRoute(number, ThreadKind.CUSTOMER, "D1.000001")
 
 
