@@ -38,6 +38,12 @@ PURGED = (
 )
 
 
+async def attachments_purged(ctx: Context, case_number: int) -> bool:
+    """CONV-5: were the case's attachments purged (a reopened case asks for them again)?"""
+    found = await ctx.uow.attachments.for_case(case_number, include_purged=True)
+    return any(a.purged_at is not None for a in found)
+
+
 @dataclass(frozen=True, slots=True)
 class Stored:
     """A file whose content is in the storage, waiting for its metadata row."""

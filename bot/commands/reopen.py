@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands import alerts
 from bot.commands.context import Context, answer, check_action, refusal, visible_case
-from bot.commands.conversation_files import PURGED
+from bot.commands.conversation_files import PURGED, attachments_purged
 from bot.commands.forms import form_case_ref, form_text, is_form, reopen_form
 from bot.commands.limits import MAX_REASON_CHARS
 from bot.commands.tracking import change_key, record
@@ -94,7 +94,7 @@ async def _reopen(
         ctx.time_zone(account),
     )
     note = "Case reopened (REO-1): support has been told and will respond to your reason."
-    if any(a.purged_at is not None for a in await ctx.uow.attachments.for_case(case.number, True)):
+    if await attachments_purged(ctx, case.number):
         note += f" {PURGED}"
     return case_reply(req, ctx, case, account, note)
 
