@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from bot.conversation import ThreadKind
 from bot.messages import Actor
-from bot.model import Account, ChannelBinding, ChannelPurpose, Contact
+from bot.model import Account, ChannelBinding, ChannelPurpose, Contact, StaffRole
 from bot.policy import access
 from bot.policy.access import Action
 from bot.policy.decision import Decision
@@ -76,6 +76,14 @@ def capture(
             )
         )
     if actor.is_staff and actor.contact is None:
+        if not (actor.has_role(StaffRole.ANALYST) or actor.has_role(StaffRole.INCIDENT_COMMANDER)):
+            return CaptureDecision(
+                Decision.refuse(
+                    "ACC-8",
+                    "Only support analysts and incident commanders open cases for customers.",
+                    "Ask a support analyst, or the author's designated contact.",
+                )
+            )
         if author is None or author.contact is None:
             return CaptureDecision(_not_designated_author())
         on_behalf = access.check(author, Action.OPEN, account, today)
