@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.cards.slack import render_messages
+from bot.cards.text import render_text
 from bot.conversation import ThreadKind, ThreadRoot, ThreadRoute
 from bot.directory import load_directory
 from bot.messages import Audience, CaseView, Message, Outcome, Refusal
 from bot.model import EventKind, Platform, Status, SubStatus, Visibility
+from bot.policy.config import PolicyConfig
+from bot.reports import ReportMonth, monthly_report, render_monthly
 from bot.store.interface import Store, TargetKind
 
 from .conversation_world import (
@@ -220,3 +224,30 @@ async def test_conv_3_customers_cannot_use_the_support_thread_or_reply_to_custom
     for answered in (in_queue, shortcut):
         assert answered.reply is not None and answered.reply.outcome is not Outcome.OK
     assert await world.case(number) == before
+
+
+async def test_conv_3_internal_note_is_on_no_customer_surface(world: World) -> None:
+    """Card (above), list, thread posts, the monthly report and the audit export."""
+    number = await _with_support_thread(world)
+    secret = "Root cause: our cache key bug, do not tell them yet"
+    await world.reply(ANA, secret, root=ALERT_TS, channel="CQUEUE")
+    await world.say(ANA, f"update {number} {secret} (typed)", "CQUEUE")
+    await world.say(ANA, f"respond {number} We found the cause and are fixing it", "CQUEUE")
+    for channel in (None, "CACME"):
+        for shown in (
+            await world.say(ALICE, "list --all", channel),
+            await world.say(ALICE, f"show {number}", channel),
+        ):
+            assert shown.outcome is Outcome.OK
+            assert secret not in render_text(shown)
+            assert secret not in repr(render_messages(shown))
+    staff_card = await world.say(ANA, f"show {number}", "CACME")  # in the customer's channel
+    assert secret not in render_text(staff_card) and secret not in repr(render_messages(staff_card))
+    payloads = [m.payload for m in await world.pending()]
+    assert payloads and all(secret not in repr(p) for p in payloads)
+    async with world.store.unit_of_work(read_only=True) as uow:
+        month = ReportMonth.containing(world.now)
+        report = render_monthly(await monthly_report(uow, PolicyConfig(), "acme", month))
+        audit = await uow.audit.entries(number)
+    assert secret not in report
+    assert all(secret not in repr(entry.detail) for entry in audit)
