@@ -65,18 +65,17 @@ class Captures:
         text = event.text.strip()
         if event.from_bot or event.origin.is_direct or not text or text.startswith("/"):
             return Conversed()
-        async with self.store.unit_of_work() as uow:
+        # Most messages are no one's to capture: decide without taking a writer's turn.
+        async with self.store.unit_of_work(read_only=True) as uow:
             found = await self._decide(uow, event.origin, event.actor, None, event.now)
-            if isinstance(found, Reply):
-                return Conversed()  # an ordinary message of someone else: not the bot's business
-            account, opener, _ = found
-            platform = event.origin.platform
-            every = self.settings.offer_every
+        if isinstance(found, Reply):
+            return Conversed()  # an ordinary message of someone else: not the bot's business
+        account, opener, _ = found
+        capture = _capture(event.origin, event.message_id, account, opener, opener, text, event.now)
+        async with self.store.unit_of_work() as uow:
+            platform, every = event.origin.platform, self.settings.offer_every
             if not await uow.captures.claim_prompt(platform, event.actor.user_id, event.now, every):
                 return Conversed()  # CONV-4: offered within the last 10 minutes
-            capture = _capture(
-                event.origin, event.message_id, account, opener, opener, text, event.now
-            )
             await uow.captures.add(capture)
             await uow.commit()
         return Conversed(offer=self._offer(capture, account, "Open a case from your message?"))
