@@ -46,6 +46,10 @@ class ThreadRoute:
     kind: ThreadKind
     root: str | None = None  # the root's platform message id
     also_in_channel: bool = False  # CONV-1: breach notices and incident cards are also top-level
+    # Whether this post, sent without a root, starts the thread. Notices to a whole account
+    # channel join a customer thread there but never start one: the customer thread is where
+    # the case card (or the first private notice) is.
+    starts: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,12 @@ def channel_route(channel: ChannelBinding, notice: Notice) -> ThreadRoute | None
     kind = _KIND_OF_CHANNEL.get(channel.purpose)
     if notice.case_number is None or kind is None:
         return None
-    return ThreadRoute(notice.case_number, kind, also_in_channel=notice.kind in ALSO_IN_CHANNEL)
+    return ThreadRoute(
+        notice.case_number,
+        kind,
+        also_in_channel=notice.kind in ALSO_IN_CHANNEL,
+        starts=kind is ThreadKind.SUPPORT,  # see ThreadRoute.starts
+    )
 
 
 async def customer_item(

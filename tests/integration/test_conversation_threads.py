@@ -15,7 +15,7 @@ from bot.messages import Audience, CaseView, Message, Outcome, Refusal
 from bot.model import EventKind, Platform, Status, SubStatus, Visibility
 from bot.policy.config import PolicyConfig
 from bot.reports import ReportMonth, monthly_report, render_monthly
-from bot.store.interface import Store, TargetKind
+from bot.store.interface import OutboxItem, Store, TargetKind
 
 from .conversation_world import (
     ALERT_TS,
@@ -251,3 +251,31 @@ async def test_conv_3_internal_note_is_on_no_customer_surface(world: World) -> N
         audit = await uow.audit.entries(number)
     assert secret not in report
     assert all(secret not in repr(entry.detail) for entry in audit)
+
+
+async def test_conv_1_a_notice_to_the_account_channel_never_starts_the_customer_thread(
+    world: World,
+) -> None:
+    """The customer thread is where the card is (or the first private notice): a breach
+    notice posted to the whole account channel about a case opened in a DM does not move it."""
+    reply = await world.say(ALICE, 'open medium "Exports fail" --description "Exports fail daily"')
+    assert isinstance(reply.body, CaseView)
+    number = reply.body.case.number
+    async with world.store.unit_of_work() as uow:
+        item = OutboxItem(
+            f"sla5b:{number}:slack:CACME",
+            Platform.SLACK,
+            "CACME",
+            TargetKind.CHANNEL,
+            {},
+            world.now,
+            thread=ThreadRoute(number, ThreadKind.CUSTOMER, also_in_channel=True, starts=False),
+        )
+        assert await uow.outbox.add(item)
+        await uow.commit()
+    await world.deliver("CACME", "1700000000.000900")
+    async with world.store.unit_of_work(read_only=True) as uow:
+        assert [r for r in await uow.threads.roots(number) if r.kind is ThreadKind.CUSTOMER] == []
+    await world.say(ANA, f"respond {number} We are on it", "CQUEUE")
+    told = next(m for m in await world.pending() if m.dedup_key.startswith("respond:"))
+    assert told.target_kind is TargetKind.PRIVATE  # still to Alice, not into #acme

@@ -201,14 +201,18 @@ class SqlOutboxRepository:
                 leased_until=None,
                 lease_owner=None,
             )
-            .returning(o.platform, o.target, o.thread_case, o.thread_kind, o.thread_root)
+            .returning(
+                o.platform, o.target, o.thread_case, o.thread_kind, o.thread_root, o.thread_starts
+            )
         )
         row = result.first()
         if row is None:
             raise StoreError(f"no outbox message {message_id}")
-        platform, target, case_number, kind, root = row
-        if case_number is not None and kind is not None and root is None and platform_message_id:
+        platform, target, case_number, kind, root, starts = row
+        if case_number is not None and kind is not None and root is None and starts:
             # CONV-1: a post about a case made outside any thread starts the case's thread there.
+            if not platform_message_id:
+                return  # the platform gave no id to reply to
             start = ThreadRoot(
                 case_number, Platform(platform), ThreadKind(kind), target, platform_message_id, at
             )

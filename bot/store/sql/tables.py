@@ -353,6 +353,7 @@ outbox = Table(
     Column("thread_kind", String(20)),
     Column("thread_root", String(200)),
     Column("thread_broadcast", Boolean, nullable=False, server_default=false()),
+    Column("thread_starts", Boolean, nullable=False, server_default=false()),
     Index(None, "status", "next_attempt_at"),
     Index(None, "thread_case"),
     Index(None, "status", "sent_at"),  # housekeeping: forget old sent posts

@@ -42,6 +42,7 @@ def route_of(row: RowMapping) -> ThreadRoute | None:
         kind=ThreadKind(row["thread_kind"]),
         root=row["thread_root"],
         also_in_channel=bool(row["thread_broadcast"]),
+        starts=bool(row["thread_starts"]),
     )
 
 
@@ -56,6 +57,7 @@ def thread_values(item: OutboxItem, root: str | None, always: bool = False) -> d
         "thread_kind": None if thread is None else thread.kind.value,
         "thread_root": root,
         "thread_broadcast": thread is not None and thread.also_in_channel,
+        "thread_starts": thread is not None and thread.starts,
     }
 
 

@@ -11,6 +11,7 @@ from bot.model import ChannelBinding, ChannelPurpose, Platform
 
 QUEUE = ChannelBinding(Platform.SLACK, "CQUEUE", ChannelPurpose.QUEUE)
 ACME = ChannelBinding(Platform.SLACK, "CACME", ChannelPurpose.ACCOUNT, account_id="acme")
+CUSTOMER = ThreadKind.CUSTOMER
 BRIDGE = ChannelBinding(Platform.SLACK, "CBRIDGE", ChannelPurpose.BRIDGE)
 
 
@@ -19,9 +20,10 @@ BRIDGE = ChannelBinding(Platform.SLACK, "CBRIDGE", ChannelPurpose.BRIDGE)
     [
         (QUEUE, NoticeKind.SLA_WARNING, ThreadRoute(1001, ThreadKind.SUPPORT)),
         (QUEUE, NoticeKind.SLA_BREACH, ThreadRoute(1001, ThreadKind.SUPPORT, None, True)),
-        (ACME, NoticeKind.CUSTOMER_BREACH, ThreadRoute(1001, ThreadKind.CUSTOMER, None, True)),
-        (ACME, NoticeKind.INCIDENT_DECLARED, ThreadRoute(1001, ThreadKind.CUSTOMER, None, True)),
-        (ACME, NoticeKind.CASE_UPDATED, ThreadRoute(1001, ThreadKind.CUSTOMER)),
+        # In the account's channel they join the customer thread, never start one.
+        (ACME, NoticeKind.CUSTOMER_BREACH, ThreadRoute(1001, CUSTOMER, None, True, False)),
+        (ACME, NoticeKind.INCIDENT_DECLARED, ThreadRoute(1001, CUSTOMER, None, True, False)),
+        (ACME, NoticeKind.CASE_UPDATED, ThreadRoute(1001, CUSTOMER, starts=False)),
         (BRIDGE, NoticeKind.INCIDENT_STATUS, None),  # a bridge has no case threads
     ],
 )

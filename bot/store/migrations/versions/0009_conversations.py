@@ -39,6 +39,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("thread_broadcast", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch.add_column(
+            sa.Column("thread_starts", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch.create_index(batch.f("ix_outbox_thread_case"), ["thread_case"], unique=False)
     op.create_table(
         "case_threads",
@@ -120,6 +123,7 @@ def downgrade() -> None:
     op.drop_table("case_threads")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_index(batch.f("ix_outbox_thread_case"))
+        batch.drop_column("thread_starts")
         batch.drop_column("thread_broadcast")
         batch.drop_column("thread_root")
         batch.drop_column("thread_kind")
