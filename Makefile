@@ -1,9 +1,9 @@
 # `make check` and `make test` are what CI runs (through .ci/run); run them before you push.
 PY ?= .venv/bin/python
 
-.PHONY: check test lint format typecheck imports bench
+.PHONY: check test lint format typecheck imports deps bench
 
-check: lint typecheck imports
+check: lint typecheck imports deps
 
 lint:
 	$(PY) -m ruff check bot tests bench
@@ -18,6 +18,9 @@ typecheck:
 
 imports:
 	$(dir $(PY))lint-imports
+
+deps:
+	$(dir $(PY))deptry .
 
 test:
 	$(PY) -m pytest

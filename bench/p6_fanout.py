@@ -23,9 +23,11 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.adapters.registry import rate_limits
 from bot.commands.payload import encode
 from bot.jobs.delivery import Delivered, Deliverer
 from bot.jobs.outbox_worker import DeliveryCounters, DeliverySettings, OutboxWorker
+from bot.jobs.pacing import Pacer
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
 from bot.store.interface import OutboxItem, OutboxMessage, TargetKind
@@ -80,6 +82,7 @@ async def run(url: str, posts: int, channels: int, replicas: int, per_claim: int
                 store,
                 {Platform.SLACK: deliverer.replica(n)},
                 DeliverySettings(channels_per_claim=per_claim),
+                pacer=Pacer(rate_limits()),
             )
             for n, store in enumerate(stores)
         ]

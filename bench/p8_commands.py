@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.commands import identity
 from bot.commands.router import Router
 from bot.messages import ChatRequest, Command
-from bot.model import Platform
+from bot.model import ChatIdentity, Platform
 from bot.policy.config import PolicyConfig
 from bot.store.sql import open_store
 from bot.store.sql.tables import (
@@ -210,7 +210,7 @@ async def statements_per_verb(database_url: str) -> dict[str, int]:
         store.directory_cache.check_every = 1e9
         directory = await store.directory()
         for verb, ((team, user, channel), text) in VERBS.items():
-            actor = await identity.by_slack(directory, team, user)
+            actor = await identity.by_chat(directory, ChatIdentity("slack", team, user))
             if actor is None:
                 raise SystemExit(f"{user} is not in the directory")
             sent: list[str] = []

@@ -12,9 +12,11 @@ from bot.adapters.slack.manifest import build_slack_manifest
 from bot.adapters.teams.manifest import build_teams_package
 from bot.admin_outbox import OutboxCommandError, outbox_command
 from bot.app import Services, services
+from bot.cards.reports import render_availability, render_monthly
 from bot.commands.parser import parse_case_ref
 from bot.demo.script import run_demo
 from bot.directory import DirectoryError, check_directory, load_directory
+from bot.jobs.reports import availability_report, monthly_report
 from bot.jobs.scheduler import run_once
 from bot.metrics import Metrics
 from bot.model import (
@@ -30,14 +32,7 @@ from bot.model import (
 )
 from bot.policy import sla
 from bot.policy.config_file import PolicyConfigError
-from bot.reports import (
-    ReportError,
-    ReportMonth,
-    availability_report,
-    monthly_report,
-    render_availability,
-    render_monthly,
-)
+from bot.policy.reports import ReportError, ReportMonth
 from bot.server import Server, serve
 from bot.settings import Settings
 from bot.store.interface import SchemaOutdated
@@ -111,8 +106,10 @@ async def _directory(args: argparse.Namespace, svc: Services) -> int:
             f"{summary.grants} grants, {summary.staff} staff, {summary.channels} channels."
         )
         return 0
-    today = args.today or datetime.now(UTC).date()
-    lines = await check_directory(svc.store, today, svc.config)
+    now = datetime.now(UTC)
+    # Without --today each account is judged on its own day, as chat judges it (ACC-3).
+    lines = await check_directory(svc.store, args.today, svc.config, now)
+    today = args.today or now.date()
     for line in lines:
         print(line)
     if not lines:

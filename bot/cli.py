@@ -51,7 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     load = dir_commands.add_parser("load", help="load (upsert) a directory YAML file")
     load.add_argument("file", help="the directory file (see examples/directory.yaml)")
     check = dir_commands.add_parser("check", help="report ACC-6 shortfalls and inert grants")
-    check.add_argument("--today", type=_day, help="judge contracts on this day (default: today)")
+    check.add_argument(
+        "--today",
+        type=_day,
+        help="judge contracts on this day (default: today, in each account's time zone)",
+    )
 
     sla = commands.add_parser("sla", help="SLA due times")
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="ACTION")

@@ -115,6 +115,9 @@ class ChatRequest:
     is_direct: bool = False  # a DM / 1:1 chat with the bot
     channel: ChannelBinding | None = None  # the directory's binding of channel_id, if any
     request_id: str | None = None  # the platform's id for de-duplication (R2)
+    # Channels the platform resolved in the text: the reference as it reads there ("#bridge")
+    # -> the channel's id. Adapters turn their own mention syntax into these.
+    channel_refs: Mapping[str, str] = field(default_factory=dict)
 
 
 class Audience(StrEnum):
@@ -358,7 +361,15 @@ class Notice:
     times: tuple[tuple[str, datetime], ...] = ()  # labelled instants, shown in the viewer's zone
 
 
-Body = Message | Refusal | CaseView | CaseList | Form | Help | Identity | Notice
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The asker's own overview, asked for without typing (Slack draws it as the App Home)."""
+
+    cases: CaseList  # their open cases on the accounts they may read today
+    can_open: bool = False  # designated on some account today (ACC-2): offer "Open a case"
+
+
+Body = Message | Refusal | CaseView | CaseList | Form | Help | Identity | Notice | Overview
 
 
 @dataclass(frozen=True, slots=True)

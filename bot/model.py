@@ -157,10 +157,14 @@ class Account:
     end_user_subsidiary: bool = False  # the End User is a division or subsidiary of the Sold To
     timezone: str | None = None  # IANA; NOT-1: the account's own zone, else its region's
     agents: int | None = None  # INC-6: licensed agents; None when the directory does not say
-    # CONV-6: the customer's own Slack workspace/enterprise ids and Teams tenant ids. A user of
-    # one of them unknown to the directory may be mapped to this account's contacts by e-mail.
-    slack_workspaces: frozenset[str] = frozenset()
-    teams_tenants: frozenset[str] = frozenset()
+    # CONV-6: the customer's own chat spaces as (platform, space id) pairs (a Slack workspace or
+    # enterprise, a Teams tenant). A user from one of them unknown to the directory may be
+    # mapped to this account's contacts by e-mail.
+    homes: frozenset[tuple[str, str]] = frozenset()
+
+    def homes_on(self, platform: str) -> frozenset[str]:
+        """CONV-6: the customer's own space ids on one platform."""
+        return frozenset(space for on, space in self.homes if on == platform)
 
     @property
     def end_user_company_id(self) -> str | None:
@@ -177,16 +181,17 @@ class Grant:
     approved_at: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SlackIdentity:
-    team: str
+@dataclass(frozen=True, slots=True, order=True)
+class ChatIdentity:
+    """ACC-7: one user on one chat platform, as that platform names them.
+
+    `platform` is the platform's key ("slack", "teams", ...), opaque here; `space` is where the
+    platform's user ids are unique (a Slack workspace, a Teams tenant); `user` is the id there.
+    """
+
+    platform: str
+    space: str
     user: str
-
-
-@dataclass(frozen=True, slots=True)
-class TeamsIdentity:
-    tenant: str
-    aad_object_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +202,7 @@ class Contact:
     name: str
     company: str
     grants: tuple[Grant, ...] = ()
-    slack: SlackIdentity | None = None
-    teams: TeamsIdentity | None = None
+    chats: tuple[ChatIdentity, ...] = ()  # sorted; each maps to this person only (ACC-7)
     company_id: str | None = None  # ACC-4: the directory id of `company`
 
 
@@ -209,8 +213,7 @@ class Staff:
     email: str
     name: str
     roles: frozenset[StaffRole]
-    slack: SlackIdentity | None = None
-    teams: TeamsIdentity | None = None
+    chats: tuple[ChatIdentity, ...] = ()  # sorted; each maps to this person only (ACC-7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +226,9 @@ class ChannelBinding:
     account_id: str | None = None
     regions: frozenset[str] = frozenset()  # queue filter; empty means all
     priorities: frozenset[Priority] = frozenset()  # queue filter; empty means all
-    service_url: str | None = None  # Teams: the connector endpoint for proactive posts
-    tenant: str | None = None  # Teams
+    # How the platform reaches the channel beyond its id (e.g. a connector endpoint), as sorted
+    # (name, value) pairs: opaque to everything but that platform's deliverer.
+    route: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

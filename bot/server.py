@@ -1,4 +1,4 @@
-"""`supportbot serve`: one aiohttp process with both platforms, health, metrics and the scheduler.
+"""`supportbot serve`: one aiohttp process with every platform, health, metrics and the scheduler.
 
 Lifecycle: start the scheduler with the application; on SIGTERM/SIGINT stop accepting
 connections, let in-flight requests and their after-ack work finish while the scheduler stops
@@ -11,23 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.adapters.http import TEAMS_DISABLED, build_web_app
-from bot.adapters.slack.adapter import SlackAdapter
-from bot.adapters.teams.adapter import TeamsAdapter
+from bot.adapters.http import build_web_app
+from bot.adapters.platform import ChatPlatform, Connection, Parts, WebHandler
+from bot.adapters.registry import PLATFORMS, rate_limits
 from bot.adapters.teams.auth import EMULATOR_WARNING
-from bot.adapters.teams.delivery import TeamsDeliverer
 from bot.app import Services
 from bot.directory import load_directory
 from bot.jobs.delivery import Deliverer
 from bot.jobs.health import HealthLimits, oldest_pending_seconds, outbox_report
 from bot.jobs.outbox_worker import DeliveryHooks, DeliverySettings, OutboxWorker
+from bot.jobs.pacing import Pacer
 from bot.jobs.scheduler import Scheduler
 from bot.jobs.sweeps import with_attachments
 from bot.metrics import CONTENT_TYPE, Metrics
@@ -52,7 +52,12 @@ PROBE_SECONDS = 3.0
 
 
 class Server:
-    """The serving process: adapters, scheduler and routes over one set of services."""
+    """The serving process: the platforms' adapters, scheduler and routes over one set of services.
+
+    Every platform of `platforms` gets its route; the configured ones are connected (or taken
+    from `connections`, which the demo uses to hand in adapters wired to its stand-ins), and
+    their deliverers and rate limits go to the outbox worker.
+    """
 
     def __init__(
         self,
@@ -60,37 +65,37 @@ class Server:
         metrics: Metrics,
         scheduler: bool = True,
         clock: Callable[[], datetime] | None = None,
-        teams: TeamsAdapter | None = None,
+        connections: Mapping[Platform, Connection] | None = None,
         probe_seconds: float = PROBE_SECONDS,
+        platforms: Sequence[ChatPlatform] = PLATFORMS,
     ) -> None:
         self.svc = svc
         self.probe_seconds = probe_seconds
         self.metrics = metrics
         self.clock = clock or (lambda: datetime.now(UTC))
         settings = svc.settings
-        self.slack = (
-            SlackAdapter(svc.router, svc.store, settings, svc.config, self.clock)
-            if settings.slack_enabled
-            else None
-        )
-        # R10: Teams answers only with credentials or in the explicit emulator mode (the demo
-        # hands in an adapter wired to its local stand-ins).
-        if teams is None and settings.teams_enabled:
-            teams = TeamsAdapter(svc.router, svc.store, settings, svc.config, self.clock)
-        self.teams = teams
-        deliverers: dict[Platform, Deliverer] = {}
-        if teams is not None:
-            deliverers[Platform.TEAMS] = TeamsDeliverer(
-                svc.store, teams.connector, teams.chats, settings.microsoft_app_id
-            )
-        if self.slack is not None:
-            deliverers[Platform.SLACK] = self.slack.deliverer
+        self.platforms = tuple(platforms)
+        parts = Parts(svc.router, svc.store, settings, svc.config, self.clock)
+        given = dict(connections or {})
+        self.connections: dict[Platform, Connection] = {}
+        for platform in self.platforms:
+            # R10: a platform answers only when configured (Teams: with credentials or in the
+            # explicit emulator mode); otherwise its route answers 503.
+            connection = given.get(platform.platform)
+            if connection is None and platform.configured(settings):
+                connection = platform.connect(parts)
+            if connection is not None:
+                self.connections[platform.platform] = connection
+        deliverers: dict[Platform, Deliverer] = {
+            key: connection.deliverer for key, connection in self.connections.items()
+        }
         self.deliverers = deliverers
         budget = settings.retry_budget_hours * 3600
         self.worker = OutboxWorker(
             svc.store,
             deliverers,
             DeliverySettings(retry_budget_seconds=budget),
+            pacer=Pacer(rate_limits(self.platforms)),
             hooks=self._delivery_hooks(),
         )
         worker = self.worker
@@ -115,9 +120,9 @@ class Server:
         )
         # R10: with SUPPORTBOT_METRICS_PORT, /metrics lives only on its own (internal) listener.
         separate = settings.metrics_port is not None
+        routes = [(p.route, self._handler(p)) for p in self.platforms]
         self.web = build_web_app(
-            self.slack.handle if self.slack else None,
-            self.teams.handle if self.teams else None,
+            routes,
             self.health,
             None if separate else self.render_metrics,
         )
@@ -127,6 +132,10 @@ class Server:
             self.metrics_web.router.add_get("/metrics", self.render_metrics)
         self.web.on_startup.append(self._start)
         self.web.on_shutdown.append(self._stop)
+
+    def _handler(self, platform: ChatPlatform) -> WebHandler | None:
+        connection = self.connections.get(platform.platform)
+        return connection.handle if connection is not None else None
 
     def _delivery_hooks(self) -> DeliveryHooks:
         def count(counter: Any) -> Callable[[OutboxMessage], None]:
@@ -140,26 +149,21 @@ class Server:
     async def _start(self, _app: web.Application) -> None:
         if self.scheduler is not None:
             await self.scheduler.start()
-        if self.slack is None:
-            log.warning(
-                "Slack is not configured (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN unset): "
-                "POST /slack/events answers 503; see docs/slack.md"
-            )
-        if self.teams is None:
-            log.warning(TEAMS_DISABLED)
+        for platform in self.platforms:
+            if platform.platform not in self.connections:
+                log.warning(platform.route.disabled)
 
     async def _stop(self, _app: web.Application) -> None:
         # At once and side by side: the scheduler's grace must not wait for the requests' drain.
         stopping = [self.scheduler.stop()] if self.scheduler is not None else []
-        if self.slack is not None:
-            stopping.append(self.slack.drain())
+        stopping += [connection.drain() for connection in self.connections.values()]
         await asyncio.gather(*stopping)
         await self.close_adapters()
 
     async def close_adapters(self) -> None:
-        """Close the Teams connector and signing-key sessions (the CLI's one-shot passes too)."""
-        if self.teams is not None:
-            await self.teams.close()
+        """Close the platforms' HTTP sessions (the CLI's one-shot passes too)."""
+        for connection in self.connections.values():
+            await connection.close()
 
     async def health(self) -> Mapping[str, Any]:
         """/healthz: the database answers, the scheduler is alive, the outbox is moving (R3)."""

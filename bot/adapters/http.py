@@ -1,47 +1,36 @@
-"""The one aiohttp application both platforms share: routes only, no platform logic.
+"""The one aiohttp application every platform shares: routes only, no platform logic.
 
-`/slack/events` and `/api/messages` are answered by the platform adapters handed in; an adapter
-that is not configured answers 503 and says how to enable it (PRODUCT.md "Configuration").
+Each platform's route (`/slack/events`, `/api/messages`, ...) is answered by the adapter handed
+in with it; a platform that is not configured answers 503 and says how to enable it (PRODUCT.md
+"Configuration").
 
 Every request body is bounded (R10): at most `MAX_BODY_BYTES`, received within
-`READ_SECONDS`, or the request is refused (413, 408) before a handler sees it. `/slack/events`
-reads its own body under the same bounds, since it must check the signature headers first and
-answer 401 to anything unauthenticated (R1).
+`READ_SECONDS`, or the request is refused (413, 408) before a handler sees it. A route marked
+`reads_own_body` (Slack's) reads its body under the same bounds itself, since it must check the
+signature headers first and answer 401 to anything unauthenticated (R1).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
 
+from bot.adapters.platform import Route, WebHandler
 from bot.logs import quiet_parse_errors
 
-WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HealthCheck = Callable[[], Awaitable[Mapping[str, Any]]]
 log = logging.getLogger(__name__)
 
-SLACK_DISABLED = (
-    "Slack is not configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to enable "
-    "POST /slack/events (see docs/slack.md)."
-)
-TEAMS_DISABLED = (
-    "Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to enable "
-    "POST /api/messages (see docs/teams.md), or SUPPORTBOT_TEAMS_EMULATOR=1 for local "
-    "development with the Bot Framework Emulator or the Agents Playground."
-)
-
-
-MAX_BODY_BYTES = 1024**2  # Slack and Teams payloads are far smaller
+MAX_BODY_BYTES = 1024**2  # chat platforms' payloads are far smaller
 READ_SECONDS = 10.0
 
 
 def build_web_app(
-    slack: WebHandler | None,
-    teams: WebHandler | None,
+    routes: Sequence[tuple[Route, WebHandler | None]],
     health: HealthCheck,
     metrics: WebHandler | None = None,
     read_seconds: float = READ_SECONDS,
@@ -53,9 +42,13 @@ def build_web_app(
         return bounded_body(handler, read_seconds)
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    # The Slack adapter reads its own body, within the same bounds, after checking the headers.
-    app.router.add_post("/slack/events", slack or bounded(_disabled(SLACK_DISABLED)))
-    app.router.add_post("/api/messages", bounded(teams or _disabled(TEAMS_DISABLED)))
+    for route, handler in routes:
+        if handler is None:
+            app.router.add_post(route.path, bounded(_disabled(route.disabled)))
+        elif route.reads_own_body:
+            app.router.add_post(route.path, handler)
+        else:
+            app.router.add_post(route.path, bounded(handler))
     app.router.add_get("/healthz", bounded(_health(health)))
     if metrics is not None:
         app.router.add_get("/metrics", bounded(metrics))

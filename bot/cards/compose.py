@@ -17,6 +17,7 @@ from bot.messages import (
     Message,
     Notice,
     NoticeKind,
+    Overview,
     Refusal,
 )
 from bot.model import AccessLevel, format_case_number
@@ -84,6 +85,8 @@ def compose(body: Body, time_zone: str, show_utc: bool) -> Layout:
             return _identity(body)
         case Notice():
             return _notice(body, time_zone, show_utc)
+        case Overview():
+            return case_list_layout(body.cases, time_zone, show_utc)
     raise TypeError(f"not a reply body: {type(body).__name__}")
 
 

@@ -14,7 +14,7 @@ from bot.cards.compose import case_list_layout, compose
 from bot.cards.escape import slack_text
 from bot.cards.format import cut, cut_marker, plain_wording
 from bot.cards.layout import Buttons, Divider, Element, Facts, Heading, Layout, Paragraph, Tone
-from bot.messages import Body, CaseList, Form, FormField, Reply
+from bot.messages import Body, CaseList, Form, FormField, Overview, Reply
 from bot.model import format_case_number
 
 # Block Kit limits (api.slack.com/reference/block-kit).
@@ -81,6 +81,14 @@ def render_home(
         button = _button("Open a case", CASE_OPEN, "open", primary=True)
         blocks.insert(1, {"type": "actions", "elements": [button]})
     return {"type": "home", "blocks": _fit(blocks, SURFACE_BLOCKS, None)}
+
+
+def render_overview(reply: Reply) -> dict[str, Any] | None:
+    """The App Home view of the router's overview; None for any other reply (an error)."""
+    body = reply.body
+    if not isinstance(body, Overview):
+        return None
+    return render_home(body.cases, body.can_open, reply.time_zone, reply.show_utc)
 
 
 def render_modal(form: Form, callback_id: str, private_metadata: str) -> dict[str, Any]:

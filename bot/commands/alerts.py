@@ -33,8 +33,7 @@ def channel_item(
         target_kind=TargetKind.CHANNEL,
         payload=encode(reply),
         available_at=now,
-        service_url=channel.service_url,
-        tenant=channel.tenant,
+        route=dict(channel.route),
         thread=case_threads.channel_route(channel, notice),
     )
 
@@ -104,24 +103,20 @@ async def to_person(
         )
         if threaded is not None:
             return await uow.outbox.add(threaded)
-    targets: list[tuple[Platform, str, str | None]] = []
-    if person.slack is not None:
-        targets.append((Platform.SLACK, person.slack.user, None))
-    if person.teams is not None:
-        targets.append((Platform.TEAMS, person.teams.aad_object_id, person.teams.tenant))
-    if not targets:
+    if not person.chats:
         return False
-    targets.sort(key=lambda t: t[0] is not prefer)
-    platform, user, tenant = targets[0]
+    # The preferred platform first, else the identities' own order (sorted by platform key).
+    chat = min(person.chats, key=lambda c: c.platform != prefer)
+    platform = Platform(chat.platform)
     reply = Reply(notice, Audience.PRIVATE, time_zone=time_zone, show_utc=isinstance(person, Staff))
     item = OutboxItem(
-        dedup_key=f"{key}:{platform.value}:{user}",
+        dedup_key=f"{key}:{platform.value}:{chat.user}",
         platform=platform,
-        target=user,
+        target=chat.user,
         target_kind=TargetKind.PRIVATE,
         payload=encode(reply),
         available_at=now,
-        tenant=tenant,
+        route={"space": chat.space},
         # CONV-1: a case notice in a DM starts the customer thread there (cases without one).
         thread=_customer_route(person, notice),
     )

@@ -89,11 +89,11 @@ async def _in_thread(
     channel = await uow.directory.channel(root.platform, root.route)
     if channel is not None:
         audience, kind = Audience.CHANNEL, TargetKind.CHANNEL
-        service_url, tenant = channel.service_url, channel.tenant
+        reach = dict(channel.route)
     else:  # the thread is in the bot's DM with the person (the case was opened there)
         audience, kind = Audience.PRIVATE, TargetKind.PRIVATE
-        service_url = None
-        tenant = contact.teams.tenant if contact.teams is not None else None
+        chat = next((c for c in contact.chats if c.platform == root.platform.value), None)
+        reach = {"space": chat.space} if chat is not None else {}
     reply = Reply(notice, audience, time_zone=time_zone, show_utc=False)
     return OutboxItem(
         dedup_key=f"{key}:{root.platform.value}:{root.route}",
@@ -102,7 +102,6 @@ async def _in_thread(
         target_kind=kind,
         payload=encode(reply),
         available_at=now,
-        service_url=service_url,
-        tenant=tenant,
+        route=reach,
         thread=route,
     )

@@ -8,14 +8,13 @@ handler asked to keep an alert it wrote while refusing, ESC-7). Handlers never c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from bot.commands.verbs import VERBS
 from bot.messages import Audience, Body, ChatRequest, Outcome, Reply, case_not_found
-from bot.model import AccessLevel, Account, Case, Contact, format_case_number
+from bot.model import AccessLevel, Account, Case, format_case_number
 from bot.policy import access
-from bot.policy.access import Action
+from bot.policy.access import AccountAccess, Action
 from bot.policy.config import PolicyConfig
 from bot.policy.decision import Decision
 from bot.store.interface import JsonValue, UnitOfWork
@@ -32,10 +31,6 @@ class Context:
     def time_zone(self, account: Account) -> str:
         """NOT-1: times shown to an account are in its own zone (else its region's)."""
         return self.config.account_time_zone(account)
-
-    def local_date(self, account: Account, now: datetime) -> date:
-        """Contract days (ACC-3) are the account's own calendar days."""
-        return now.astimezone(ZoneInfo(self.time_zone(account))).date()
 
     def phone(self, account: Account) -> str:
         return self.config.region(account.region).phone
@@ -90,16 +85,33 @@ def audience_for(req: ChatRequest, account_id: str) -> Audience:
     return Audience.PRIVATE
 
 
-def level_on(contact: Contact, account: Account, ctx: Context, now: datetime) -> AccessLevel | None:
-    level, _ = access.effective_level(contact, account, ctx.local_date(account, now))
-    return level
+async def accounts_today(req: ChatRequest, ctx: Context) -> tuple[AccountAccess, ...]:
+    """The asker's granted accounts as they may use them now, by account id (`access_today`)."""
+    contact = req.actor.contact
+    if contact is None:
+        return ()
+    found = [await ctx.uow.directory.account(g.account_id) for g in contact.grants]
+    return access.access_today(contact, [a for a in found if a is not None], req.now, ctx.config)
+
+
+def access_on(req: ChatRequest, ctx: Context, account: Account) -> AccountAccess | None:
+    """How the asker may use `account` now; None for no grant (staff included, ACC-8)."""
+    contact = req.actor.contact
+    return None if contact is None else access.access_on(contact, account, req.now, ctx.config)
+
+
+def designated_on(req: ChatRequest, ctx: Context, account: Account) -> bool:
+    """ACC-2: does the asker act as a designated contact on `account` now?"""
+    today = access_on(req, ctx, account)
+    return today is not None and today.level is AccessLevel.DESIGNATED
 
 
 async def check_action(
     req: ChatRequest, ctx: Context, action: Action, account: Account | None
 ) -> None:
     """ACC-2..ACC-8 for `action` on `account`; raises `Refused`."""
-    today = ctx.local_date(account, req.now) if account is not None else req.now.date()
+    # Without an account the day decides nothing; with one, it is the account's own (ACC-3).
+    today = req.now.date() if account is None else access.local_date(account, req.now, ctx.config)
     ensure(await _decide(req, ctx, action, account, today))
 
 
@@ -156,20 +168,13 @@ async def _ensure_reads_some_account(req: ChatRequest, ctx: Context) -> None:
         return
     verb = VERBS.get(req.command.verb)
     action = verb.action if verb is not None else Action.SHOW
-    contact = req.actor.contact
-    if contact is None:
+    if req.actor.contact is None:
         ensure(access.check(req.actor, action, None, req.now.date()))
         return
-    granted: list[Account] = []
-    for grant in sorted(contact.grants, key=lambda g: g.account_id):
-        account = await ctx.uow.directory.account(grant.account_id)
-        if account is None:
-            continue
-        level = level_on(contact, account, ctx, req.now)
-        if level is not None and level.rank >= AccessLevel.READ_ONLY.rank:
-            return
-        granted.append(account)
-    if not granted:
+    usable = await accounts_today(req, ctx)
+    if any(a.allows(AccessLevel.READ_ONLY) for a in usable):
+        return
+    if not usable:
         raise Refused(
             Reply.refused(
                 "ACC-2",
@@ -178,17 +183,14 @@ async def _ensure_reads_some_account(req: ChatRequest, ctx: Context) -> None:
                 "`whoami` shows how you are known.",
             )
         )
-    ensure(await _decide(req, ctx, action, granted[0], ctx.local_date(granted[0], req.now)))
+    ensure(await _decide(req, ctx, action, usable[0].account, usable[0].today))
 
 
 def _may_see(req: ChatRequest, ctx: Context, account: Account) -> bool:
     if req.actor.is_staff:
         return True
-    contact = req.actor.contact
-    if contact is None:
-        return False
-    level = level_on(contact, account, ctx, req.now)
-    return level is not None and level.rank >= AccessLevel.READ_ONLY.rank
+    today = access_on(req, ctx, account)
+    return today is not None and today.allows(AccessLevel.READ_ONLY)
 
 
 async def choose_account(
@@ -217,25 +219,15 @@ async def choose_account(
         ensure(access.check(req.actor, action, None, req.now.date()))
         raise Refused(Reply.invalid("Name the account with `--account ID`."))
     needed = access.required_level(action) or AccessLevel.DESIGNATED
-    fitting: list[Account] = []
-    granted: list[str] = []
-    for grant in contact.grants:
-        account = await ctx.uow.directory.account(grant.account_id)
-        if account is None:
-            continue
-        granted.append(account.id)
-        level = level_on(contact, account, ctx, req.now)
-        if level is not None and level.rank >= needed.rank:
-            fitting.append(account)
+    usable = await accounts_today(req, ctx)
+    fitting = [a.account for a in usable if a.allows(needed)]
     if len(fitting) == 1:
         return fitting[0]
-    if not fitting and len(granted) == 1:
-        only = await ctx.uow.directory.account(granted[0])
-        if only is not None:
-            return only  # the access check then explains why it is refused (ACC-3, ACC-4)
-    if not granted:
+    if not fitting and len(usable) == 1:
+        return usable[0].account  # the access check then explains why it is refused (ACC-3, ACC-4)
+    if not usable:
         ensure(access.check(req.actor, action, None, req.now.date()))
-    options = ", ".join(a.id for a in fitting) or ", ".join(granted)
+    options = ", ".join(a.id for a in fitting) or ", ".join(a.account.id for a in usable)
     raise Refused(Reply.invalid(f"Which account? Add `--account ID` with one of: {options}."))
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.commands.context import Context, answer
+from bot.commands.context import Context, accounts_today, answer
 from bot.commands.verbs import VERBS
 from bot.messages import ChatRequest, Help, HelpEntry, Reply
-from bot.model import Account, Priority
+from bot.model import Priority
 from bot.policy import access
 from bot.policy.intake import CHAT_PRIORITIES, priority_guide
 
@@ -24,13 +24,7 @@ _UNMAPPED = (
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
     """`help [VERB]`: the verbs you may use, or one verb's usage."""
-    accounts: dict[str, Account] = {}
-    if req.actor.contact is not None:
-        for grant in req.actor.contact.grants:
-            account = await ctx.uow.directory.account(grant.account_id)
-            if account is not None:
-                accounts[account.id] = account
-    allowed = access.allowed_actions(req.actor, accounts, req.now.date())
+    allowed = access.allowed_actions(req.actor, await accounts_today(req, ctx), req.now)
     visible = [v for v in VERBS.values() if v.action in allowed]
     if req.command.args:
         name = req.command.args[0].lower()

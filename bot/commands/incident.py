@@ -7,7 +7,7 @@ are the scheduler's (`bot.jobs.incident_sweep`). Restoration, the all-clear and 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import UTC
 
 from bot.commands import incident_closure
@@ -28,8 +28,6 @@ DECLARE_USAGE = (
 STATUS_USAGE = "incident status ID TEXT [--next TEXT]"
 USAGE = "incident declare|status|restore|all-clear|rca ID ..."
 MAX_SUMMARY_CHARS = 1000
-# Slack turns a typed "#bridge" into "<#C123|bridge>"; the id is what the directory binds.
-_SLACK_CHANNEL = re.compile(r"<#([A-Za-z0-9]+)(?:\|[^>]*)?>")
 
 
 async def handle(req: ChatRequest, ctx: Context) -> Reply:
@@ -66,7 +64,7 @@ async def _declare(req: ChatRequest, ctx: Context) -> Reply:
         return Reply.invalid(f"Give the severity as one of {choices}. Usage: `{DECLARE_USAGE}`")
     summary = require_text(req.command.text_from(2), "summary", DECLARE_USAGE, MAX_SUMMARY_CHARS)
     accounts = await _accounts(ctx, _option(req, "accounts"))
-    bridges = await _bridges(ctx, _option(req, "bridge"))
+    bridges = await _bridges(ctx, _option(req, "bridge"), req.channel_refs)
     services = _option(req, "services")
     if services is not None and len(services) > MAX_SUMMARY_CHARS:
         return Reply.invalid(f"--services is over {MAX_SUMMARY_CHARS:,} characters.")
@@ -132,14 +130,16 @@ async def _accounts(ctx: Context, text: str | None) -> list[Account]:
     return found
 
 
-async def _bridges(ctx: Context, text: str | None) -> list[ChannelBinding]:
+async def _bridges(ctx: Context, text: str | None, refs: Mapping[str, str]) -> list[ChannelBinding]:
     if not text:
         raise Refused(Reply.invalid(f"Name the bridge channel(s). Usage: `{DECLARE_USAGE}`"))
     bound = await ctx.uow.directory.bridge_channels()
     found: list[ChannelBinding] = []
     wrong: list[str] = []
-    for name in _names(_SLACK_CHANNEL.sub(r"\1", text)):
-        # The platform is the binding's: a channel id names one bridge on Slack or Teams.
+    for typed in _names(text):
+        # A channel the platform resolved ("#bridge") by its id, what the directory binds; the
+        # platform is the binding's: a channel id names one bridge on any platform.
+        name = refs.get(typed, typed)
         match = [b for b in bound if b.channel_id == name] or [
             b for b in bound if b.channel_id.casefold() == name.casefold()
         ]

@@ -164,7 +164,7 @@ def reminder_card(incident: Incident, next_at: datetime) -> Notice:
 
 
 async def bridge_bindings(uow: UnitOfWork, incident: Incident) -> list[ChannelBinding]:
-    """The incident's bridges as bindings (Teams posts need the binding's service URL)."""
+    """The incident's bridges as bindings (a platform may need the binding's route to post)."""
     found: list[ChannelBinding] = []
     for ref in incident.bridges:
         binding = await uow.directory.channel(ref.platform, ref.channel_id)

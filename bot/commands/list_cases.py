@@ -10,11 +10,11 @@ from dataclasses import replace
 
 from bot.commands.context import (
     Context,
+    accounts_today,
     answer,
     audience_for,
     check_action,
     choose_account,
-    level_on,
 )
 from bot.commands.paging import PAGE_SIZE, page_number, titled
 from bot.commands.views import actions_for, case_line
@@ -51,15 +51,7 @@ async def _readable_accounts(req: ChatRequest, ctx: Context) -> list[Account]:
     if req.channel is not None and req.channel.account_id:
         return []  # the channel's account is the one meant
     needed = access.required_level(Action.LIST) or AccessLevel.READ_ONLY
-    found: list[Account] = []
-    for grant in contact.grants:
-        account = await ctx.uow.directory.account(grant.account_id)
-        if account is None or account in found:
-            continue
-        level = level_on(contact, account, ctx, req.now)
-        if level is not None and level.rank >= needed.rank:
-            found.append(account)
-    return found
+    return [a.account for a in await accounts_today(req, ctx) if a.allows(needed)]
 
 
 def _row_actions(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.commands.context import Context, answer, check_action
+from bot.commands.context import Context, accounts_today, answer, check_action
 from bot.commands.notify import notice_card
 from bot.messages import ChatRequest, Message, Reply
 from bot.model import Account
@@ -55,10 +55,5 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
 async def _accounts(req: ChatRequest, ctx: Context) -> list[Account]:
     if req.actor.is_staff:
         return await ctx.uow.directory.accounts()
-    contact = req.actor.contact
-    found: list[Account] = []
-    for grant in sorted(contact.grants if contact else (), key=lambda g: g.account_id):
-        account = await ctx.uow.directory.account(grant.account_id)
-        if account is not None:
-            found.append(account)
-    return found
+    # Every grant gives at least basic access, and basic contacts read notices (ACC-2).
+    return [a.account for a in await accounts_today(req, ctx)]

@@ -6,10 +6,10 @@ from bot.commands import alerts, suggest
 from bot.commands.context import (
     Context,
     Refused,
+    accounts_today,
     answer,
     check_action,
     choose_account,
-    level_on,
     refusal,
 )
 from bot.commands.forms import is_form, open_form
@@ -176,19 +176,12 @@ async def _designated_accounts(req: ChatRequest, ctx: Context) -> list[Account]:
                 "Ask a designated contact of your company to open it.",
             )
         )
-    found: list[Account] = []
-    granted: list[Account] = []
-    for grant in contact.grants:
-        account = await ctx.uow.directory.account(grant.account_id)
-        if account is None:
-            continue
-        granted.append(account)
-        if level_on(contact, account, ctx, req.now) is AccessLevel.DESIGNATED:
-            found.append(account)
+    usable = await accounts_today(req, ctx)
+    found = [a.account for a in usable if a.level is AccessLevel.DESIGNATED]
     if not found:
-        if len(granted) == 1:
+        if len(usable) == 1:
             # Its refusal says why and who can open it instead (ACC-3, ACC-4).
-            await check_action(req, ctx, Action.OPEN, granted[0])
+            await check_action(req, ctx, Action.OPEN, usable[0].account)
         await check_action(req, ctx, Action.OPEN, None)
         raise Refused(
             Reply.refused(

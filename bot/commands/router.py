@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.commands import handlers, suggest
+from bot.commands import handlers, overview, suggest
 from bot.commands.context import Context, Refused
 from bot.commands.conversation import Conversations, ConversationSettings
 from bot.commands.handlers import Handler
@@ -129,6 +129,13 @@ class Router:
                 time.perf_counter() - started,
             )
         return reply
+
+    async def overview(self, req: ChatRequest) -> Reply:
+        """The asker's overview (`bot.commands.overview`), asked for without typing: read only."""
+        try:
+            return await self._read(req, overview.handle)
+        except Exception:
+            return went_wrong("overview")
 
     async def _handle(self, req: ChatRequest, parsed: ChatRequest | Reply) -> Reply:
         if isinstance(parsed, Reply):

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.commands.context import Context, answer, audience_for, level_on
+from bot.commands.context import Context, answer, audience_for, designated_on
 from bot.messages import Audience, CaseAction, CaseLine, CaseView, ChatRequest, Reply
-from bot.model import (
-    AccessLevel,
-    Account,
-    Case,
-    CaseEvent,
-    ChannelPurpose,
-    EventKind,
-    Status,
-    Visibility,
-)
+from bot.model import Account, Case, CaseEvent, ChannelPurpose, EventKind, Status, Visibility
 from bot.policy import sla
 
 RECENT_UPDATES = 5
@@ -62,8 +53,7 @@ def actions_for(
             if case.status is Status.CLOSED or case.owner == req.actor.email
             else (CaseAction.TAKE,)
         )
-    contact = req.actor.contact
-    if contact is None or level_on(contact, account, ctx, req.now) is not AccessLevel.DESIGNATED:
+    if not designated_on(req, ctx, account):
         return ()
     if case.status is Status.CLOSED:
         return (CaseAction.REOPEN,)

@@ -20,18 +20,20 @@ _WHAT = (
 _HOW = {
     "direct": "Type help to see what you can do.",
     "channel": "Mention me or start with case (for example: case help) to talk to me here.",
-    "slack": "Type /case help, or write help to me here.",
 }
 _PRIVATE_NOTE = "What you may do on each account is in our 1:1 chat."
 
 
-def welcome(identity: Reply, where: str, *, identity_here: bool = True) -> Reply:
+def welcome(
+    identity: Reply, where: str, *, identity_here: bool = True, how: str | None = None
+) -> Reply:
     """The welcome: what the bot is and how to start, then the user's identity (`whoami`).
 
-    `where` is "direct", "channel" or "slack". In a shared channel the identity stays out
-    (ACC-9: a user's accounts are theirs to see), `identity_here=False`, and goes to 1:1.
+    `where` is "direct" or "channel"; `how` replaces its hint when the platform has its own way
+    to start (a slash command). In a shared channel the identity stays out (ACC-9: a user's
+    accounts are theirs to see), `identity_here=False`, and goes to 1:1.
     """
-    text = f"{_WHAT} {_HOW[where]}"
+    text = f"{_WHAT} {how or _HOW[where]}"
     if not identity_here:
         return Reply(Message(f"{text} {_PRIVATE_NOTE}", TITLE), Audience.CHANNEL)
     follow_ups = (identity.body,) if isinstance(identity.body, Identity) else ()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands.context import Context, answer
+from bot.commands.context import Context, accounts_today, answer
 from bot.messages import ChatRequest, GrantLine, Identity, Reply
 from bot.model import StaffRole
-from bot.policy import access
 
 _HINT = (
     "This chat account isn't linked to a support contact. Ask your company's designated "
@@ -20,17 +19,11 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if not actor.is_mapped:
         hint = _HINT.format(platform=req.platform.value.capitalize(), user=actor.user_id)
         return answer(req, ctx, Identity(actor.name, None, hint=hint), None)
-    lines: list[GrantLine] = []
-    contact = actor.contact
-    if contact is not None:
-        for grant in sorted(contact.grants, key=lambda g: g.account_id):
-            account = await ctx.uow.directory.account(grant.account_id)
-            if account is None:
-                continue
-            level, why = access.effective_level(contact, account, ctx.local_date(account, req.now))
-            if level is None:
-                continue
-            note = why if level is not grant.level else None
-            lines.append(GrantLine(account.id, account.end_user, level, note))
+    lines = [
+        GrantLine(
+            a.account.id, a.account.end_user, a.level, a.why if a.level is not a.granted else None
+        )
+        for a in await accounts_today(req, ctx)
+    ]
     roles: tuple[StaffRole, ...] = tuple(sorted(actor.staff.roles)) if actor.staff else ()
     return answer(req, ctx, Identity(actor.name, actor.email, tuple(lines), roles), None)

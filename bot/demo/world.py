@@ -20,6 +20,7 @@ from pathlib import Path
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
+from bot.adapters.registry import rate_limits
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.teams.adapter import TeamsAdapter
 from bot.adapters.teams.auth import TeamsAuth
@@ -31,6 +32,7 @@ from bot.jobs.outbox_worker import OutboxWorker
 from bot.jobs.pacing import Pacer
 from bot.jobs.scheduler import PassReport, run_once
 from bot.metrics import Metrics
+from bot.model import Platform
 from bot.server import Server
 from bot.settings import Settings
 from bot.standins.bot_framework_keys import TokenMinter
@@ -150,10 +152,12 @@ async def _serve(
     connector: ConnectorStandIn,
     keys: TokenMinter,
 ) -> AsyncIterator[World]:
-    server = Server(svc, Metrics(), scheduler=False, clock=clock, teams=_teams(svc, clock, keys))
-    if server.slack is None:
+    teams = {Platform.TEAMS: _teams(svc, clock, keys)}
+    server = Server(svc, Metrics(), scheduler=False, clock=clock, connections=teams)
+    slack = server.connections.get(Platform.SLACK)
+    if not isinstance(slack, SlackAdapter):
         raise RuntimeError("the demo settings enable Slack; the server did not")
-    pacer = Pacer(monotonic=clock.monotonic, sleep=clock.sleep)
+    pacer = Pacer(rate_limits(server.platforms), monotonic=clock.monotonic, sleep=clock.sleep)
     worker = OutboxWorker(svc.store, server.deliverers, pacer=pacer, monotonic=clock.monotonic)
     web_server = TestServer(server.web, host="127.0.0.1")
     await web_server.start_server()
@@ -163,7 +167,7 @@ async def _serve(
                 clock,
                 svc,
                 server,
-                server.slack,
+                slack,
                 slack_api,
                 connector,
                 keys,

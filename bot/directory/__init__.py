@@ -7,13 +7,14 @@ entry; `load_directory` writes a valid file in one unit of work, so a bad file c
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.directory.entries import DirectoryError
 from bot.directory.parser import parse_directory
-from bot.model import AccessLevel
-from bot.policy.access import effective_level
+from bot.model import AccessLevel, Account
+from bot.policy.access import effective_level, local_date
 from bot.policy.config import PolicyConfig
 from bot.policy.identity import corporate_email_problem
 from bot.store.interface import Store, UpsertSummary
@@ -36,9 +37,16 @@ async def load_directory(
     return summary
 
 
-async def check_directory(store: Store, today: date, config: PolicyConfig) -> list[str]:
+async def check_directory(
+    store: Store, today: date | None, config: PolicyConfig, now: datetime | None = None
+) -> list[str]:
     """`directory check`: ACC-6 shortfalls, inert grants (ACC-3, ACC-4, ACC-5), partner accounts
-    without company ids (ACC-4), one per line."""
+    without company ids (ACC-4), one per line.
+
+    Contracts are judged on `today`, or, without it, on each account's own day at `now`, as
+    chat judges them (`bot.policy.access.access_today`).
+    """
+    day_of = _judging_day(today, now, config)
     async with store.unit_of_work(read_only=True) as uow:
         accounts = {a.id: a for a in await uow.directory.accounts()}
         contacts = await uow.directory.contacts()
@@ -54,7 +62,7 @@ async def check_directory(store: Store, today: date, config: PolicyConfig) -> li
             account = accounts.get(grant.account_id)
             if account is None:
                 continue
-            level, why = effective_level(contact, account, today)
+            level, why = effective_level(contact, account, day_of(account))
             if level is AccessLevel.DESIGNATED:
                 problem = corporate_email_problem(contact.email, config)
                 if problem is not None:
@@ -71,6 +79,20 @@ async def check_directory(store: Store, today: date, config: PolicyConfig) -> li
             who = ", ".join(emails) if emails else "none"
             lines.append(
                 f"account {account_id}: {len(emails)} designated contact(s) acting as designated "
-                f"on {today.isoformat()} ({who}); every account should have at least two (ACC-6)"
+                f"on {day_of(accounts[account_id]).isoformat()} ({who}); "
+                "every account should have at least two (ACC-6)"
             )
     return lines
+
+
+def _judging_day(
+    today: date | None, now: datetime | None, config: PolicyConfig
+) -> Callable[[Account], date]:
+    """The day each account's contract is judged on: `today` for all, else its own at `now`."""
+    if today is not None:
+        day = today
+        return lambda _account: day
+    if now is None:
+        raise ValueError("check_directory needs a day or an instant")
+    at = now
+    return lambda account: local_date(account, at, config)

@@ -22,15 +22,14 @@ from bot.model import (
     CareLevel,
     ChannelBinding,
     ChannelPurpose,
+    ChatIdentity,
     Contact,
     Deployment,
     Grant,
     Platform,
     Priority,
-    SlackIdentity,
     Staff,
     StaffRole,
-    TeamsIdentity,
 )
 from bot.policy.config import PolicyConfig
 from bot.policy.identity import corporate_email_problem
@@ -148,8 +147,10 @@ class _Parser:
             *companies,
             timezone=timezone,
             agents=agents,
-            slack_workspaces=slack_workspaces,
-            teams_tenants=teams_tenants,
+            homes=frozenset(
+                {(Platform.SLACK.value, w) for w in slack_workspaces}
+                | {(Platform.TEAMS.value, t) for t in teams_tenants}
+            ),
         )
 
     def grant(self, owner: Entry, j: int, data: Any, company_id: str | None) -> Grant | None:
@@ -204,8 +205,7 @@ class _Parser:
             name,
             company,
             tuple(g for g in grants if g is not None),
-            None if slack is None else SlackIdentity(*slack),
-            None if teams is None else TeamsIdentity(*teams),
+            _chats(slack, teams),
             company_id,
         )
 
@@ -235,8 +235,7 @@ class _Parser:
             email.lower(),
             name,
             frozenset(roles),
-            None if slack is None else SlackIdentity(*slack),
-            None if teams is None else TeamsIdentity(*teams),
+            _chats(slack, teams),
         )
 
     def channel(
@@ -282,9 +281,22 @@ class _Parser:
             account_id,
             frozenset(regions),
             frozenset(priorities),
-            e.text("service_url", required=False),
-            e.text("tenant", required=False),
+            _route(e.text("service_url", required=False), e.text("tenant", required=False)),
         )
+
+
+def _chats(
+    slack: tuple[str, str] | None, teams: tuple[str, str] | None
+) -> tuple[ChatIdentity, ...]:
+    """The file's `slack: {team, user}` and `teams: {tenant, aad_object_id}` as chat identities."""
+    pairs = ((Platform.SLACK, slack), (Platform.TEAMS, teams))
+    return tuple(sorted(ChatIdentity(p.value, *ids) for p, ids in pairs if ids is not None))
+
+
+def _route(service_url: str | None, tenant: str | None) -> tuple[tuple[str, str], ...]:
+    """A channel's `service_url` and `tenant` as its route (the Teams deliverer reads it)."""
+    route = {"service_url": service_url, "space": tenant}
+    return tuple(sorted((name, value) for name, value in route.items() if value))
 
 
 def parse_directory(text: str, source: str, config: PolicyConfig) -> Directory:

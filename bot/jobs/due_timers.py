@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.model import Account, ChannelBinding, Priority
 from bot.store.interface import Store, Timer, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -137,30 +136,3 @@ async def work_through(
             async with store.unit_of_work() as uow:
                 await uow.timers.set(kind, failed.subject, now + retry_after, failed.payload)
                 await uow.commit()
-
-
-class DirectoryCache:
-    """Accounts and channel bindings looked up once per sweep; the directory rarely changes."""
-
-    def __init__(self) -> None:
-        self._accounts: dict[str, Account | None] = {}
-        self._queues: dict[tuple[str, Priority], list[ChannelBinding]] = {}
-        self._own: dict[str, list[ChannelBinding]] = {}
-
-    async def account(self, uow: UnitOfWork, account_id: str) -> Account | None:
-        if account_id not in self._accounts:
-            self._accounts[account_id] = await uow.directory.account(account_id)
-        return self._accounts[account_id]
-
-    async def queue_channels(
-        self, uow: UnitOfWork, region: str, priority: Priority
-    ) -> list[ChannelBinding]:
-        key = (region, priority)
-        if key not in self._queues:
-            self._queues[key] = await uow.directory.queue_channels(region, priority)
-        return self._queues[key]
-
-    async def account_channels(self, uow: UnitOfWork, account_id: str) -> list[ChannelBinding]:
-        if account_id not in self._own:
-            self._own[account_id] = await uow.directory.account_channels(account_id)
-        return self._own[account_id]

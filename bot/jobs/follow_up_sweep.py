@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.commands import alerts
 from bot.commands.context import Context
 from bot.commands.tracking import FOLLOW_UP_TIMER, record
-from bot.jobs.due_timers import DirectoryCache, work_through
+from bot.jobs.due_timers import work_through
 from bot.messages import Fact, Notice, NoticeKind
 from bot.model import Account, Case, CaseEvent, EventKind, Status, SubStatus
 from bot.policy.config import PolicyConfig
@@ -44,7 +44,6 @@ class FollowUpBatch:
     def __init__(self, config: PolicyConfig, now: datetime) -> None:
         self._config = config
         self._now = now
-        self._directory = DirectoryCache()  # for the whole sweep: the directory rarely changes
         self._cases: dict[int, Case] = {}
         self._busy: set[int] = set()
 
@@ -66,7 +65,7 @@ class FollowUpBatch:
             )
             return 0
         case = self._cases.get(number)
-        account = await self._directory.account(uow, case.account_id) if case is not None else None
+        account = await uow.directory.account(case.account_id) if case is not None else None
         return await follow_up(Context(uow, self._config), timer, self._now, case, account)
 
     async def finish(self, uow: UnitOfWork) -> int:

@@ -1,9 +1,10 @@
 """Per-channel rate limits for outbound posts (P6), as the spacing of a channel's send slots.
 
-Slack allows about one message per second per channel; Teams 7 per second and 60 per 30 seconds
-per conversation. The slots themselves are handed out by the store (`claim_paced`), from a next
-send instant per channel kept in the database, so every replica draws on one budget (R4). One
-spacing per platform keeps that budget a single timestamp: the spacing is the strictest of the
+Each platform states its own limits (`ChatPlatform.rate_limits`, e.g. Slack about one message
+per second per channel; Teams 7 per second and 60 per 30 seconds per conversation); the
+composition root hands them in, so this layer names no platform. The slots themselves are
+handed out by the store (`claim_paced`), from a next send instant per channel kept in the
+database, so every replica draws on one budget (R4). One spacing per platform keeps that budget a single timestamp: the spacing is the strictest of the
 platform's limits spread evenly (Teams: 0.5 s, which keeps both 7/s and 60/30 s).
 """
 
@@ -34,13 +35,6 @@ class RateLimit:
         return self.per_seconds / self.count
 
 
-DEFAULT_LIMITS: Mapping[Platform, tuple[RateLimit, ...]] = {
-    # P6 / Slack chat.postMessage: about 1 message per second per channel.
-    Platform.SLACK: (RateLimit(1, 1.0),),
-    # P6 / Teams connector: 7 per second and 60 per 30 seconds per conversation.
-    Platform.TEAMS: (RateLimit(7, 1.0), RateLimit(60, 30.0)),
-}
-
 Monotonic = Callable[[], float]
 Sleeper = Callable[[float], Awaitable[None]]
 
@@ -48,17 +42,17 @@ Sleeper = Callable[[float], Awaitable[None]]
 class Pacer:
     """The spacing of each platform's posts per channel, and the clock the worker waits on.
 
-    Tests inject a clock whose `sleep` moves it on, so rate limits cost no real time; `limits={}`
-    turns pacing off.
+    Tests inject a clock whose `sleep` moves it on, so rate limits cost no real time; without
+    `limits` (or `limits={}`) pacing is off.
     """
 
     def __init__(
         self,
-        limits: Mapping[Platform, Sequence[RateLimit]] = DEFAULT_LIMITS,
+        limits: Mapping[Platform, Sequence[RateLimit]] | None = None,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleeper = asyncio.sleep,
     ) -> None:
-        self._limits = {p: tuple(ls) for p, ls in limits.items()}
+        self._limits = {p: tuple(ls) for p, ls in (limits or {}).items()}
         self.monotonic = monotonic
         self.sleep = sleep
 

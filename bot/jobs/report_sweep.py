@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.cards.reports import monthly_notice
 from bot.commands import alerts
+from bot.jobs.reports import monthly_report
 from bot.policy.config import PolicyConfig
-from bot.reports import ReportMonth, monthly_notice, monthly_report
+from bot.policy.reports import ReportMonth
 from bot.store.interface import Store
 
 MONTHLY_TIMER = "monthly_report"

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from bot.commands import alerts
 from bot.commands.tracking import SLA_TIMER
-from bot.jobs.due_timers import DirectoryCache, work_through
+from bot.jobs.due_timers import work_through
 from bot.jobs.pending_writes import PendingWrites
 from bot.messages import CaseAction, Fact, Notice, NoticeKind
 from bot.model import Account, Case
@@ -43,7 +43,6 @@ class SlaBatch:
     def __init__(self, config: PolicyConfig, now: datetime) -> None:
         self._config = config
         self._now = now
-        self._directory = DirectoryCache()  # for the whole sweep: the directory rarely changes
         self._cases: dict[int, Case] = {}
         self._sent: dict[int, set[str]] = {}
         self._remember: dict[str, int] = {}
@@ -62,7 +61,7 @@ class SlaBatch:
         """Queue the case's due SLA notices, then move its timer to the next instant after now."""
         now = self._now
         case = self._cases.get(int(timer.subject))
-        account = await self._directory.account(uow, case.account_id) if case is not None else None
+        account = await uow.directory.account(case.account_id) if case is not None else None
         if case is None or account is None:
             self._writes.move_timer(SLA_TIMER, timer.subject, None)
             return 0
@@ -97,8 +96,8 @@ class SlaBatch:
         now, region = self._now, self._config.region(account.region)
         key = warning_key(case, instant)
         notice = _queue_notice(case, account, clock, instant)
-        # As alerts.to_queue, with the bindings cached for the pass (P3).
-        for channel in await self._directory.queue_channels(uow, account.region, case.priority):
+        # As alerts.to_queue; bindings come from the store's in-memory directory (P3).
+        for channel in await uow.directory.queue_channels(account.region, case.priority):
             self._writes.to_channel(channel, notice, key, now, region.time_zone, show_utc=True)
         if instant.threshold < BREACH:
             return 0
@@ -106,7 +105,7 @@ class SlaBatch:
         notice = _customer_notice(case, clock, instant, region.phone)
         key = customer_breach_key(case, instant)
         self._remember[key] = case.number
-        own = await self._directory.account_channels(uow, account.id)
+        own = await uow.directory.account_channels(account.id)
         for channel in own:
             self._writes.to_channel(channel, notice, key, now, region.time_zone, show_utc=False)
         if own:

@@ -1,11 +1,17 @@
 """Who may do what: access levels (ACC-2), staff roles (ACC-8), unmapped users (ACC-7) and where
-case details may be shown (ACC-9); entitlement (ACC-3, ACC-4) is decided in `entitlement`."""
+case details may be shown (ACC-9); entitlement (ACC-3, ACC-4) is decided in `entitlement`.
+
+`access_today` is the one answer to "which accounts may this contact use now, at which level":
+every handler, `help`, `whoami` and the home overview ask it, so they agree at every instant.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.messages import Actor
 from bot.model import (
@@ -16,6 +22,7 @@ from bot.model import (
     Contact,
     StaffRole,
 )
+from bot.policy.config import PolicyConfig
 from bot.policy.decision import Decision
 from bot.policy.entitlement import (
     Party,
@@ -26,14 +33,18 @@ from bot.policy.entitlement import (
 )
 
 __all__ = [
+    "AccountAccess",
     "Action",
     "Party",
+    "access_on",
+    "access_today",
     "allowed_actions",
     "channel_may_show",
     "check",
     "company_party",
     "effective_level",
     "is_staff_verb",
+    "local_date",
     "names_deputies",
     "required_level",
 ]
@@ -236,13 +247,55 @@ def names_deputies(decision: Decision) -> bool:
     return not decision.allowed and decision.rule in ("ACC-2", "ACC-4")
 
 
-def allowed_actions(actor: Actor, accounts: Mapping[str, Account], today: date) -> set[Action]:
-    """For `help`: every action `actor` may take on at least one of `accounts` (or on none)."""
-    candidates: list[Account | None] = [None]
-    if actor.contact is not None:
-        ids = {g.account_id for g in actor.contact.grants}
-        candidates += [accounts[i] for i in sorted(ids) if i in accounts]
-    return {a for a in Action for acc in candidates if check(actor, a, acc, today).allowed}
+@dataclass(frozen=True, slots=True)
+class AccountAccess:
+    """One account as a contact may use it at an instant (ACC-2..ACC-4)."""
+
+    account: Account
+    today: date  # the account's own calendar day at that instant: contract days are (ACC-3)
+    granted: AccessLevel  # the contact's best grant on the account
+    level: AccessLevel  # the level they act with today: the grant, lowered by ACC-3 and ACC-4
+    why: str | None = None  # why `level` is below `granted`, naming the rule
+
+    def allows(self, needed: AccessLevel) -> bool:
+        return self.level.rank >= needed.rank
+
+
+def local_date(account: Account, now: datetime, config: PolicyConfig) -> date:
+    """ACC-3: the account's calendar day at `now`, in its own zone (else its region's)."""
+    return now.astimezone(ZoneInfo(config.account_time_zone(account))).date()
+
+
+def access_on(
+    contact: Contact, account: Account, now: datetime, config: PolicyConfig
+) -> AccountAccess | None:
+    """ACC-2..ACC-4: how `contact` may use `account` at `now`; None without a grant on it."""
+    today = local_date(account, now, config)
+    level, why = effective_level(contact, account, today)
+    levels = [g.level for g in contact.grants if g.account_id == account.id]
+    if level is None or not levels:
+        return None
+    return AccountAccess(account, today, max(levels, key=lambda g: g.rank), level, why)
+
+
+def access_today(
+    contact: Contact, accounts: Iterable[Account], now: datetime, config: PolicyConfig
+) -> tuple[AccountAccess, ...]:
+    """Each of `accounts` `contact` holds a grant on, as they may use it at `now`, by account id."""
+    found = {a.id: a for a in accounts}
+    judged = (access_on(contact, found[i], now, config) for i in sorted(found))
+    return tuple(a for a in judged if a is not None)
+
+
+def allowed_actions(actor: Actor, accounts: Sequence[AccountAccess], now: datetime) -> set[Action]:
+    """For `help`: every action `actor` may take now on at least one of `accounts` (or on none).
+
+    Each account is judged on its own calendar day (`AccountAccess.today`), exactly as the
+    actions themselves are, so `help` and the verb agree near midnight (ACC-3).
+    """
+    candidates: list[tuple[Account | None, date]] = [(None, now.date())]
+    candidates += [(a.account, a.today) for a in accounts]
+    return {a for a in Action for acc, day in candidates if check(actor, a, acc, day).allowed}
 
 
 def channel_may_show(case_account_id: str, channel: ChannelBinding | None, actor: Actor) -> bool:

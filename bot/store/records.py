@@ -5,7 +5,8 @@ Re-exported by `bot.store.interface`; import them from there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TypeAlias
@@ -224,8 +225,8 @@ class OutboxItem:
     target_kind: TargetKind
     payload: JsonObject
     available_at: datetime
-    service_url: str | None = None  # Teams
-    tenant: str | None = None  # Teams
+    # How the platform reaches `target` beyond its id: opaque to all but its deliverer.
+    route: Mapping[str, str] = field(default_factory=dict)
     thread: ThreadRoute | None = None  # CONV-1: a post about a case goes in its thread
 
 
@@ -243,8 +244,7 @@ class OutboxMessage:
     attempts: int
     next_attempt_at: datetime
     created_at: datetime
-    service_url: str | None = None
-    tenant: str | None = None
+    route: Mapping[str, str] = field(default_factory=dict)
     leased_until: datetime | None = None
     lease_owner: str | None = None
     last_error: str | None = None

@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.http import build_web_app
+from bot.adapters.slack import PLATFORM as SLACK
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.verify import Limits
 from bot.commands.router import Router
@@ -273,7 +274,7 @@ async def running_slack(
     async def health() -> dict[str, Any]:
         return {"ok": True}
 
-    server = TestServer(build_web_app(adapter.handle, None, health), host="127.0.0.1")
+    server = TestServer(build_web_app([(SLACK.route, adapter.handle)], health), host="127.0.0.1")
     client: TestClient[Any, Any] = TestClient(server)
     await client.start_server()
     try:

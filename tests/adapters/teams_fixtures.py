@@ -22,6 +22,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.http import build_web_app
+from bot.adapters.teams import PLATFORM as TEAMS
 from bot.adapters.teams.adapter import TeamsAdapter
 from bot.adapters.teams.auth import TeamsAuth
 from bot.adapters.teams.connector import Connector
@@ -278,7 +279,7 @@ async def make_world(
     async def health() -> dict[str, Any]:
         return {"ok": True}
 
-    app = build_web_app(None, adapter.handle, health)
+    app = build_web_app([(TEAMS.route, adapter.handle)], health)
     for middleware in middlewares:
         app.middlewares.append(middleware)
     client: TestClient[web.Request, web.Application] = TestClient(TestServer(app, host="127.0.0.1"))

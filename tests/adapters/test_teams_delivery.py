@@ -60,7 +60,7 @@ async def test_acc_9_a_private_notice_creates_the_1_1_chat_in_the_users_tenant_o
     teams_store: Store, teams_connector: ConnectorStandIn
 ):
     teams = deliverer(teams_store, teams_connector)
-    message = row("aad-alice", TargetKind.PRIVATE, tenant="tenant-acme")
+    message = row("aad-alice", TargetKind.PRIVATE, route={"space": "tenant-acme"})
     await teams.deliver(message, NOTICE)
     await teams.deliver(message, NOTICE)
     [created] = teams_connector.created

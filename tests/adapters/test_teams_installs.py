@@ -121,7 +121,7 @@ async def test_a_user_uninstalling_the_personal_app_stops_private_notices_to_the
     before = teams.connector.calls
     with pytest.raises(DeliveryFailed, match="removed"):
         await deliverer(teams).deliver(
-            row("aad-alice", TargetKind.PRIVATE, tenant="tenant-acme"), NOTICE
+            row("aad-alice", TargetKind.PRIVATE, route={"space": "tenant-acme"}), NOTICE
         )
     assert teams.connector.calls == before and teams.connector.created == []
 

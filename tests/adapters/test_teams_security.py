@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import services
 from bot.metrics import Metrics
+from bot.model import Platform
 from bot.server import Server
 from bot.settings import DEFAULT_TEAMS_SERVICE_HOSTS, Settings
 from bot.standins.teams_connector import ConnectorStandIn
@@ -107,7 +108,7 @@ async def test_r10_teams_without_credentials_answers_503_and_logs_how_to_enable_
             reference = await uow.conversations.get("teams:user:aad-ivan")
     assert response.status == 503
     assert "MICROSOFT_APP_ID" in body["error"] and "SUPPORTBOT_TEAMS_EMULATOR" in body["error"]
-    assert server.teams is None and all(p.value != "teams" for p in server.deliverers)
+    assert Platform.TEAMS not in server.connections and Platform.TEAMS not in server.deliverers
     assert audit == [] and reference is None
     assert teams_connector.calls == 0
     hints = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -252,7 +253,6 @@ async def test_r1_a_stored_reference_on_a_storage_host_is_never_sent_the_token(
     from bot.adapters.teams.delivery import TeamsDeliverer
     from bot.jobs.delivery import DeliveryFailed
     from bot.messages import Notice, NoticeKind, Reply
-    from bot.model import Platform
     from bot.store.interface import OutboxMessage, OutboxState, TargetKind
 
     from .teams_fixtures import T0

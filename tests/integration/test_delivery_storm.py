@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.adapters.registry import rate_limits
 from bot.adapters.slack.delivery import SlackDeliverer, outbox_client
 from bot.commands.payload import encode
 from bot.jobs.delivery_settings import DeliverySettings
@@ -104,7 +105,7 @@ async def test_r3_a_429_storm_ends_with_every_post_delivered_no_dead_letter_and_
         await uow.commit()
     slack.fail_next(1_000_000, 429, retry_after=3)
     clock = SimClock(START)
-    pacer = Pacer(monotonic=clock.monotonic, sleep=clock.sleep)
+    pacer = Pacer(rate_limits(), monotonic=clock.monotonic, sleep=clock.sleep)
     deliverer = SlackDeliverer(outbox_client("xoxb-test", slack.base_url))
     worker = OutboxWorker(
         store,

@@ -17,11 +17,11 @@ from bot.model import (
     AccessLevel,
     Account,
     CareLevel,
+    ChatIdentity,
     Contact,
     Deployment,
     Grant,
     Platform,
-    SlackIdentity,
 )
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Directory
@@ -53,7 +53,7 @@ def vendor_directory(contacts: int = CONTACTS, accounts: int = ACCOUNTS) -> Dire
             name=f"Person {c}",
             company=f"Customer {c % accounts}",
             grants=(Grant(f"acct{c % accounts:05d}", AccessLevel.DESIGNATED),),
-            slack=SlackIdentity(f"T{c % accounts:07d}", f"U{c:08d}"),
+            chats=(ChatIdentity("slack", f"T{c % accounts:07d}", f"U{c:08d}"),),
         )
         for c in range(contacts)
     )
@@ -61,7 +61,7 @@ def vendor_directory(contacts: int = CONTACTS, accounts: int = ACCOUNTS) -> Dire
 
 
 async def say(router: Router, store: SqlStore, team: str, user: str, text: str) -> Reply:
-    actor = await identity.by_slack(await store.directory(), team, user)
+    actor = await identity.by_chat(await store.directory(), ChatIdentity("slack", team, user))
     assert actor is not None, (team, user)
     req = ChatRequest(
         platform=Platform.SLACK,

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.adapters.registry import rate_limits
 from bot.jobs.pacing import Pacer, RateLimit
 from bot.jobs.scheduler import Scheduler
 from bot.model import Platform
@@ -26,7 +27,7 @@ class FakeTime:
 
 
 def test_p6_one_spacing_per_platform_keeps_every_limit_of_it() -> None:
-    pacer = Pacer()
+    pacer = Pacer(rate_limits())  # each platform's own limits, as the server registers them
     assert pacer.interval(Platform.SLACK) == 1.0
     # Teams: 7 per second and 60 per 30 seconds; evenly spaced, 0.5 s keeps both.
     assert pacer.interval(Platform.TEAMS) == 0.5

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot.adapters.registry import rate_limits
 from bot.adapters.slack.delivery import SlackDeliverer, web_client
 from bot.adapters.teams.chats import TeamsChats
 from bot.adapters.teams.connector import Connector
@@ -212,7 +213,7 @@ class Replica:
             Platform.TEAMS: TeamsDeliverer(self.store, self.connector, chats, None),
         }
         # The real P6 limits, on a clock that sleeping advances (see test_jobs_pacing).
-        pacer = Pacer(monotonic=self.time, sleep=self.time.sleep)
+        pacer = Pacer(rate_limits(), monotonic=self.time, sleep=self.time.sleep)
         self.worker = OutboxWorker(self.store, deliverers, pacer=pacer)
         self.router = Router(self.store, self.config)
 
@@ -227,7 +228,8 @@ class Replica:
             staff = await uow.directory.staff_by_email(step.email)
             if staff is None:
                 raise LookupError(step.email)
-            platform = Platform.SLACK if staff.slack is not None else Platform.TEAMS
+            on_slack = any(chat.platform == Platform.SLACK for chat in staff.chats)
+            platform = Platform.SLACK if on_slack else Platform.TEAMS
             actor = await identity.by_email(
                 uow.directory, platform, f"user:{step.email}", step.email
             )

@@ -9,20 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.cards.reports import monthly_notice, render_availability, render_monthly
 from bot.directory import load_directory
 from bot.jobs.report_sweep import sweep_monthly_reports
+from bot.jobs.reports import availability_report, monthly_report
 from bot.messages import NoticeKind
 from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatus
 from bot.policy.config import PolicyConfig
-from bot.reports import (
-    ReportError,
-    ReportMonth,
-    availability_report,
-    monthly_notice,
-    monthly_report,
-    render_availability,
-    render_monthly,
-)
+from bot.policy.reports import ReportError, ReportMonth
 from bot.store.interface import ChannelRef, Store
 
 from .builders import case

@@ -13,17 +13,24 @@ from bot.directory import DirectoryError, check_directory, load_directory
 from bot.model import (
     AccessLevel,
     ChannelPurpose,
+    ChatIdentity,
+    Contact,
     Grant,
     Platform,
     Priority,
-    SlackIdentity,
+    Staff,
     StaffRole,
 )
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Directory
 from bot.store.sql import SqlStore
-from bot.store.sql.tables import metadata
+from bot.store.sql.tables import chat_identities, metadata
 from tests.integration.conftest import EXAMPLE_DIRECTORY
+
+ALICE_SLACK = ChatIdentity("slack", "T0ACME001", "U0ALICE01")
+ALICE_TEAMS = ChatIdentity(
+    "teams", "0a0a0a0a-0000-4000-8000-00000000acme", "11111111-0000-4000-8000-000000000001"
+)
 
 
 async def row_counts(store: SqlStore) -> dict[str, int]:
@@ -47,28 +54,33 @@ async def test_loading_the_example_twice_leaves_the_same_rows(store: SqlStore) -
 async def test_acc_7_people_are_found_by_their_verified_chat_ids(store: SqlStore) -> None:
     await load_directory(store, EXAMPLE_DIRECTORY)
     async with store.unit_of_work() as uow:
-        alice = await uow.directory.contact_by_slack("T0ACME001", "U0ALICE01")
-        same = await uow.directory.contact_by_teams(
-            "0a0a0a0a-0000-4000-8000-00000000acme", "11111111-0000-4000-8000-000000000001"
-        )
+        alice = await uow.directory.person_by_chat(ALICE_SLACK)
+        same = await uow.directory.person_by_chat(ALICE_TEAMS)
         by_mail = await uow.directory.contact_by_email("Alice@Acme.example")
         maria = await uow.directory.contact_by_email("maria@wayne.example")
-        nobody = await uow.directory.contact_by_slack("T0ACME001", "U0NOBODY")
-        ivy = await uow.directory.staff_by_slack("T0VEND001", "U0IVY0003")
-        ivy_teams = await uow.directory.staff_by_teams(
-            "0f0f0f0f-0000-4000-8000-0000000vendr", "99999999-0000-4000-8000-000000000003"
+        nobody = await uow.directory.person_by_chat(ChatIdentity("slack", "T0ACME001", "U0NOBODY"))
+        elsewhere = await uow.directory.person_by_chat(
+            ChatIdentity("teams", ALICE_SLACK.space, ALICE_SLACK.user)
+        )
+        ivy = await uow.directory.person_by_chat(ChatIdentity("slack", "T0VEND001", "U0IVY0003"))
+        ivy_teams = await uow.directory.person_by_chat(
+            ChatIdentity(
+                "teams",
+                "0f0f0f0f-0000-4000-8000-0000000vendr",
+                "99999999-0000-4000-8000-000000000003",
+            )
         )
         adam = await uow.directory.staff_by_email("adam@vendor.example")
         commanders = await uow.directory.staff_members(StaffRole.INCIDENT_COMMANDER)
-    assert alice is not None and alice == same == by_mail
+    assert isinstance(alice, Contact) and alice == same == by_mail
     assert alice.grants == (Grant("acme", AccessLevel.DESIGNATED),)
-    assert alice.slack == SlackIdentity("T0ACME001", "U0ALICE01")
+    assert alice.chats == (ALICE_SLACK, ALICE_TEAMS)
     assert maria is not None and [(g.account_id, g.level) for g in maria.grants] == [
         ("globex", AccessLevel.READ_ONLY),
         ("wayne", AccessLevel.DESIGNATED),
     ]
-    assert nobody is None
-    assert ivy is not None and ivy == ivy_teams
+    assert nobody is None and elsewhere is None  # the platform is part of the identity
+    assert isinstance(ivy, Staff) and ivy == ivy_teams
     assert ivy.roles == {StaffRole.INCIDENT_COMMANDER, StaffRole.ANALYST}
     assert adam is not None and adam.roles == {StaffRole.ADMIN}
     assert [s.email for s in commanders] == ["ivy@vendor.example"]
@@ -96,7 +108,7 @@ async def test_accounts_contacts_and_channels_are_listed_by_role(store: SqlStore
     assert [(c.platform, c.channel_id) for c in acme_channels] == [(Platform.SLACK, "C0ACME001")]
     assert {c.channel_id for c in bridges} == {"C0BRIDGE1", "19:bridge@thread.tacv2"}
     assert teams_channel is not None and teams_channel.purpose is ChannelPurpose.ACCOUNT
-    assert teams_channel.service_url == "https://smba.trafficmanager.net/emea/"
+    assert dict(teams_channel.route)["service_url"] == "https://smba.trafficmanager.net/emea/"
     assert [c.channel_id for c in na_low] == ["C0QUEUEAM"]
     assert {c.channel_id for c in emea_critical} == {"C0QUEUEEU", "C0QUEUECR"}
     assert {c.channel_id for c in apac_incident} == {"C0QUEUECR", "19:queue-apac@thread.tacv2"}
@@ -109,13 +121,41 @@ async def test_a_reload_replaces_a_contacts_grants_and_moves_a_chat_id(store: Sq
         alice = await uow.directory.contact_by_email("alice@acme.example")
         assert carol is not None and alice is not None
         # Carol takes over Alice's Slack id and loses her grant; Alice is not in this file.
-        changed = dataclasses.replace(carol, grants=(), slack=alice.slack)
+        changed = dataclasses.replace(carol, grants=(), chats=(ALICE_SLACK,))
         await uow.directory.upsert(Directory(contacts=(changed,)))
         await uow.commit()
     async with store.unit_of_work() as uow:
-        assert await uow.directory.contact_by_slack("T0ACME001", "U0ALICE01") == changed
+        assert await uow.directory.person_by_chat(ALICE_SLACK) == changed
         alice_now = await uow.directory.contact_by_email("alice@acme.example")
-    assert alice_now is not None and alice_now.slack is None and alice_now.grants == alice.grants
+    # Alice keeps her Teams id and her grants; only the id given to Carol left her (ACC-7).
+    assert alice_now is not None and alice_now.chats == (ALICE_TEAMS,)
+    assert alice_now.grants == alice.grants
+
+
+async def test_acc_7_a_staff_member_given_a_contacts_chat_id_takes_it_from_the_contact(
+    store: SqlStore,
+) -> None:
+    await load_directory(store, EXAMPLE_DIRECTORY)
+    async with store.unit_of_work() as uow:
+        adam = await uow.directory.staff_by_email("adam@vendor.example")
+        assert adam is not None
+        moved = dataclasses.replace(adam, chats=tuple(sorted((*adam.chats, ALICE_TEAMS))))
+        await uow.directory.upsert(Directory(staff=(moved,)))
+        await uow.commit()
+    directory = await store.directory()
+    alice = await directory.contact_by_email("alice@acme.example")
+    assert await directory.person_by_chat(ALICE_TEAMS) == moved
+    assert await directory.person_by_chat(ALICE_SLACK) == alice
+    assert alice is not None and alice.chats == (ALICE_SLACK,)
+    async with store.engine.connect() as conn:
+        held = (
+            await conn.execute(
+                select(chat_identities.c.person_kind, chat_identities.c.email).where(
+                    chat_identities.c.user_id == ALICE_TEAMS.user
+                )
+            )
+        ).all()
+    assert held == [("staff", "adam@vendor.example")]
 
 
 async def test_a_file_with_several_bad_entries_is_refused_whole_and_changes_nothing(
@@ -238,6 +278,6 @@ async def test_conv_6_an_accounts_own_workspaces_and_tenants_are_stored_and_relo
         acme = await uow.directory.account("acme")
         umbrella = await uow.directory.account("umbrella")
     assert acme is not None and umbrella is not None
-    assert acme.slack_workspaces == {"T0ACME001"}
-    assert acme.teams_tenants == {"0a0a0a0a-0000-4000-8000-00000000acme"}
-    assert umbrella.slack_workspaces == frozenset() and umbrella.teams_tenants == frozenset()
+    assert acme.homes_on("slack") == {"T0ACME001"}
+    assert acme.homes_on("teams") == {"0a0a0a0a-0000-4000-8000-00000000acme"}
+    assert umbrella.homes == frozenset()

@@ -307,9 +307,12 @@ def test_conv_6_an_account_lists_its_own_slack_workspaces_and_teams_tenants() ->
         1,
     )
     acme, resold = parse_directory(text, "dir.yaml", CONFIG).accounts
-    assert acme.slack_workspaces == {"T0ACME", "E0ACME"}
-    assert acme.teams_tenants == {"6f1c3b2a-0000-4000-8000-00000000acme"}
-    assert resold.slack_workspaces == frozenset() and resold.teams_tenants == frozenset()
+    assert acme.homes == {
+        ("slack", "T0ACME"),
+        ("slack", "E0ACME"),
+        ("teams", "6f1c3b2a-0000-4000-8000-00000000acme"),
+    }
+    assert resold.homes == frozenset()
 
 
 @pytest.mark.parametrize(

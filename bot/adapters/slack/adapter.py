@@ -2,10 +2,11 @@
 
 The route authenticates every request over its raw bytes first (`slack_verify`, R1: 401 for
 anything unsigned, forged, stale or malformed, before anything parses it); bolt then routes
-the authentic ones, and the listeners here only convert payloads to `ChatRequest`s, acknowledge within Slack's 3 seconds,
-and post the router's replies (ACC-9). De-duplication (R2) is the router's database key, built
-from `event_id` or `trigger_id`; Slack's retries are never dropped blindly, since the first
-attempt may not have been handled.
+the authentic ones to the listeners: slash commands here, buttons, modals and the shortcut in
+`interactions.py`, typed messages and App Home in `events.py`. They only convert payloads to
+`ChatRequest`s, acknowledge within Slack's 3 seconds, and post the router's replies (ACC-9).
+De-duplication (R2) is the router's database key, built from `event_id` or `trigger_id`;
+Slack's retries are never dropped blindly, since the first attempt may not have been handled.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,8 +23,6 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.request.internals import parse_body
 
 from bot.adapters.slack.delivery import (
     Destination,
@@ -32,16 +31,16 @@ from bot.adapters.slack.delivery import (
     outbox_client,
     web_client,
 )
-from bot.adapters.slack.home import home_view
+from bot.adapters.slack.events import SlackEvents
 from bot.adapters.slack.identity import SlackUsers
-from bot.adapters.slack.installs import APP, SlackInstalls
+from bot.adapters.slack.installs import SlackInstalls
 from bot.adapters.slack.interactions import Ack, Asker, SlackInteractions
-from bot.adapters.slack.payload import ModalOrigin, decoded, request_id, without_mention
+from bot.adapters.slack.payload import ModalOrigin, channel_references, decoded, request_id
+from bot.adapters.slack.requests import authentic_request, inline, interaction_asker, text_or_none
 from bot.adapters.slack.verify import Limits, SlackSignature, Unauthenticated
-from bot.cards.slack import render_messages
+from bot.cards.slack import render_messages, render_overview
 from bot.commands.router import Router, went_wrong
-from bot.commands.welcome import welcome
-from bot.messages import Audience, ChatRequest, Command, Form, Outcome, Reply
+from bot.messages import Audience, ChatRequest, Command, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.settings import Settings
@@ -59,12 +58,6 @@ INLINE_ANSWER_SECONDS = 2.0
 WORK_SLOTS = 8
 SHORTCUT_CALLBACK = "open_case_from_message"
 APP_HOME_CHANNEL = "app_home"  # App Home has no channel; answers go to the DM with the bot
-_CASE_PREFIX = re.compile(r"^\s*/?case\b", re.IGNORECASE)
-# Attachments are not read yet (later work): the text is answered and the user told so.
-FILES_NOTE = (
-    "I can't read attached files yet, so I've only looked at your text. To add a log or a "
-    "screenshot to a case, paste the important part into an update."
-)
 
 
 class SlackAdapter:
@@ -106,6 +99,15 @@ class SlackAdapter:
             outbox_client(settings.slack_bot_token, settings.slack_api_url), self.installs
         )
         self.interactions = SlackInteractions(self.ask, self.client, self.poster)
+        self.events = SlackEvents(
+            self.ask,
+            self._spawn,
+            self.poster,
+            self.installs,
+            self.users,
+            self.client,
+            self._publish_home,
+        )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._slots = asyncio.Semaphore(WORK_SLOTS)
         self._register()
@@ -137,6 +139,9 @@ class SlackAdapter:
                 return
             await asyncio.gather(*pending, return_exceptions=True)
 
+    async def close(self) -> None:
+        """Nothing to close: slack_sdk's async client opens a session per call."""
+
     async def ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         """Run one command through the router as the Slack user it came from."""
         async with self._slots:
@@ -149,6 +154,7 @@ class SlackAdapter:
 
     async def _ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         actor = await self.users.actor(asker.team, asker.user)
+        command, refs = channel_references(command)
         req = ChatRequest(
             platform=Platform.SLACK,
             workspace=asker.team,
@@ -158,6 +164,7 @@ class SlackAdapter:
             now=self.clock(),
             is_direct=asker.is_direct or asker.channel_id is None,
             request_id=key,
+            channel_refs=refs,
         )
         return await self.router.handle(req)
 
@@ -179,9 +186,9 @@ class SlackAdapter:
     def _register(self) -> None:
         app = self.app
         app.command(SLASH_COMMAND)(self._on_command)
-        app.event("app_mention")(self._on_mention)
-        app.event("message")(self._on_message)
-        app.event("app_home_opened")(self._on_home)
+        app.event("app_mention")(self.events.on_mention)
+        app.event("message")(self.events.on_message)
+        app.event("app_home_opened")(self.events.on_home)
         app.action(re.compile(r"^(case|form):"))(self._on_action)
         app.view(re.compile(r"^modal:"))(self._on_view)
         app.shortcut(SHORTCUT_CALLBACK)(self._on_shortcut)
@@ -219,7 +226,7 @@ class SlackAdapter:
 
     async def _follow_ups(self, reply: Reply, asker: Asker, body: Mapping[str, Any]) -> None:
         """The follow-up messages of a reply whose body rode on the acknowledgement."""
-        to = Destination(asker.user, asker.channel_id, _str(body.get("response_url")))
+        to = Destination(asker.user, asker.channel_id, text_or_none(body.get("response_url")))
         for extra in reply.follow_ups:
             await self.poster.post(replace(reply, body=extra, follow_ups=()), to)
 
@@ -227,78 +234,9 @@ class SlackAdapter:
         self, asked: asyncio.Task[Reply], asker: Asker, body: Mapping[str, Any]
     ) -> None:
         reply = await asked
-        origin = ModalOrigin(asker.channel_id, _str(body.get("response_url")))
+        origin = ModalOrigin(asker.channel_id, text_or_none(body.get("response_url")))
         to = Destination(asker.user, asker.channel_id, origin.response_url)
         await self.interactions.answer(reply, str(body.get("trigger_id", "")), origin, to)
-
-    async def _on_mention(
-        self, event: dict[str, Any], body: dict[str, Any], context: Any, request: Any
-    ) -> None:
-        self._typed(event, body, context, request, is_direct=False)
-
-    async def _on_message(
-        self, event: dict[str, Any], body: dict[str, Any], context: Any, request: Any
-    ) -> None:
-        # Only people's own messages in the DM with the bot: edits, joins and bots are not asks;
-        # a message with files ("file_share") is one, its files are not read yet.
-        subtype = event.get("subtype")
-        if event.get("channel_type") != "im" or event.get("bot_id"):
-            return
-        if subtype not in (None, "file_share"):
-            return
-        self._typed(event, body, context, request, is_direct=True)
-
-    def _typed(
-        self,
-        event: Mapping[str, Any],
-        body: Mapping[str, Any],
-        context: Any,
-        request: Any,
-        is_direct: bool,
-    ) -> None:
-        user = _str(event.get("user"))
-        channel = _str(event.get("channel"))
-        if user is None or channel is None:
-            return
-        team = _str(event.get("team")) or str(body.get("team_id", ""))
-        text = decoded(without_mention(str(event.get("text", "")), context.bot_user_id))
-        # `case list` works in a DM and after a mention as it does after /case.
-        text = _CASE_PREFIX.sub("", text, count=1).strip()
-        asker = Asker(team, user, channel, is_direct)
-        # A mention in a channel is answered in its thread (a new one under the mention).
-        thread = _str(event.get("thread_ts")) or (None if is_direct else _str(event.get("ts")))
-        to = Destination(user, channel, None, is_direct, thread)
-        key = request_id(body, request.raw_body)
-        files = bool(event.get("files")) or event.get("subtype") == "file_share"
-        self._spawn(self._typed_work(asker, text, key, to, files))
-
-    async def _typed_work(
-        self, asker: Asker, text: str, key: str, to: Destination, files: bool = False
-    ) -> None:
-        reply = await self.ask(asker, Command.unparsed(text), key) if text or not files else None
-        if files and (reply is None or reply.outcome is not Outcome.DUPLICATE):
-            await self.poster.post(Reply.private(FILES_NOTE), to)  # once, not on Slack's retry
-        if reply is not None:
-            await self.poster.post(reply, to)
-
-    async def _on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        user = _str(event.get("user"))
-        if user is None:
-            return
-        team = str(body.get("team_id", ""))
-        self._spawn(self._welcome(team, user, _str(event.get("channel"))))
-        if event.get("tab") == "home":
-            self._spawn(self._publish_home(team, user))
-
-    async def _welcome(self, team: str, user: str, channel: str | None) -> None:
-        """The first time a user opens the app: what the bot is and who they are to it."""
-        await self.installs.resume(APP)  # a user can open it: the app is installed again
-        if not await self.installs.first_visit(team, user):
-            return
-        identity = await self.ask(
-            Asker(team, user, channel, True), Command.unparsed("whoami"), None
-        )
-        await self.poster.post(welcome(identity, "slack"), Destination(user, channel, None, True))
 
     async def _ignore(self) -> None:
         return None
@@ -308,50 +246,28 @@ class SlackAdapter:
 
     async def _publish_home(self, team: str, user: str) -> None:
         actor = await self.users.actor(team, user)
-        view = await home_view(self.store, self.config, actor, self.clock())
-        await self.client.views_publish(user_id=user, view=view)
+        req = ChatRequest(
+            platform=Platform.SLACK,
+            workspace=team,
+            channel_id=APP_HOME_CHANNEL,
+            actor=actor,
+            command=Command.unparsed(""),  # nothing typed: the router's overview
+            now=self.clock(),
+            is_direct=True,
+        )
+        view = render_overview(await self.router.overview(req))
+        if view is not None:  # the router logged the failure; the tab keeps its last view
+            await self.client.views_publish(user_id=user, view=view)
 
     async def _on_action(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        self._spawn(self.interactions.action(_asker(body), body, action))
+        self._spawn(self.interactions.action(interaction_asker(body), body, action))
         await ack()
 
     async def _on_view(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        after = await self.interactions.submission(_asker(body), body, view, ack)
+        after = await self.interactions.submission(interaction_asker(body), body, view, ack)
         if after is not None:
             self._spawn(after())
 
     async def _on_shortcut(self, ack: Ack, body: dict[str, Any]) -> None:
-        self._spawn(self.interactions.shortcut(_asker(body), body))
+        self._spawn(self.interactions.shortcut(interaction_asker(body), body))
         await ack()
-
-
-def authentic_request(raw: bytes, request: web.Request) -> AsyncBoltRequest | None:
-    """The verified body as bolt's request, or None when it is not a JSON or form payload."""
-    headers: dict[str, str | Sequence[str]] = dict(request.headers)
-    try:
-        text = raw.decode("utf-8")
-        # Bolt's own parser, run once here first: bolt would crash on a body that is not an
-        # object (a JSON list, say) instead of refusing it.
-        if not isinstance(parse_body(text, request.content_type), dict):
-            return None
-    except ValueError:  # not UTF-8, bad JSON (JSONDecodeError is a ValueError)
-        return None
-    return AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
-
-
-def inline(reply: Reply) -> bool:
-    """May the answer ride on the acknowledgement? Not a form (it opens a modal), not a retry."""
-    return not isinstance(reply.body, Form) and reply.outcome is not Outcome.DUPLICATE
-
-
-def _asker(body: Mapping[str, Any]) -> Asker:
-    """Who clicked or submitted, and in which channel (none for App Home and modals)."""
-    user = body.get("user") or {}
-    team = body.get("team") or {}
-    channel = body.get("channel") or {}
-    team_id = user.get("team_id") or team.get("id") or ""
-    return Asker(str(team_id), str(user.get("id", "")), _str(channel.get("id")))
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

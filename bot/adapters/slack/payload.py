@@ -19,6 +19,9 @@ UPDATE_CALLBACK = "modal:update"
 FORM_CALLBACK_PREFIX = "modal:form:"
 UPDATE_FIELD = "text"
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+# Slack turns a typed "#bridge" into "<#C123|bridge>" (or "<#C123>"): the id is what the
+# directory binds, the name what the person typed.
+_CHANNEL_MENTION = re.compile(r"<#([A-Za-z0-9]+)(?:\|([^>]*))?>")
 
 
 def request_id(body: Mapping[str, Any], raw_body: str) -> str:
@@ -42,6 +45,26 @@ def without_mention(text: str, bot_user_id: str | None) -> str:
     if bot_user_id:
         return re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>[\s:,]*", "", text, count=1)
     return _LEADING_MENTION.sub("", text)
+
+
+def channel_references(command: Command) -> tuple[Command, dict[str, str]]:
+    """A typed command with Slack's channel mentions as neutral references (`ChatRequest`).
+
+    Each mention reads "#name" in the text, and the name maps to the channel's id beside it;
+    a name two channels share (or none) reads as "#id" instead.
+    """
+    if command.is_parsed:
+        return command, {}
+    refs: dict[str, str] = {}
+
+    def neutral(mention: re.Match[str]) -> str:
+        channel, name = mention.group(1), (mention.group(2) or "").strip()
+        shown = f"#{name}" if name and refs.get(f"#{name}", channel) == channel else f"#{channel}"
+        refs[shown] = channel
+        return shown
+
+    text = _CHANNEL_MENTION.sub(neutral, command.raw)
+    return (command, refs) if not refs else (Command.unparsed(text), refs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from bot.adapters.teams import installs
 from bot.adapters.teams.auth import Caller, TeamsAuth
 from bot.adapters.teams.chats import EMULATOR, PRODUCTION, Place, TeamsChats
 from bot.adapters.teams.connector import Connector
+from bot.adapters.teams.delivery import TeamsDeliverer
 from bot.adapters.teams.hosts import ServiceHosts
 from bot.adapters.teams.identity import Asker, TeamsIdentities
 from bot.cards.teams import render_card, render_cards
@@ -110,6 +111,9 @@ class TeamsAdapter:
             first_contact_url=None if emulator else hosts.proactive_url(),
         )
         self.store = store
+        self.deliverer = TeamsDeliverer(
+            store, self.connector, self.chats, settings.microsoft_app_id
+        )
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """POST /api/messages."""
@@ -129,6 +133,9 @@ class TeamsAdapter:
             return await self._dispatch(turn)
         except Exception:
             return await self._turn_error(turn)
+
+    async def drain(self) -> None:
+        """Nothing runs after a Teams request's answer: every turn finishes within it."""
 
     async def close(self) -> None:
         await self.connector.close()

@@ -6,6 +6,23 @@ conversation (a 1:1 chat or a channel thread) and look up one conversation membe
 Retry-After (R3); every request goes to the `serviceUrl` it is given, and only after the host
 check (R1: `teams_hosts.ServiceHosts`, an explicit allow-list) has passed: the bot's token is
 never attached to a request for any other host, and redirects are never followed.
+
+Why not the Agents SDK's `ConnectorClient` (microsoft-agents-hosting-core 1.9, read at the
+source; docs/teams.md "The connector client"):
+
+- no retries: any answer but 2xx raises `aiohttp.ClientResponseError` at once (after logging it
+  at ERROR); 429 and 412/502/504 are not retried, Retry-After is not honoured, and there is no
+  backoff or time budget, so every call would still need the loop below;
+- no host allow-list: one client per service URL, built for whatever `serviceUrl` it is given
+  (the SDK's factory passes the activity's); the R1 check would have to wrap each construction;
+- the bearer token is fixed at construction and written into the `ClientSession`'s default
+  headers: a client outlives no token refresh, and one session cannot be shared between service
+  URLs without sending that header everywhere the session goes; it follows redirects (aiohttp's
+  default), which we refuse;
+- it knows only its own `Activity` models, where the adapter posts the renderer's plain dicts.
+
+What remained of the SDK client would be three URL templates; this module is those templates
+plus the retry, host and token rules the bot needs.
 """
 
 from __future__ import annotations

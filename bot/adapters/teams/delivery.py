@@ -3,6 +3,9 @@
 Channel posts go to the binding's service URL and channel id: posting to a channel's
 conversation id starts a new thread, so a channel known only from the directory needs no prior
 message. Private posts go to the user's 1:1 chat (stored, or created in their tenant).
+
+A Teams route (of an outbox row or a channel binding) names the connector endpoint
+(`service_url`) and the tenant (`space`); nothing outside this package reads it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from bot.model import Platform
 from bot.store.interface import OutboxMessage, Store, TargetKind
 
 log = logging.getLogger(__name__)
+
+SERVICE_URL = "service_url"  # route key: the connector endpoint for proactive posts
+TENANT = "space"  # route key: the tenant, the space of a Teams identity
 
 
 class TeamsDeliverer:
@@ -77,15 +83,16 @@ class TeamsDeliverer:
         known = await self._chats.known_personal(message.target)
         if known is not None:
             return known
+        tenant = message.route.get(TENANT)
         service_url = (
-            message.service_url
-            or await self._chats.tenant_service_url(message.tenant)
-            or await self._tenant_service_url(message.tenant)
+            message.route.get(SERVICE_URL)
+            or await self._chats.tenant_service_url(tenant)
+            or await self._tenant_service_url(tenant)
         )
         # Without an app id and before any client wrote (emulator mode only) the bot's id is
         # unknown: the connector then goes by the token, and no id is made up.
         bot = self._sender(None) or {}
-        return await self._chats.create_personal(message.target, message.tenant, service_url, bot)
+        return await self._chats.create_personal(message.target, tenant, service_url, bot)
 
     def _sender(self, place: Place | None) -> dict[str, Any] | None:
         if self._app_bot is not None:
@@ -95,12 +102,13 @@ class TeamsDeliverer:
         return dict(self._chats.bot_account) if self._chats.bot_account else None
 
     async def _channel(self, message: OutboxMessage) -> Place:
-        if message.service_url:
-            return Place(message.service_url, message.target)
+        if message.route.get(SERVICE_URL):
+            return Place(message.route[SERVICE_URL], message.target)
         async with self._store.unit_of_work(read_only=True) as uow:
             binding = await uow.directory.channel(Platform.TEAMS, message.target)
-        if binding is not None and binding.service_url:
-            return Place(binding.service_url, message.target)
+        bound = dict(binding.route) if binding is not None else {}
+        if bound.get(SERVICE_URL):
+            return Place(bound[SERVICE_URL], message.target)
         stored = await self._chats.channel(message.target)
         if stored is not None:
             return Place(stored.service_url, message.target, stored.bot_id)
@@ -115,6 +123,7 @@ class TeamsDeliverer:
             for account in await uow.directory.accounts():
                 bindings += await uow.directory.account_channels(account.id)
         for binding in bindings:
-            if binding.platform is Platform.TEAMS and binding.tenant == tenant:
-                return binding.service_url
+            route = dict(binding.route)
+            if binding.platform is Platform.TEAMS and route.get(TENANT) == tenant:
+                return route.get(SERVICE_URL)
         return None

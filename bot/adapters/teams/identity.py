@@ -1,11 +1,10 @@
-"""ACC-7 for Teams: who sent an activity, from verified identifiers only, with a lookup cache.
+"""ACC-7 and CONV-6 on Teams: who sent an activity, through the shared resolver.
 
-First the directory's Teams identity (tenant + AAD object id); otherwise the member lookup
-through the connector, whose e-mail (or userPrincipalName) Teams itself vouches for, then the
-directory by e-mail, as far as the member's home tenant vouches for it (CONV-6, see
-`bot.commands.identity`): the member's own `tenantId` (a shared channel's external member
-has their home tenant there), else the activity's tenant. Display names are never used.
-Lookups are cached for `ttl`.
+Only the Teams part is here: the member lookup through the connector, whose e-mail (or
+userPrincipalName) Teams itself vouches for, and the member's home tenant, as far as which the
+e-mail is trusted (CONV-6, see `bot.commands.identity`): the member's own `tenantId` (a shared
+channel's external member has their home tenant there), else the activity's tenant. Display
+names are never used.
 """
 
 from __future__ import annotations
@@ -16,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.adapters.teams.connector import Connector, ConnectorError
-from bot.commands import identity
+from bot.commands.identity import ChatIdentities, Profile
 from bot.messages import Actor
-from bot.model import Platform
+from bot.model import ChatIdentity, Platform
 from bot.store.interface import Store
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ class Asker:
 
 
 class TeamsIdentities:
-    """Maps Teams senders to directory people (ACC-7), caching connector lookups."""
+    """Who a Teams sender is: the shared resolver, with the member lookup as the profile."""
 
     def __init__(
         self,
@@ -49,37 +48,19 @@ class TeamsIdentities:
         staff_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self._connector = connector
-        self._clock = clock
-        self._ttl = ttl
-        self._staff_tenants = frozenset(t.lower() for t in staff_tenants)
-        self._emails: dict[tuple[str, str], tuple[str | None, datetime]] = {}
-        self._homes: dict[tuple[str, str], str] = {}
+        # Tenant ids are GUIDs, compared case-insensitively.
+        staff_homes = frozenset(t.lower() for t in staff_tenants)
+        self.identities = ChatIdentities(clock, staff_homes, ttl, MAX_ENTRIES)
 
     async def actor(self, store: Store, asker: Asker) -> Actor:
         """The staff member or contact behind `asker`; unmapped (no grants) when unknown."""
-        if asker.tenant and asker.user_id:
-            listed = await identity.by_teams(await store.directory(), asker.tenant, asker.user_id)
-            if listed is not None:
-                return listed
-        # The lookup runs outside any transaction: no connection is held during the HTTP call.
-        email = await self.email(asker)
-        home = self._homes.get((asker.tenant, asker.user_id)) or asker.tenant
-        return await identity.by_profile_email(
-            await store.directory(),
-            Platform.TEAMS,
-            asker.user_id,
-            email,
-            frozenset({home.lower()}) if home else frozenset(),
-            self._staff_tenants,
+        chat = ChatIdentity(Platform.TEAMS.value, asker.tenant, asker.user_id)
+        return await self.identities.actor(
+            await store.directory(), chat, lambda: self._lookup(asker)
         )
 
-    async def email(self, asker: Asker) -> str | None:
-        """The sender's corporate e-mail from the connector's member lookup, cached."""
-        key = (asker.tenant, asker.user_id)
-        now = self._clock()
-        cached = self._emails.get(key)
-        if cached is not None and cached[1] > now:
-            return cached[0]
+    async def _lookup(self, asker: Asker) -> Profile | None:
+        """The sender's corporate e-mail and home tenant from the connector's member lookup."""
         if not asker.service_url or not asker.account_id:
             return None
         try:
@@ -87,17 +68,10 @@ class TeamsIdentities:
                 asker.service_url, asker.conversation_id, asker.account_id
             )
         except ConnectorError as error:
-            # Not cached: the next message tries again. Until then the user has no grants.
             log.warning("Teams member lookup failed: %s", error)
             return None
         found = member.get("email") or member.get("userPrincipalName")
         email = found.strip().lower() if isinstance(found, str) and "@" in found else None
-        if len(self._emails) >= MAX_ENTRIES:
-            self._emails.clear()  # a crude bound; lookups are cheap to redo
-            self._homes.clear()
-        self._emails[key] = (email, now + self._ttl)
         tenant = member.get("tenantId")
-        self._homes.pop(key, None)
-        if isinstance(tenant, str) and tenant:
-            self._homes[key] = tenant
-        return email
+        home = tenant if isinstance(tenant, str) and tenant else asker.tenant
+        return Profile(email, frozenset({home.lower()}) if home else frozenset())

@@ -20,21 +20,23 @@ from bot.model import (
     CareLevel,
     ChannelBinding,
     ChannelPurpose,
+    ChatIdentity,
     Contact,
     Deployment,
     Grant,
     Platform,
     Priority,
-    SlackIdentity,
     Staff,
     StaffRole,
-    TeamsIdentity,
 )
 from bot.store.sql.statements import dialect_insert
 from bot.store.sql.tables import (
+    CONTACT,
     DIRECTORY_VERSION_COUNTER,
+    STAFF,
     accounts,
     channels,
+    chat_identities,
     contacts,
     counters,
     grants,
@@ -61,21 +63,16 @@ def account_of(row: RowMapping) -> Account:
         end_user_subsidiary=bool(row["end_user_subsidiary"]),
         timezone=row["timezone"],
         agents=row["agents"],
-        slack_workspaces=frozenset(row["slack_workspaces"] or ()),
-        teams_tenants=frozenset(row["teams_tenants"] or ()),
+        homes=frozenset(
+            (platform, space)
+            for platform, ids in (row["chat_homes"] or {}).items()
+            for space in ids
+        ),
     )
 
 
-def slack_of(row: RowMapping) -> SlackIdentity | None:
-    if row["slack_team"] is None or row["slack_user"] is None:
-        return None
-    return SlackIdentity(row["slack_team"], row["slack_user"])
-
-
-def teams_of(row: RowMapping) -> TeamsIdentity | None:
-    if row["teams_tenant"] is None or row["teams_aad_object_id"] is None:
-        return None
-    return TeamsIdentity(row["teams_tenant"], row["teams_aad_object_id"])
+def chat_of(row: RowMapping) -> ChatIdentity:
+    return ChatIdentity(row["platform"], row["space"], row["user_id"])
 
 
 def grant_of(row: RowMapping) -> Grant:
@@ -84,21 +81,22 @@ def grant_of(row: RowMapping) -> Grant:
     )
 
 
-def contact_of(row: RowMapping, granted: tuple[Grant, ...]) -> Contact:
+def contact_of(
+    row: RowMapping, granted: tuple[Grant, ...], chats: tuple[ChatIdentity, ...] = ()
+) -> Contact:
     return Contact(
         email=row["email"],
         name=row["name"],
         company=row["company"],
         grants=granted,
-        slack=slack_of(row),
-        teams=teams_of(row),
+        chats=chats,
         company_id=row["company_id"],
     )
 
 
-def staff_of(row: RowMapping) -> Staff:
+def staff_of(row: RowMapping, chats: tuple[ChatIdentity, ...] = ()) -> Staff:
     roles = frozenset(StaffRole(r) for r in row["roles"].split(",") if r)
-    return Staff(row["email"], row["name"], roles, slack_of(row), teams_of(row))
+    return Staff(row["email"], row["name"], roles, chats)
 
 
 def channel_of(row: RowMapping) -> ChannelBinding:
@@ -109,18 +107,22 @@ def channel_of(row: RowMapping) -> ChannelBinding:
         account_id=row["account_id"],
         regions=frozenset(row["regions"]),
         priorities=frozenset(Priority(p) for p in row["priorities"]),
-        service_url=row["service_url"],
-        tenant=row["tenant"],
+        route=tuple(sorted((row["route"] or {}).items())),
     )
 
 
-def identity_columns(person: Contact | Staff) -> dict[str, Any]:
-    return {
-        "slack_team": person.slack.team if person.slack else None,
-        "slack_user": person.slack.user if person.slack else None,
-        "teams_tenant": person.teams.tenant if person.teams else None,
-        "teams_aad_object_id": person.teams.aad_object_id if person.teams else None,
-    }
+def chat_rows(person: Contact | Staff) -> list[dict[str, Any]]:
+    kind = STAFF if isinstance(person, Staff) else CONTACT
+    return [
+        {
+            "platform": chat.platform,
+            "space": chat.space,
+            "user_id": chat.user,
+            "person_kind": kind,
+            "email": person.email,
+        }
+        for chat in person.chats
+    ]
 
 
 def account_row(account: Account) -> dict[str, Any]:
@@ -139,9 +141,15 @@ def account_row(account: Account) -> dict[str, Any]:
         "end_user_subsidiary": account.end_user_subsidiary,
         "timezone": account.timezone,
         "agents": account.agents,
-        "slack_workspaces": sorted(account.slack_workspaces),
-        "teams_tenants": sorted(account.teams_tenants),
+        "chat_homes": _homes_column(account),
     }
+
+
+def _homes_column(account: Account) -> dict[str, list[str]]:
+    homes: dict[str, list[str]] = {}
+    for platform, space in sorted(account.homes):
+        homes.setdefault(platform, []).append(space)
+    return homes
 
 
 def contact_row(contact: Contact) -> dict[str, Any]:
@@ -151,7 +159,7 @@ def contact_row(contact: Contact) -> dict[str, Any]:
         "company": contact.company,
         "company_id": contact.company_id,
     }
-    return values | identity_columns(contact)
+    return values
 
 
 def grant_rows(contact: Contact) -> list[dict[str, Any]]:
@@ -169,7 +177,7 @@ def grant_rows(contact: Contact) -> list[dict[str, Any]]:
 
 def staff_row(member: Staff) -> dict[str, Any]:
     roles = ",".join(sorted(r.value for r in member.roles))
-    return {"email": member.email, "name": member.name, "roles": roles} | identity_columns(member)
+    return {"email": member.email, "name": member.name, "roles": roles}
 
 
 def channel_row(binding: ChannelBinding) -> dict[str, Any]:
@@ -180,8 +188,7 @@ def channel_row(binding: ChannelBinding) -> dict[str, Any]:
         "account_id": binding.account_id,
         "regions": sorted(binding.regions),
         "priorities": sorted(p.value for p in binding.priorities),
-        "service_url": binding.service_url,
-        "tenant": binding.tenant,
+        "route": dict(binding.route),
     }
 
 
@@ -223,6 +230,22 @@ def _newer(table: Table, since: int) -> Select[Any]:
     return select(table).where(table.c.loaded_version > since)
 
 
+async def _chats(
+    conn: AsyncConnection, people: Table, kind: str, since: int
+) -> dict[str, list[ChatIdentity]]:
+    """The chat identities of the people a load stamped after `since`, by e-mail."""
+    stmt = (
+        select(chat_identities)
+        .join(people, people.c.email == chat_identities.c.email)
+        .where(chat_identities.c.person_kind == kind, people.c.loaded_version > since)
+    )
+    found: dict[str, list[ChatIdentity]] = {}
+    async for part in _partitions(conn, stmt):
+        for row in part:
+            found.setdefault(row["email"], []).append(chat_of(row))
+    return found
+
+
 async def read_rows(conn: AsyncConnection, since: int = EVERYTHING) -> DirectoryRows:
     """Every entry a load stamped after `since`, read inside the caller's transaction."""
     version = await read_version(conn)
@@ -238,12 +261,19 @@ async def read_rows(conn: AsyncConnection, since: int = EVERYTHING) -> Directory
     async for part in _partitions(conn, grant_stmt):
         for g in part:
             granted.setdefault(g["contact_email"], []).append(grant_of(g))
+    chats = await _chats(conn, contacts, CONTACT, since)
     async for part in _partitions(conn, _newer(contacts, since)):
         found.contacts.extend(
-            contact_of(r, sorted_grants(granted.get(r["email"], ()))) for r in part
+            contact_of(
+                r,
+                sorted_grants(granted.get(r["email"], ())),
+                tuple(sorted(chats.get(r["email"], ()))),
+            )
+            for r in part
         )
+    chats = await _chats(conn, staff, STAFF, since)
     async for part in _partitions(conn, _newer(staff, since)):
-        found.staff.extend(staff_of(r) for r in part)
+        found.staff.extend(staff_of(r, tuple(sorted(chats.get(r["email"], ())))) for r in part)
     async for part in _partitions(conn, _newer(channels, since)):
         found.channels.extend(channel_of(r) for r in part)
     return found

@@ -18,6 +18,7 @@ from bot.model import (
     Account,
     ChannelBinding,
     ChannelPurpose,
+    ChatIdentity,
     Contact,
     Platform,
     Priority,
@@ -31,13 +32,14 @@ Key = tuple[str, ...]
 
 
 def person_keys(person: Contact | Staff) -> list[Key]:
-    """Every key a person is found by: e-mail, Slack (team, user), Teams (tenant, AAD id)."""
+    """Every key a person is found by: e-mail and each chat identity."""
     keys: list[Key] = [("email", person.email.lower())]
-    if person.slack is not None:
-        keys.append(("slack", person.slack.team, person.slack.user))
-    if person.teams is not None:
-        keys.append(("teams", person.teams.tenant, person.teams.aad_object_id))
+    keys.extend(chat_key(chat) for chat in person.chats)
     return keys
+
+
+def chat_key(chat: ChatIdentity) -> Key:
+    return ("chat", chat.platform, chat.space, chat.user)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +143,6 @@ class SnapshotDirectory:
     async def contact_by_email(self, email: str) -> Contact | None:
         return (await self._snap()).contact_by.get(("email", email.lower()))
 
-    async def contact_by_slack(self, team: str, user: str) -> Contact | None:
-        return (await self._snap()).contact_by.get(("slack", team, user))
-
-    async def contact_by_teams(self, tenant: str, aad_object_id: str) -> Contact | None:
-        return (await self._snap()).contact_by.get(("teams", tenant, aad_object_id))
-
     async def contacts(self) -> list[Contact]:
         return sorted((await self._snap()).contacts.values(), key=lambda c: c.email)
 
@@ -166,11 +162,9 @@ class SnapshotDirectory:
     async def staff_by_email(self, email: str) -> Staff | None:
         return (await self._snap()).staff_by.get(("email", email.lower()))
 
-    async def staff_by_slack(self, team: str, user: str) -> Staff | None:
-        return (await self._snap()).staff_by.get(("slack", team, user))
-
-    async def staff_by_teams(self, tenant: str, aad_object_id: str) -> Staff | None:
-        return (await self._snap()).staff_by.get(("teams", tenant, aad_object_id))
+    async def person_by_chat(self, chat: ChatIdentity) -> Contact | Staff | None:
+        snap, key = await self._snap(), chat_key(chat)
+        return snap.staff_by.get(key) or snap.contact_by.get(key)
 
     async def staff_members(self, role: StaffRole | None = None) -> list[Staff]:
         members = sorted((await self._snap()).staff.values(), key=lambda s: s.email)

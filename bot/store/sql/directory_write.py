@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.model import Contact, Staff
+from bot.model import ChatIdentity, Contact, Staff
 from bot.store.interface import Directory, UpsertSummary
 from bot.store.sql.directory_rows import (
     account_row,
     bump_version,
     channel_row,
+    chat_rows,
     contact_row,
     grant_rows,
     read_rows,
@@ -29,7 +30,16 @@ from bot.store.sql.directory_rows import (
     staff_row,
 )
 from bot.store.sql.statements import upsert_rows
-from bot.store.sql.tables import accounts, channels, contacts, grants, staff
+from bot.store.sql.tables import (
+    CONTACT,
+    STAFF,
+    accounts,
+    channels,
+    chat_identities,
+    contacts,
+    grants,
+    staff,
+)
 
 BATCH_ROWS = 500  # rows per statement: at most ~5,000 parameters, whatever the file's size
 
@@ -45,13 +55,23 @@ def batches(items: Sequence[T], size: int = BATCH_ROWS) -> Iterator[Sequence[T]]
 def _normal_contact(contact: Contact) -> Contact:
     """The contact as it reads back: e-mail lower-case, grants by account."""
     grants = sorted_grants(contact.grants)
-    if contact.email.islower() and grants == contact.grants:
+    chats = _sorted(contact.chats)
+    if contact.email.islower() and grants == contact.grants and chats == contact.chats:
         return contact  # the usual case; `replace` would cost more than the whole comparison
-    return replace(contact, email=contact.email.lower(), grants=grants)
+    return replace(contact, email=contact.email.lower(), grants=grants, chats=chats)
 
 
 def _normal_staff(member: Staff) -> Staff:
-    return member if member.email.islower() else replace(member, email=member.email.lower())
+    chats = _sorted(member.chats)
+    if member.email.islower() and chats == member.chats:
+        return member
+    return replace(member, email=member.email.lower(), chats=chats)
+
+
+def _sorted(chats: tuple[ChatIdentity, ...]) -> tuple[ChatIdentity, ...]:
+    """A person's chat identities in one order, as they read back (and without repeats)."""
+    ordered = tuple(sorted(set(chats)))
+    return chats if ordered == chats else ordered
 
 
 async def write_changes(conn: AsyncConnection, directory: Directory) -> UpsertSummary:
@@ -65,7 +85,6 @@ async def write_changes(conn: AsyncConnection, directory: Directory) -> UpsertSu
     known_contacts = {c.email: c for c in stored.contacts}
     wanted_contacts = [_normal_contact(c) for c in directory.contacts]
     new_contacts = [c for c in wanted_contacts if known_contacts.get(c.email) != c]
-    await _release_identities(conn, contacts, stored.contacts, new_contacts, version)
     await _upsert(conn, contacts, [contact_row(c) for c in new_contacts], ["email"], version)
     for batch in batches([c.email for c in new_contacts]):
         await conn.execute(delete(grants).where(grants.c.contact_email.in_(batch)))
@@ -77,8 +96,8 @@ async def write_changes(conn: AsyncConnection, directory: Directory) -> UpsertSu
     new_staff = [
         s for s in (_normal_staff(m) for m in directory.staff) if known_staff.get(s.email) != s
     ]
-    await _release_identities(conn, staff, stored.staff, new_staff, version)
     await _upsert(conn, staff, [staff_row(s) for s in new_staff], ["email"], version)
+    await _write_identities(conn, stored.contacts, stored.staff, new_contacts, new_staff, version)
 
     known_channels = {(c.platform, c.channel_id): c for c in stored.channels}
     new_channels = [
@@ -108,36 +127,60 @@ async def _upsert(
         await upsert_rows(conn, table, batch, key)
 
 
-async def _release_identities(
+async def _write_identities(
     conn: AsyncConnection,
-    table: Table,
-    stored: Sequence[Contact | Staff],
-    changed: Sequence[Contact | Staff],
+    stored_contacts: Sequence[Contact],
+    stored_staff: Sequence[Staff],
+    new_contacts: Sequence[Contact],
+    new_staff: Sequence[Staff],
     version: int,
 ) -> None:
-    """A chat id given to someone else in the file is taken off its old holder (ACC-7).
+    """The changed people's chat identities become exactly the file's (ACC-7).
 
-    Only changed entries can take an id from someone; the holders are found in memory and
-    released by e-mail before the new holders are written (the ids are unique).
+    An id the file gives to someone else is taken off its old holder, whose row is stamped
+    with `version` so that every in-memory directory re-reads them without it. The holders are
+    found in memory; no statement carries more than `BATCH_ROWS` rows.
     """
-    slack_holder = {p.slack: p.email for p in stored if p.slack is not None}
-    teams_holder = {p.teams: p.email for p in stored if p.teams is not None}
-    slack_released: set[str] = set()
-    teams_released: set[str] = set()
-    for person in changed:
-        held = slack_holder.get(person.slack) if person.slack is not None else None
-        if held is not None and held != person.email:
-            slack_released.add(held)
-        held = teams_holder.get(person.teams) if person.teams is not None else None
-        if held is not None and held != person.email:
-            teams_released.add(held)
-    by_email = table.c.email == bindparam("holder")
-    for released, columns in (
-        (slack_released, ("slack_team", "slack_user")),
-        (teams_released, ("teams_tenant", "teams_aad_object_id")),
-    ):
-        cleared = dict.fromkeys(columns) | {"loaded_version": version}
-        for batch in batches(sorted(released)):
+    holder: dict[ChatIdentity, tuple[str, str]] = {}
+    for kind, people in ((CONTACT, stored_contacts), (STAFF, stored_staff)):
+        holder.update((chat, (kind, p.email)) for p in people for chat in p.chats)
+    changed = {(CONTACT, c.email) for c in new_contacts} | {(STAFF, s.email) for s in new_staff}
+    released: set[tuple[str, str]] = set()
+    for kind, people in ((CONTACT, new_contacts), (STAFF, new_staff)):
+        for person in people:
+            for chat in person.chats:
+                held = holder.get(chat)
+                if held is not None and held != (kind, person.email) and held not in changed:
+                    released.add(held)
+    for kind, table in ((CONTACT, contacts), (STAFF, staff)):
+        emails = sorted({e for k, e in changed | released if k == kind})
+        for batch in batches(emails):
             await conn.execute(
-                update(table).where(by_email).values(cleared), [{"holder": e} for e in batch]
+                delete(chat_identities).where(
+                    chat_identities.c.person_kind == kind, chat_identities.c.email.in_(batch)
+                )
             )
+        kept = sorted(e for k, e in released if k == kind)
+        for batch in batches(kept):
+            await conn.execute(
+                update(table)
+                .where(table.c.email == bindparam("holder"))
+                .values(loaded_version=version),
+                [{"holder": e} for e in batch],
+            )
+    # The released holders keep their other ids: written back without the ones taken.
+    writers: list[Contact | Staff] = [*new_contacts, *new_staff]
+    taken = {chat for person in writers for chat in person.chats}
+    rows = [row for person in writers for row in chat_rows(person)]
+    stored_by: dict[tuple[str, str], Contact | Staff] = {
+        (CONTACT, c.email): c for c in stored_contacts
+    }
+    stored_by.update({(STAFF, s.email): s for s in stored_staff})
+    for held in sorted(released):
+        rows += [r for r in chat_rows(stored_by[held]) if _chat(r) not in taken]
+    for rows_batch in batches(rows):
+        await conn.execute(chat_identities.insert(), list(rows_batch))
+
+
+def _chat(row: Mapping[str, Any]) -> ChatIdentity:
+    return ChatIdentity(row["platform"], row["space"], row["user_id"])

@@ -54,9 +54,8 @@ accounts = Table(
     Column("end_user_subsidiary", Boolean, nullable=False, server_default=false()),
     Column("timezone", String(64)),  # NOT-1: the account's own IANA zone; NULL: its region's
     Column("agents", Integer),  # INC-6: licensed agents; NULL: not in the directory
-    # CONV-6: lists of the customer's own Slack workspace/enterprise ids and Teams tenant ids.
-    Column("slack_workspaces", json_type(), nullable=False, server_default="[]"),
-    Column("teams_tenants", json_type(), nullable=False, server_default="[]"),
+    # CONV-6: the customer's own chat spaces, {platform: [space id, ...]}.
+    Column("chat_homes", json_type(), nullable=False, server_default="{}"),
     Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
     Index(None, "loaded_version"),
 )
@@ -67,14 +66,8 @@ contacts = Table(
     Column("email", String(320), primary_key=True),  # stored lower-case
     Column("name", String(300), nullable=False),
     Column("company", String(300), nullable=False),
-    Column("slack_team", String(50)),
-    Column("slack_user", String(50)),
-    Column("teams_tenant", String(100)),
-    Column("teams_aad_object_id", String(100)),
     Column("company_id", String(100)),  # ACC-4
     Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
-    UniqueConstraint("slack_team", "slack_user"),
-    UniqueConstraint("teams_tenant", "teams_aad_object_id"),
     Index(None, "loaded_version"),
 )
 
@@ -100,14 +93,24 @@ staff = Table(
     Column("email", String(320), primary_key=True),
     Column("name", String(300), nullable=False),
     Column("roles", String(200), nullable=False),  # comma-separated, sorted
-    Column("slack_team", String(50)),
-    Column("slack_user", String(50)),
-    Column("teams_tenant", String(100)),
-    Column("teams_aad_object_id", String(100)),
     Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
-    UniqueConstraint("slack_team", "slack_user"),
-    UniqueConstraint("teams_tenant", "teams_aad_object_id"),
     Index(None, "loaded_version"),
+)
+
+# ACC-7: who a chat user is. (platform, space, user) is one user of one platform (a Slack
+# workspace's user, a Teams tenant's AAD object id); each maps to one person, a contact or a
+# staff member by e-mail. The platform key is opaque to the store.
+CONTACT = "contact"
+STAFF = "staff"
+chat_identities = Table(
+    "chat_identities",
+    metadata,
+    Column("platform", String(20), primary_key=True),
+    Column("space", String(100), primary_key=True),
+    Column("user_id", String(100), primary_key=True),
+    Column("person_kind", String(10), nullable=False),  # CONTACT or STAFF
+    Column("email", String(320), nullable=False),
+    Index(None, "person_kind", "email"),
 )
 
 channels = Table(
@@ -119,8 +122,8 @@ channels = Table(
     Column("account_id", String(100), ForeignKey("accounts.id")),
     Column("regions", json_type(), nullable=False),  # list of region names; empty = all
     Column("priorities", json_type(), nullable=False),  # list of priorities; empty = all
-    Column("service_url", String(500)),
-    Column("tenant", String(100)),
+    # How the platform reaches the channel (name -> value): read only by its deliverer.
+    Column("route", json_type(), nullable=False, server_default="{}"),
     Column("loaded_version", BigInteger, nullable=False, server_default="0"),  # directory_cache
     Index(None, "account_id"),
     Index(None, "purpose"),
@@ -335,8 +338,8 @@ outbox = Table(
     Column("platform", String(20), nullable=False),
     Column("target", String(200), nullable=False),
     Column("target_kind", String(20), nullable=False),
-    Column("service_url", String(500)),
-    Column("tenant", String(100)),
+    # How the platform reaches `target` (name -> value): read only by its deliverer.
+    Column("route", json_type(), nullable=False, server_default="{}"),
     Column("payload", json_type(), nullable=False),
     Column("status", String(20), nullable=False),
     Column("attempts", Integer, nullable=False),

@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.http import MAX_BODY_BYTES, build_web_app
+from bot.adapters.teams import PLATFORM as TEAMS
 from bot.app import Services
 from bot.commands.router import Router
 from bot.metrics import Metrics
@@ -68,7 +69,9 @@ async def test_r10_a_body_that_never_finishes_is_refused_with_408_before_the_han
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     teams = Recorder()
-    async with serving(build_web_app(None, teams.handle, health, read_seconds=0.3)) as client:
+    async with serving(
+        build_web_app([(TEAMS.route, teams.handle)], health, read_seconds=0.3)
+    ) as client:
         head = b"POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         line = await raw(client, head + b'Content-Length: 100\r\n\r\n{"type":')
     assert line.startswith(b"HTTP/1.1 408")
@@ -79,7 +82,7 @@ async def test_r10_a_body_that_never_finishes_is_refused_with_408_before_the_han
 @pytest.mark.security
 async def test_r10_a_body_over_the_limit_is_refused_with_413_before_the_handler() -> None:
     teams = Recorder()
-    async with serving(build_web_app(None, teams.handle, health)) as client:
+    async with serving(build_web_app([(TEAMS.route, teams.handle)], health)) as client:
         head = b"POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         size = MAX_BODY_BYTES + 1
         line = await raw(client, head + f"Content-Length: {size}\r\n\r\n".encode() + b"x" * size)
@@ -89,7 +92,7 @@ async def test_r10_a_body_over_the_limit_is_refused_with_413_before_the_handler(
 
 async def test_r10_a_small_body_reaches_the_handler_whole() -> None:
     teams = Recorder()
-    async with serving(build_web_app(None, teams.handle, health)) as client:
+    async with serving(build_web_app([(TEAMS.route, teams.handle)], health)) as client:
         response = await client.post("/api/messages", json={"type": "message"})
     assert response.status == 200
     assert teams.bodies == [b'{"type": "message"}']
@@ -101,7 +104,7 @@ async def test_r8_a_folded_authorization_header_is_refused_and_not_logged(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     teams = Recorder()
-    async with serving(build_web_app(None, teams.handle, health)) as client:
+    async with serving(build_web_app([(TEAMS.route, teams.handle)], health)) as client:
         line = await raw(
             client,
             b"POST /api/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer\r\n  "
@@ -135,7 +138,7 @@ async def test_r10_a_database_probe_that_hangs_makes_healthz_answer_503_in_bound
     async with serving(server.web) as client:
         response = await client.get("/healthz")
         report = await response.json()
-    assert server.teams is None  # not configured: nothing to close
+    assert server.connections == {}  # not configured: nothing to close
     assert response.status == 503
     assert report == {"ok": False, "database": "unreachable: TimeoutError"}
 

@@ -59,15 +59,24 @@ async def test_inc_2_declaring_posts_the_card_to_every_bridge_and_account_channe
     assert [e.action for e in audit] == ["incident.declare"]
 
 
-async def test_inc_2_a_slack_channel_mention_and_a_linked_case_are_accepted(chat, store):
+async def test_inc_2_a_bridge_by_id_and_a_linked_case_are_accepted(chat, store):
     number = await open_case(chat("alice@acme.example"))
     reply = await chat(IVAN).say(
-        f"incident declare 1 Routing down --accounts acme --bridge '<#CBRIDGE|bridge>' "
-        f"--case #{number}"
+        f"incident declare 1 Routing down --accounts acme --bridge 'CBRIDGE' --case #{number}"
     )
     assert reply.outcome is Outcome.OK, reply
     incident = await incident_of(store, 1)
     assert (incident.severity, incident.case_number) == ("sev1", number)
+
+
+async def test_inc_2_slack_mention_syntax_is_not_read_by_the_command(chat, store):
+    """The Slack adapter converts `<#C|name>` (tests/adapters/test_slack_channel_mentions.py)."""
+    reply = await chat(IVAN).say(
+        "incident declare 1 Routing down --accounts acme --bridge '<#CBRIDGE|bridge>'"
+    )
+    assert reply.outcome is Outcome.INVALID
+    async with store.unit_of_work() as uow:
+        assert await uow.incidents.open_incidents() == []
 
 
 async def test_acc_8_an_analyst_may_not_declare_an_incident_and_nothing_is_written(chat, store):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.model import AccessLevel, Account, ChannelBinding, ChannelPurpose, Platform, StaffRole
 from bot.policy.access import (
     Action,
+    access_today,
     allowed_actions,
     channel_may_show,
     check,
@@ -16,6 +17,7 @@ from bot.policy.access import (
     is_staff_verb,
     required_level,
 )
+from bot.policy.config import PolicyConfig
 from tests.unit.policy.casefactory import account, contact, customer, grant, staff, unmapped
 
 TODAY = date(2026, 6, 1)
@@ -339,11 +341,15 @@ def test_acc_8_staff_who_is_also_a_contact_keeps_the_contact_grants() -> None:
 
 def test_acc_2_help_lists_the_union_over_the_contact_accounts() -> None:
     person = contact(grant(AccessLevel.READ_ONLY, "acme"), grant(AccessLevel.DESIGNATED, "globex"))
-    accounts = {"acme": account("acme"), "globex": account("globex"), "other": account("other")}
-    assert allowed_actions(customer(person), accounts, TODAY) == DESIGNATED
+    accounts = [account("acme"), account("globex"), account("other")]
+    noon = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    config = PolicyConfig()
+    usable = access_today(person, accounts, noon, config)
+    assert allowed_actions(customer(person), usable, noon) == DESIGNATED
     basic_only = contact(grant(AccessLevel.BASIC, "acme"))
-    assert allowed_actions(customer(basic_only), accounts, TODAY) == BASIC
-    assert allowed_actions(unmapped(), accounts, TODAY) == {Action.HELP, Action.WHOAMI}
+    usable = access_today(basic_only, accounts, noon, config)
+    assert allowed_actions(customer(basic_only), usable, noon) == BASIC
+    assert allowed_actions(unmapped(), (), noon) == {Action.HELP, Action.WHOAMI}
 
 
 def _binding(purpose: ChannelPurpose, account_id: str | None = None) -> ChannelBinding:

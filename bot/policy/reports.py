@@ -1,9 +1,8 @@
-"""INC-6 availability and the NOT-2 monthly report, computed over the store interface.
+"""INC-6 availability and the NOT-2 monthly report, computed from figures the store read.
 
 Months are calendar months in the account's own time zone (its `timezone` in the directory,
-else its support region's). Each report
-is a plain dataclass with a text rendering; `supportbot report monthly|availability` prints
-the text and the NOT-2 sweep posts `monthly_notice`.
+else its support region's). Each report is a plain dataclass; `bot.cards.reports` renders it
+as text and as the NOT-2 notice, and `bot.jobs.reports` reads its figures through the store.
 
 Total agents (INC-6): the account's licensed agents, from the directory's `agents` field, or
 the caller's explicit override (the CLI's `--agents N`). When neither gives it, the report says
@@ -16,16 +15,17 @@ total raises the total to it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.messages import Fact, Notice, NoticeKind, TimerState
+from bot.messages import TimerState
 from bot.model import Account, Case
 from bot.policy import incident as incident_policy
 from bot.policy import sla
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Incident, UnitOfWork
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -77,6 +77,30 @@ class ReportMonth:
         return self.start(time_zone), self.following().start(time_zone)
 
 
+class IncidentSpan(Protocol):
+    """What INC-6 needs of an incident (the store's `Incident` has it)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def declared_at(self) -> datetime: ...
+    @property
+    def restored_at(self) -> datetime | None: ...
+    @property
+    def agents_affected(self) -> int | None: ...
+
+
+class CaseTally(Protocol):
+    """NOT-2's case counts for one account and month (the store's `CaseCounts` has them)."""
+
+    @property
+    def opened(self) -> int: ...
+    @property
+    def closed(self) -> int: ...
+    @property
+    def open_at_end(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Impact:
     """One incident's share of the month (INC-6)."""
@@ -124,15 +148,8 @@ class MonthlyReport:
     availability: AvailabilityReport
 
 
-async def _account(uow: UnitOfWork, account_id: str) -> Account:
-    account = await uow.directory.account(account_id.strip().lower())
-    if account is None:
-        raise ReportError(f"unknown account {account_id[:40]!r}")
-    return account
-
-
 def _impact(
-    incident: Incident, start: datetime, end: datetime, until: datetime, total: int, cap: int
+    incident: IncidentSpan, start: datetime, end: datetime, until: datetime, total: int, cap: int
 ) -> Impact:
     ongoing = incident.restored_at is None
     stop = min(incident.restored_at or until, end)
@@ -144,26 +161,25 @@ def _impact(
     return Impact(incident.id, agents, min(minutes, float(cap)), assumed, ongoing)
 
 
-async def availability_report(
-    uow: UnitOfWork,
+def availability(
+    account: Account,
     config: PolicyConfig,
-    account_id: str,
     month: ReportMonth,
+    incidents: Sequence[IncidentSpan],
     total_agents: int | None = None,
     now: datetime | None = None,
 ) -> AvailabilityReport:
     """INC-6: 100% - sum(affected agents x affected minutes) / (total agents x month minutes).
 
-    The total is `total_agents` when given, else the account's licensed agents (directory).
+    `incidents` are those of the account in the month; the total is `total_agents` when given,
+    else the account's licensed agents (directory).
     """
     if total_agents is not None and total_agents <= 0:
         raise ReportError(f"total agents must be positive, got {total_agents}")
-    account = await _account(uow, account_id)
     zone = config.account_time_zone(account)
     start, end = month.bounds(zone)
     until = min(now, end) if now is not None else end
     month_minutes = incident_policy.minutes_in_month(month.year, month.month)
-    incidents = await uow.incidents.for_account(account.id, start, end)
     licensed = total_agents if total_agents is not None else account.agents
     if licensed is None:
         return _unknown_total(
@@ -186,7 +202,7 @@ def _unknown_total(
     month: ReportMonth,
     zone: str,
     month_minutes: int,
-    incidents: list[Incident],
+    incidents: Sequence[IncidentSpan],
     window: tuple[datetime, datetime, datetime],
 ) -> AvailabilityReport:
     """INC-6 without the licensed agents: exact only when every incident was a full outage."""
@@ -213,25 +229,20 @@ def _resolution_met(
     return clock.state is TimerState.MET
 
 
-async def monthly_report(
-    uow: UnitOfWork,
+def monthly(
+    account: Account,
     config: PolicyConfig,
-    account_id: str,
     month: ReportMonth,
-    total_agents: int | None = None,
-    now: datetime | None = None,
+    counts: CaseTally,
+    closed: Sequence[Case],
+    available: AvailabilityReport,
 ) -> MonthlyReport:
-    """NOT-2: cases opened and closed, SLA attainment of the cases closed, availability."""
-    account = await _account(uow, account_id)
+    """NOT-2: cases opened and closed, SLA attainment of the cases `closed` in the month."""
     zone = config.account_time_zone(account)
-    start, end = month.bounds(zone)
-    counts = await uow.cases.counts(account.id, start, end)
+    _, end = month.bounds(zone)
     results = [
-        met
-        for case in await uow.cases.closed_between(account.id, start, end)
-        if (met := _resolution_met(case, account, config, end)) is not None
+        met for case in closed if (met := _resolution_met(case, account, config, end)) is not None
     ]
-    availability = await availability_report(uow, config, account.id, month, total_agents, now)
     return MonthlyReport(
         account_id=account.id,
         month=month,
@@ -242,83 +253,5 @@ async def monthly_report(
         resolution_met=sum(results),
         resolution_missed=len(results) - sum(results),
         attainment=sla.attainment(results, account.care_level, config),
-        availability=availability,
-    )
-
-
-def _percent(value: float | None) -> str:
-    return "n/a (no cases closed)" if value is None else f"{100 * value:.1f}%"
-
-
-UNKNOWN_AGENTS = (
-    "unknown: the directory gives no licensed `agents` for this account "
-    "(add them, or pass --agents N)"
-)
-
-
-def availability_text(report: AvailabilityReport) -> str:
-    """The availability figure, or that it is unknown (INC-6)."""
-    if report.availability is None:
-        return "unknown (licensed agents not on record)"
-    return f"{report.availability:.3f}%"
-
-
-def render_availability(report: AvailabilityReport) -> str:
-    """The INC-6 report as plain text."""
-    lost = report.lost_agent_minutes
-    unknown = report.total_agents is None
-    if unknown:
-        total = f"Total agents {UNKNOWN_AGENTS}"
-    else:
-        total = f"Total agents {report.total_agents} (from {report.total_source})"
-    lines = [
-        f"Availability of {report.account_id} in {report.month.label} ({report.time_zone}): "
-        f"{availability_text(report)}",
-        f"{total}; {report.minutes_in_month:,} minutes in the month; "
-        f"{'unknown' if lost is None else f'{lost:,.0f}'} agent-minutes lost (INC-6).",
-    ]
-    for i in report.impacts:
-        notes = ["agents not recorded: all counted"] if i.agents_assumed else []
-        if i.ongoing:
-            notes.append("not restored yet")
-        extra = f" ({'; '.join(notes)})" if notes else ""
-        agents = "all" if unknown and i.agents_assumed else str(i.agents)
-        lines.append(f"  incident {i.incident_id}: {agents} agents x {i.minutes:,.0f} min{extra}")
-    if not report.impacts:
-        lines.append("  no incidents affected this account")
-    return "\n".join(lines)
-
-
-def render_monthly(report: MonthlyReport) -> str:
-    """The NOT-2 report as plain text."""
-    goal = f"{100 * report.attainment.goal:.0f}%"
-    reached = {True: "goal met", False: "goal missed", None: "nothing to judge"}
-    return "\n".join(
-        [
-            f"Monthly report for {report.account_id}, {report.month.label} ({report.time_zone})",
-            f"Cases opened: {report.opened}; closed: {report.closed}; "
-            f"open at month end: {report.open_at_end}",
-            f"SLA attainment: {_percent(report.attainment.ratio)} of {report.resolution_met + report.resolution_missed} "
-            f"resolution targets met (goal {goal}, {reached[report.attainment.met_goal]})",
-            render_availability(report.availability),
-        ]
-    )
-
-
-def monthly_notice(report: MonthlyReport) -> Notice:
-    """The NOT-2 card posted to the account's channels."""
-    return Notice(
-        NoticeKind.MONTHLY_REPORT,
-        f"Support summary for {report.month.label}",
-        f"Your support summary for {report.month.label} (NOT-2).",
-        (
-            Fact("Cases opened", str(report.opened)),
-            Fact("Cases closed", str(report.closed)),
-            Fact("Open at month end", str(report.open_at_end)),
-            Fact(
-                "SLA attainment",
-                f"{_percent(report.attainment.ratio)} (goal {100 * report.attainment.goal:.0f}%)",
-            ),
-            Fact("Availability", availability_text(report.availability)),
-        ),
+        availability=available,
     )
