@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.cards.reports import render_monthly
 from bot.cards.slack import render_messages
 from bot.cards.text import render_text
 from bot.conversation import ThreadKind, ThreadRoot, ThreadRoute
 from bot.directory import load_directory
+from bot.jobs.reports import monthly_report
 from bot.messages import Audience, CaseView, Message, Outcome, Refusal
 from bot.model import EventKind, Platform, Status, SubStatus, Visibility
 from bot.policy.config import PolicyConfig
-from bot.reports import ReportMonth, monthly_report, render_monthly
+from bot.policy.reports import ReportMonth
 from bot.store.interface import OutboxItem, Store, TargetKind
 
 from .conversation_world import (

@@ -6,7 +6,7 @@ existing cases have no thread root yet and get one at their next post (CONV-1). 
 moves.
 
 Revision ID: conversations
-Revises: sent_notices
+Revises: chat_identities
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "conversations"
-down_revision: str | None = "sent_notices"
+down_revision: str | None = "chat_identities"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
