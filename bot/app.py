@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.commands.conversation import ConversationSettings
 from bot.commands.router import Observer, Router
 from bot.policy.config import PolicyConfig
 from bot.policy_file import load_policy
 from bot.settings import Settings
-from bot.store.interface import Store
+from bot.store.files import FolderStorage
+from bot.store.interface import AttachmentStorage, Store
 from bot.store.sql import open_store
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class Services:
     config: PolicyConfig
     store: Store
     router: Router
+    attachments: AttachmentStorage | None = None  # CONV-5: where attachment content is kept
 
 
 def policy_config(settings: Settings) -> PolicyConfig:
@@ -44,7 +47,10 @@ async def services(
     """Open the store (SQLite is migrated on first use) and build the router; close on exit."""
     config = policy_config(settings)
     store = await open_store(settings.database_url, auto_upgrade=auto_upgrade)
+    files = FolderStorage(settings.attachments_dir)
+    conversation = ConversationSettings(settings.capture_emoji, settings.attachment_max_bytes)
+    router = Router(store, config, observe, conversation=conversation, attachments=files)
     try:
-        yield Services(settings, config, store, Router(store, config, observe))
+        yield Services(settings, config, store, router, files)
     finally:
         await store.close()

@@ -201,6 +201,17 @@ class CaseAction(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentLine:
+    """CONV-5: one attachment as support sees it on the case card (fetched by `id`)."""
+
+    id: int
+    name: str
+    size: int  # bytes
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CaseView:
     """The case card: fields, status, SLA timers, recent updates and the viewer's actions."""
 
@@ -210,6 +221,7 @@ class CaseView:
     updates: tuple[CaseEvent, ...] = ()  # most recent first, only what the viewer may see
     actions: tuple[CaseAction, ...] = ()
     note: str | None = None  # e.g. the CASE-2 nudge or the CASE-4 phone instruction
+    attachments: tuple[AttachmentLine, ...] = ()  # CONV-5: support's cards only
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from bot.jobs.health import HealthLimits, oldest_pending_seconds, outbox_report
 from bot.jobs.outbox_worker import DeliveryHooks, DeliverySettings, OutboxWorker
 from bot.jobs.pacing import Pacer
 from bot.jobs.scheduler import Scheduler
+from bot.jobs.sweeps import with_attachments
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.model import Platform
 from bot.store.interface import OutboxMessage
@@ -113,6 +114,7 @@ class Server:
                 self.clock,
                 worker=worker,
                 on_pass=metrics.observe_pass,
+                sweeps=with_attachments(svc.attachments),
             )
             if scheduler
             else None

@@ -53,6 +53,10 @@ class Settings:
     slack_staff_workspaces: frozenset[str] = frozenset()
     teams_staff_tenants: frozenset[str] = frozenset()
     metrics_port: int | None = None  # /metrics on its own listener instead of the public one
+    # CONV-4: the reaction that opens a case form; CONV-5: where attachments are kept, how big.
+    capture_emoji: str = "ticket"
+    attachments_dir: Path = Path("./attachments")
+    attachment_max_bytes: int = 25 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.teams_emulator and (self.microsoft_app_id or self.microsoft_app_password):
@@ -125,6 +129,13 @@ class Settings:
                 )
             ),
             metrics_port=_port("SUPPORTBOT_METRICS_PORT", metrics_port),
+            capture_emoji=_emoji("SUPPORTBOT_CAPTURE_EMOJI", get("SUPPORTBOT_CAPTURE_EMOJI")),
+            attachments_dir=Path(get("SUPPORTBOT_ATTACHMENTS_DIR") or "./attachments"),
+            attachment_max_bytes=_count(
+                "SUPPORTBOT_ATTACHMENT_MAX_BYTES",
+                get("SUPPORTBOT_ATTACHMENT_MAX_BYTES"),
+                25 * 1024 * 1024,
+            ),
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -212,6 +223,19 @@ def _ids(name: str, raw: str | None) -> frozenset[str]:
             f"{name} must be comma-separated ids (letters, digits, dashes), got {bad[0]!r}"
         )
     return frozenset(ids)
+
+
+_EMOJI = re.compile(r"[a-z0-9_+-]{1,64}")
+
+
+def _emoji(name: str, raw: str | None) -> str:
+    """An emoji name as chat platforms write it, without colons (`ticket`)."""
+    if raw is None:
+        return "ticket"
+    value = raw.strip(":").lower()
+    if not _EMOJI.fullmatch(value):
+        raise ValueError(f"{name} must be an emoji name such as ticket, got {raw!r}")
+    return value
 
 
 def _port(name: str, raw: str | None) -> int | None:

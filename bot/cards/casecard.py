@@ -68,6 +68,14 @@ def case_layout(view: CaseView, time_zone: str, show_utc: bool) -> Layout:
         if len(view.updates) > MAX_UPDATES:
             more = f"{len(view.updates) - MAX_UPDATES} earlier updates not shown."
             elements.append(Paragraph(more, tone=Tone.MUTED))
+    if view.attachments:
+        elements.append(Divider())
+        lines = [
+            f"#{a.id} {a.name} ({_size(a.size)}) · {a.uploaded_by} · "
+            f"{format_time(a.uploaded_at, time_zone, show_utc)}"
+            for a in view.attachments
+        ]
+        elements.append(Paragraph("\n".join(lines), label="Attachments"))
     buttons = tuple(
         Button(CASE_ACTION_LABELS[action], case_action_id(action), case.number)
         for action in view.actions
@@ -105,6 +113,14 @@ def case_facts(view: CaseView, time_zone: str, show_utc: bool) -> tuple[Fact, ..
     )
     facts.extend(Fact(label, value) for label, value in optional if value)
     return tuple(facts)
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _priority(case: Case) -> str:

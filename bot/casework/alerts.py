@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from bot.casework import case_threads
 from bot.casework.payload import encode
+from bot.conversation import ThreadKind, ThreadRoute
 from bot.messages import Audience, Fact, Notice, NoticeKind, Reply
-from bot.model import Account, Case, ChannelBinding, Platform, Priority, Staff
+from bot.model import Account, Case, ChannelBinding, Contact, Platform, Priority, Staff
 from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
 
 
@@ -33,6 +35,7 @@ def channel_item(
         payload=encode(reply),
         available_at=now,
         route=dict(channel.route),
+        thread=case_threads.channel_route(channel, notice),
     )
 
 
@@ -112,6 +115,13 @@ async def to_person(
     )
     if person is None:
         return False
+    if isinstance(person, Contact) and notice.case_number is not None:
+        # CONV-1: a case's customer notices go in its customer thread once it has one.
+        threaded = await case_threads.customer_item(
+            uow, person, notice, key, now, time_zone, prefer
+        )
+        if threaded is not None:
+            return await uow.outbox.add(threaded)
     if not person.chats:
         return False
     # The preferred platform first, else the identities' own order (sorted by platform key).
@@ -126,8 +136,16 @@ async def to_person(
         payload=encode(reply),
         available_at=now,
         route={"space": chat.space},
+        # CONV-1: a case notice in a DM starts the customer thread there (cases without one).
+        thread=_customer_route(person, notice),
     )
     return await uow.outbox.add(item)
+
+
+def _customer_route(person: Contact | Staff, notice: Notice) -> ThreadRoute | None:
+    if isinstance(person, Staff) or notice.case_number is None:
+        return None
+    return ThreadRoute(notice.case_number, ThreadKind.CUSTOMER)
 
 
 async def to_support(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.casework import alerts
 from bot.casework.tracking import change_key, record
 from bot.commands.context import Context, answer, check_action, refusal, visible_case
+from bot.commands.conversation_files import PURGED, attachments_purged
 from bot.commands.forms import form_case_ref, form_text, is_form, reopen_form
 from bot.commands.limits import MAX_REASON_CHARS
 from bot.commands.verb import NoOptions, Verb
@@ -103,6 +104,8 @@ async def _reopen(
         ctx.time_zone(account),
     )
     note = "Case reopened (REO-1): support has been told and will respond to your reason."
+    if await attachments_purged(ctx, case.number):
+        note += f" {PURGED}"
     return case_reply(req, ctx, case, account, note)
 
 

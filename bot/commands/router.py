@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.commands import overview, registry, suggest
 from bot.commands.context import Context, Refused
+from bot.commands.conversation import Conversations, ConversationSettings
 from bot.commands.limits import control_character
 from bot.commands.parser import (
     MAX_COMMAND_CHARS,
@@ -30,10 +31,11 @@ from bot.commands.parser import (
 from bot.commands.registry import VERBS, Handler
 from bot.commands.retries import RetryWindow
 from bot.commands.verb import Verb
+from bot.conversation import ConversationEvent, Conversed, ThreadRoot
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
 from bot.policy import access
 from bot.policy.config import PolicyConfig
-from bot.store.interface import ConnectionLost, Store
+from bot.store.interface import AttachmentStorage, ConnectionLost, Store
 
 Observer = Callable[[ChatRequest, Reply, float], None]  # request, reply, seconds (metrics)
 # Verbs that only read: a read-only unit of work, R2 in memory (`retries`), no writer turn.
@@ -44,12 +46,46 @@ log = logging.getLogger(__name__)
 class Router:
     """Runs chat requests through the handlers, one transaction each."""
 
-    def __init__(self, store: Store, config: PolicyConfig, observe: Observer | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: PolicyConfig,
+        observe: Observer | None = None,
+        conversation: ConversationSettings | None = None,
+        attachments: AttachmentStorage | None = None,
+    ) -> None:
         self.store = store
         self.config = config
         self.handlers: dict[str, Handler] = dict(registry.HANDLERS)
         self.observe = observe
         self.retries = RetryWindow()
+        self.conversations = Conversations(store, config, self.run, conversation, attachments)
+
+    async def converse(self, event: ConversationEvent) -> Conversed:
+        """POLICY section 7: a thread reply, reaction, file or channel message (I17_INTERFACE)."""
+        try:
+            return await self.conversations.handle(event)
+        except Exception:
+            return Conversed(went_wrong(f"conversation event {type(event).__name__}"))
+
+    async def record_thread_root(self, root: ThreadRoot) -> bool:
+        """CONV-1: the adapter posted a case's first card at `root`; False if a root was known."""
+        return await self.conversations.record_root(root)
+
+    async def run(self, req: ChatRequest, handler: Handler) -> Reply:
+        """Run `handler` for a request already parsed, as `handle` runs a verb's (R2, R5)."""
+        started = time.perf_counter()
+        try:
+            try:
+                reply = await self._run(req, handler)
+            except ConnectionLost:
+                log.warning("database connection lost; running %s once more", req.command.verb)
+                reply = await self._run(req, handler)  # nothing was written (see ConnectionLost)
+        except Exception:
+            reply = went_wrong(f"handler {req.command.verb}")
+        if self.observe is not None:
+            self.observe(req, reply, time.perf_counter() - started)
+        return reply
 
     def parse(self, req: ChatRequest) -> ChatRequest | Reply:
         """The request with its command parsed, or the usage reply."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.casework import alerts
 from bot.casework.tracking import record
 from bot.commands.context import Context, Refused, check_action, ensure, visible_case
+from bot.commands.conversation_files import PURGED, attachments_purged
 from bot.commands.limits import MAX_REASON_CHARS, require_text
 from bot.commands.staff_reply import tell_opener
 from bot.commands.verb import NoOptions, Verb
@@ -81,11 +82,14 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
     if sub is None:  # check_set_status refuses a missing sub-status; this keeps mypy honest
         raise Refused(Reply.invalid(f"Which sub-status? Usage: `{VERB.usage}`"))
     before = f"{case.status.value} / {case.sub_status.value}"
+    reopening = case.status is Status.CLOSED and status is not Status.CLOSED
     case = await _change(req, ctx, case, account, status, sub, note)
     after = f"{case.status.value} / {case.sub_status.value}"
     await ctx.audit(req, "case.set_status", case.number, before=before, after=after)
-    await tell_opener(req, ctx, case, account, f"Status changed to {after}", note, "set_status")
-    extra = ""
+    purged = reopening and await attachments_purged(ctx, case.number)
+    told = f"{note}\n{PURGED}" if purged else note  # CONV-5: the files must come again
+    await tell_opener(req, ctx, case, account, f"Status changed to {after}", told, "set_status")
+    extra = f" {PURGED}" if purged else ""
     if status is Status.CLOSED:
         zone = ctx.time_zone(account)
         sent = await alerts.to_person(
@@ -97,7 +101,7 @@ async def handle(req: ChatRequest, ctx: Context) -> Reply:
             zone,
             case.opened_on,
         )
-        extra = " The satisfaction survey was sent to the opener (CASE-8)." if sent else ""
+        extra += " The satisfaction survey was sent to the opener (CASE-8)." if sent else ""
     return case_reply(req, ctx, case, account, f"Status {before} -> {after}.{extra}")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.commands.context import Context, answer, audience_for, designated_on
-from bot.messages import CaseAction, CaseLine, CaseView, ChatRequest, Reply
-from bot.model import Account, Case, CaseEvent, EventKind, Status, Visibility
+from bot.messages import Audience, CaseAction, CaseLine, CaseView, ChatRequest, Reply
+from bot.model import Account, Case, CaseEvent, ChannelPurpose, EventKind, Status, Visibility
 from bot.policy import sla
 
 RECENT_UPDATES = 5
@@ -29,9 +29,12 @@ _SHOWN_KINDS = frozenset(
 )
 
 
-def visible_events(req: ChatRequest, case: Case) -> tuple[CaseEvent, ...]:
-    """The case history the asker may read, most recent first: customers never see work notes."""
-    staff = req.actor.is_staff
+def visible_events(
+    req: ChatRequest, case: Case, customers_see: bool = False
+) -> tuple[CaseEvent, ...]:
+    """The case history the asker may read, most recent first: customers never see work notes,
+    not even on a card staff have posted where customers read it (`customers_see`, CONV-3)."""
+    staff = req.actor.is_staff and not customers_see
     events = [
         e
         for e in case.events
@@ -58,14 +61,19 @@ def actions_for(
 
 
 def case_view(
-    req: ChatRequest, ctx: Context, case: Case, account: Account, note: str | None = None
+    req: ChatRequest,
+    ctx: Context,
+    case: Case,
+    account: Account,
+    note: str | None = None,
+    customers_see: bool = False,
 ) -> CaseView:
     clocks = sla.clocks(case, account, ctx.config, req.now)
     return CaseView(
         case=case,
         account=account,
         timers=sla.to_timers(clocks),
-        updates=visible_events(req, case)[:RECENT_UPDATES],
+        updates=visible_events(req, case, customers_see)[:RECENT_UPDATES],
         actions=actions_for(req, ctx, case, account),
         note=note,
     )
@@ -75,9 +83,17 @@ def case_reply(
     req: ChatRequest, ctx: Context, case: Case, account: Account, note: str | None = None
 ) -> Reply:
     """The case card, where ACC-9 allows it to be seen."""
-    return answer(
-        req, ctx, case_view(req, ctx, case, account, note), account, audience_for(req, account.id)
-    )
+    audience = audience_for(req, account.id)
+    shown = audience is Audience.CHANNEL and customers_read(req)
+    view = case_view(req, ctx, case, account, note, customers_see=shown)
+    return answer(req, ctx, view, account, audience)
+
+
+def customers_read(req: ChatRequest) -> bool:
+    """CONV-3: is a post in the request's channel read by customers (their channel, a DM)?"""
+    if req.channel is not None and req.channel.purpose is ChannelPurpose.ACCOUNT:
+        return True
+    return req.is_direct and not req.actor.is_staff
 
 
 def case_line(case: Case, account: Account, ctx: Context, now: datetime) -> CaseLine:

@@ -11,12 +11,12 @@ from datetime import datetime
 
 from bot.jobs.escalation_sweep import sweep_waiting_escalations
 from bot.jobs.follow_up_sweep import sweep_follow_ups
-from bot.jobs.housekeeping_sweep import sweep_housekeeping
+from bot.jobs.housekeeping_sweep import housekeeping, sweep_housekeeping
 from bot.jobs.incident_sweep import sweep_incidents, sweep_rca_reminders
 from bot.jobs.report_sweep import sweep_monthly_reports
 from bot.jobs.sla_sweep import sweep_sla
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Store
+from bot.store.interface import AttachmentStorage, Store
 
 Sweep = Callable[[Store, PolicyConfig, datetime], Awaitable[int]]
 
@@ -30,3 +30,10 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("monthly_report", sweep_monthly_reports),
     ("housekeeping", sweep_housekeeping),
 )
+
+
+def with_attachments(storage: AttachmentStorage | None) -> tuple[tuple[str, Sweep], ...]:
+    """`SWEEPS` whose housekeeping also purges the attachments kept in `storage` (CONV-5)."""
+    if storage is None:
+        return SWEEPS
+    return tuple((n, housekeeping(storage) if n == "housekeeping" else s) for n, s in SWEEPS)

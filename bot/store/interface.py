@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
+from bot.conversation import ThreadKind, ThreadRoot
 from bot.model import (
     Account,
     Case,
@@ -30,7 +31,9 @@ from bot.model import (
     StaffRole,
 )
 from bot.store.records import (
+    Attachment,
     AuditEntry,
+    Capture,
     CaseCounts,
     CaseNotFound,
     CaseState,
@@ -60,8 +63,13 @@ from bot.store.records import (
 )
 
 __all__ = [
+    "Attachment",
+    "AttachmentRepository",
+    "AttachmentStorage",
     "AuditEntry",
     "AuditRepository",
+    "Capture",
+    "CaptureRepository",
     "CaseCounts",
     "CaseNotFound",
     "CaseRepository",
@@ -99,6 +107,9 @@ __all__ = [
     "SurveyAnswer",
     "SurveyRepository",
     "TargetKind",
+    "ThreadKind",
+    "ThreadRepository",
+    "ThreadRoot",
     "Timer",
     "TimerRepository",
     "UnitOfWork",
@@ -458,6 +469,7 @@ class OutboxRepository(Protocol):
     async def backlog(self, delivering: Collection[Platform] | None = None) -> OutboxBacklog:
         """Pending and dead rows; with `delivering`, other platforms' pending rows are `waiting`."""
         ...
+
     async def prune_sent(self, before: datetime, limit: int) -> int:
         """Forget up to `limit` posts sent before `before` (dead letters are kept); how many."""
         ...
@@ -491,6 +503,74 @@ class AuditRepository(Protocol):
         self, case_number: int | None = None, limit: int | None = None
     ) -> list[AuditEntry]:
         """Entries oldest first; only the case's when given; `limit` keeps the newest."""
+        ...
+
+
+class ThreadRepository(Protocol):
+    """CONV-1: where each case's customer and support threads start, per platform and place."""
+
+    async def record(self, root: ThreadRoot) -> bool:
+        """Remember a thread root unless one is known for its case, platform, kind and route
+        (the first wins); posts still waiting there get it too. False if one was known."""
+        ...
+
+    async def roots(self, case_number: int) -> list[ThreadRoot]:
+        """The case's known thread roots, oldest first."""
+        ...
+
+    async def find(
+        self, platform: Platform, message_id: str, route: str | None = None
+    ) -> ThreadRoot | None:
+        """The thread a root message id starts (`route` tells apart equal ids of two places)."""
+        ...
+
+
+class CaptureRepository(Protocol):
+    """CONV-4: offers to open a case from a message, and when each person was last offered."""
+
+    async def claim_prompt(
+        self, platform: Platform, user_id: str, now: datetime, every: timedelta
+    ) -> bool:
+        """True (and remembered) when the person was not offered within `every` before `now`;
+        one database row per person, so every replica agrees."""
+        ...
+
+    async def add(self, capture: Capture) -> None:
+        """Remember an offer so its button and its form can come back to it."""
+        ...
+
+    async def get(self, capture_id: str) -> Capture | None: ...
+
+
+class AttachmentRepository(Protocol):
+    """CONV-5: attachment metadata; the content is kept by an `AttachmentStorage`."""
+
+    async def add(self, attachment: Attachment) -> Attachment | None:
+        """Record an attachment with its id; None if this file is already on the case."""
+        ...
+
+    async def for_case(self, case_number: int, include_purged: bool = False) -> list[Attachment]:
+        """The case's attachments, oldest first."""
+        ...
+
+    async def get(self, attachment_id: int) -> Attachment | None: ...
+    async def purgeable(self, closed_before: datetime, limit: int) -> list[Attachment]:
+        """Attachments not purged yet of cases closed before `closed_before`, oldest first."""
+        ...
+
+    async def mark_purged(self, ids: Sequence[int], at: datetime) -> None: ...
+
+
+class AttachmentStorage(Protocol):
+    """Where attachment content is kept (a local folder by default): bytes by opaque key."""
+
+    async def put(self, key: str, content: bytes) -> None: ...
+    async def get(self, key: str) -> bytes:
+        """The content; raises KeyError when it is not (or no longer) stored."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Forget the content; absent content is no error."""
         ...
 
 
@@ -532,6 +612,12 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditRepository: ...
     @property
     def conversations(self) -> ConversationRepository: ...
+    @property
+    def threads(self) -> ThreadRepository: ...
+    @property
+    def captures(self) -> CaptureRepository: ...
+    @property
+    def attachments(self) -> AttachmentRepository: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

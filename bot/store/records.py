@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeAlias
 
+from bot.conversation import ThreadRoute
 from bot.model import Account, ChannelBinding, Contact, Platform, Staff
 
 JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
@@ -226,6 +227,7 @@ class OutboxItem:
     available_at: datetime
     # How the platform reaches `target` beyond its id: opaque to all but its deliverer.
     route: Mapping[str, str] = field(default_factory=dict)
+    thread: ThreadRoute | None = None  # CONV-1: a post about a case goes in its thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +251,7 @@ class OutboxMessage:
     platform_message_id: str | None = None
     sent_at: datetime | None = None
     failing_since: datetime | None = None  # the first error that was not rate limiting
+    thread: ThreadRoute | None = None  # CONV-1: post in this thread (its root, when known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,3 +292,35 @@ class AuditEntry:
     case_number: int | None
     detail: JsonObject
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """CONV-4: an offer to open a case from a message in a bound account channel."""
+
+    id: str  # opaque, random: comes back with the offer's button and form
+    platform: Platform
+    channel_id: str
+    message_id: str
+    account_id: str
+    author: str  # the e-mail of the message's author, a designated contact: the case's opener
+    offered_to: str  # the e-mail of the person offered: the author, or staff on their behalf
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """CONV-5: a file attached to a case; its content is kept under `storage_key`."""
+
+    case_number: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_by: str  # e-mail
+    platform: Platform
+    file_id: str  # the platform's file id: one attachment per file and case
+    storage_key: str
+    uploaded_at: datetime
+    id: int | None = None
+    purged_at: datetime | None = None  # CONV-5: content removed 30 days after the case closed

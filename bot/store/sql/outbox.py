@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.conversation import ThreadKind, ThreadRoot
 from bot.model import Platform
 from bot.store.interface import (
     ClaimedPost,
@@ -23,12 +24,14 @@ from bot.store.sql.outbox_pacing import claim_paced, throttle
 from bot.store.sql.outbox_rows import message_of
 from bot.store.sql.statements import insert_or_ignore, insert_or_ignore_many
 from bot.store.sql.tables import channel_pacing, outbox
+from bot.store.sql.threads import known_roots, record_root, root_for, thread_values
 
 _PENDING = OutboxState.PENDING.value
 
 
-def _values(item: OutboxItem) -> dict[str, Any]:
+def _values(item: OutboxItem, root: str | None = None, threads: bool = False) -> dict[str, Any]:
     return {
+        **thread_values(item, root, threads),
         "dedup_key": item.dedup_key,
         "platform": item.platform.value,
         "target": item.target,
@@ -49,11 +52,15 @@ class SqlOutboxRepository:
         self._conn = conn
 
     async def add(self, item: OutboxItem) -> bool:
-        return await insert_or_ignore(self._conn, outbox, _values(item), ["dedup_key"])
+        roots = await known_roots(self._conn, [item])
+        values = _values(item, root_for(item, roots))
+        return await insert_or_ignore(self._conn, outbox, values, ["dedup_key"])
 
     async def add_many(self, items: Sequence[OutboxItem]) -> int:
         """Queue posts in order with few statements; how many were new (R4 as in `add`)."""
-        rows = [_values(item) for item in items]
+        roots = await known_roots(self._conn, items)
+        threads = any(item.thread is not None for item in items)
+        rows = [_values(item, root_for(item, roots), threads) for item in items]
         return await insert_or_ignore_many(self._conn, outbox, rows, ["dedup_key"])
 
     async def claim(
@@ -182,14 +189,33 @@ class SqlOutboxRepository:
     async def mark_sent(
         self, message_id: int, platform_message_id: str | None, at: datetime
     ) -> None:
-        await self._set(
-            message_id,
-            status=OutboxState.SENT.value,
-            platform_message_id=platform_message_id,
-            sent_at=at,
-            leased_until=None,
-            lease_owner=None,
+        o = outbox.c
+        result = await self._conn.execute(
+            update(outbox)
+            .where(o.id == message_id)
+            .values(
+                status=OutboxState.SENT.value,
+                platform_message_id=platform_message_id,
+                sent_at=at,
+                leased_until=None,
+                lease_owner=None,
+            )
+            .returning(
+                o.platform, o.target, o.thread_case, o.thread_kind, o.thread_root, o.thread_starts
+            )
         )
+        row = result.first()
+        if row is None:
+            raise StoreError(f"no outbox message {message_id}")
+        platform, target, case_number, kind, root, starts = row
+        if case_number is not None and kind is not None and root is None and starts:
+            # CONV-1: a post about a case made outside any thread starts the case's thread there.
+            if not platform_message_id:
+                return  # the platform gave no id to reply to
+            start = ThreadRoot(
+                case_number, Platform(platform), ThreadKind(kind), target, platform_message_id, at
+            )
+            await record_root(self._conn, start)
 
     async def mark_retry(
         self,

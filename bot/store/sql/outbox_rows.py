@@ -6,6 +6,7 @@ from sqlalchemy import RowMapping
 
 from bot.model import Platform
 from bot.store.interface import OutboxMessage, OutboxState, TargetKind
+from bot.store.sql.threads import route_of
 
 
 def message_of(row: RowMapping) -> OutboxMessage:
@@ -27,4 +28,5 @@ def message_of(row: RowMapping) -> OutboxMessage:
         platform_message_id=row["platform_message_id"],
         sent_at=row["sent_at"],
         failing_since=row["failing_since"],
+        thread=route_of(row),
     )

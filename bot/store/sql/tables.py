@@ -351,7 +351,14 @@ outbox = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
     Column("failing_since", UtcDateTime),  # first error that was not rate limiting (R3 budget)
+    # CONV-1: a post about a case goes in its thread; the root is filled in once known.
+    Column("thread_case", BigInteger),
+    Column("thread_kind", String(20)),
+    Column("thread_root", String(200)),
+    Column("thread_broadcast", Boolean, nullable=False, server_default=false()),
+    Column("thread_starts", Boolean, nullable=False, server_default=false()),
     Index(None, "status", "next_attempt_at"),
+    Index(None, "thread_case"),
     Index(None, "status", "sent_at"),  # housekeeping: forget old sent posts
 )
 
@@ -391,4 +398,64 @@ conversations = Table(
     Column("key", String(300), primary_key=True),
     Column("reference", json_type(), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# CONV-1: where each case's customer and support threads start, per platform and place.
+case_threads = Table(
+    "case_threads",
+    metadata,
+    Column(
+        "case_number", BigInteger, ForeignKey("cases.number", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("platform", String(20), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("route", String(200), primary_key=True),
+    Column("message_id", String(200), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index(None, "platform", "message_id"),  # a reply names its thread by the root's id
+)
+
+# CONV-4: offers to open a case from a message, and one row per person offered lately.
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("channel_id", String(200), nullable=False),
+    Column("message_id", String(200), nullable=False),
+    Column("account_id", String(100), nullable=False),
+    Column("author", String(320), nullable=False),
+    Column("offered_to", String(320), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "created_at"),
+)
+
+capture_prompts = Table(
+    "capture_prompts",
+    metadata,
+    Column("platform", String(20), primary_key=True),
+    Column("user_id", String(200), primary_key=True),
+    Column("offered_at", UtcDateTime, nullable=False),
+)
+
+# CONV-5: attachment metadata; the content lives in the attachment storage under storage_key.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column(
+        "case_number", BigInteger, ForeignKey("cases.number", ondelete="CASCADE"), nullable=False
+    ),
+    Column("name", String(500), nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("uploaded_by", String(320), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("file_id", String(200), nullable=False),
+    Column("storage_key", String(300), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("purged_at", UtcDateTime),
+    UniqueConstraint("case_number", "platform", "file_id"),
+    Index(None, "purged_at", "case_number"),
 )

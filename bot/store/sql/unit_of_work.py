@@ -10,7 +10,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.interface import ConnectionLost, StoreError
+from bot.store.sql.attachments import SqlAttachmentRepository
 from bot.store.sql.audit import SqlAuditRepository
+from bot.store.sql.captures import SqlCaptureRepository
 from bot.store.sql.cases import SqlCaseRepository
 from bot.store.sql.conversations import SqlConversationRepository
 from bot.store.sql.directory import SqlDirectoryRepository
@@ -23,6 +25,7 @@ from bot.store.sql.outbox import SqlOutboxRepository
 from bot.store.sql.sent_notices import SqlSentNoticeRepository
 from bot.store.sql.statements import READ_ONLY_OPTION
 from bot.store.sql.surveys import SqlSurveyRepository
+from bot.store.sql.threads import SqlThreadRepository
 from bot.store.sql.timers import SqlTimerRepository
 from bot.store.sql.write_batch import BATCH_KEY, WriteBatch, send_and_commit
 
@@ -93,6 +96,9 @@ class SqlUnitOfWork:
         self.inbound = SqlInboundRepository(conn)
         self.audit = SqlAuditRepository(conn, batch)
         self.conversations = SqlConversationRepository(conn)
+        self.threads = SqlThreadRepository(conn)
+        self.captures = SqlCaptureRepository(conn)
+        self.attachments = SqlAttachmentRepository(conn)
         return self
 
     async def __aexit__(
