@@ -41,6 +41,9 @@ class Settings:
     microsoft_app_type: str | None = None
     teams_emulator: bool = False
     teams_service_hosts: tuple[str, ...] = DEFAULT_TEAMS_SERVICE_HOSTS
+    # CONV-5: hosts a Teams file's pre-authorised downloadUrl may be on (the tenants' OneDrive /
+    # SharePoint hosts, exact); none by default, so no file is fetched until they are listed.
+    teams_file_hosts: tuple[str, ...] = ()
     scheduler_interval_seconds: float = 30.0
     # R3: how long 5xx and timeouts are retried before a post is a dead letter (429 never counts).
     retry_budget_hours: float = 6.0
@@ -104,6 +107,7 @@ class Settings:
             microsoft_app_type=get("MICROSOFT_APP_TYPE"),
             teams_emulator=_flag("SUPPORTBOT_TEAMS_EMULATOR", get("SUPPORTBOT_TEAMS_EMULATOR")),
             teams_service_hosts=service_hosts(get("SUPPORTBOT_TEAMS_SERVICE_HOSTS")),
+            teams_file_hosts=file_hosts(get("SUPPORTBOT_TEAMS_FILE_HOSTS")),
             scheduler_interval_seconds=_positive_float(
                 "SUPPORTBOT_SCHEDULER_INTERVAL", interval, 30.0
             ),
@@ -186,6 +190,25 @@ def service_hosts(raw: str | None) -> tuple[str, ...]:
         hosts.append(host)
     if not hosts:
         raise ValueError("SUPPORTBOT_TEAMS_SERVICE_HOSTS is set but lists no host")
+    return tuple(dict.fromkeys(hosts))
+
+
+def file_hosts(raw: str | None) -> tuple[str, ...]:
+    """SUPPORTBOT_TEAMS_FILE_HOSTS: comma-separated exact host names (e.g. contoso-my.sharepoint.com).
+
+    Files are fetched from these hosts without the bot's token (the downloadUrl is
+    pre-authorised), so SharePoint hosts may be listed here, never as connector hosts.
+    """
+    hosts: list[str] = []
+    for entry in (raw or "").split(","):
+        host = entry.strip().lower().rstrip(".")
+        if host and not _HOST.match(host) and not _is_ip(host):
+            raise ValueError(
+                "SUPPORTBOT_TEAMS_FILE_HOSTS lists host names such as contoso-my.sharepoint.com "
+                f"(no scheme, port, path or wildcard), got {entry.strip()!r}"
+            )
+        if host:
+            hosts.append(host)
     return tuple(dict.fromkeys(hosts))
 
 

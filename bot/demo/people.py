@@ -95,7 +95,36 @@ class Clients:
         }
         return Sent(await self._slack(urlencode({"payload": json.dumps(payload)})), trigger)
 
-    async def _slack(self, body: str, trigger: str | None = None) -> int:
+    async def event(self, person: SlackPerson, event: dict[str, Any]) -> int:
+        """An Events API callback about something `person` did (a message, a reaction)."""
+        body = {
+            "team_id": person.team,
+            "api_app_id": "ADEMO",
+            "event": {"user": person.user, **event},
+            "type": "event_callback",
+            "event_id": self._next("EvDemo"),
+            "event_time": int(time.time()),
+        }
+        return await self._slack(json.dumps(body), content_type="application/json")
+
+    async def interaction(self, person: SlackPerson, payload: dict[str, Any]) -> Sent:
+        """A shortcut, button click or modal submission by `person` (interactivity payload)."""
+        trigger = self._next("demo-trigger-")
+        sent = {
+            "team": {"id": person.team},
+            "user": {"id": person.user, "team_id": person.team},
+            "api_app_id": "ADEMO",
+            "trigger_id": trigger,
+            **payload,
+        }
+        return Sent(await self._slack(urlencode({"payload": json.dumps(sent)})), trigger)
+
+    async def _slack(
+        self,
+        body: str,
+        trigger: str | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> int:
         # Slack signs "v0:{timestamp}:{body}" with the signing secret (R1); bolt checks the
         # timestamp against the wall clock, so it is the real time, not the simulated one.
         stamp = str(int(time.time()))
@@ -103,7 +132,7 @@ class Clients:
             SIGNING_SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256
         ).hexdigest()
         headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": content_type,
             "X-Slack-Request-Timestamp": stamp,
             "X-Slack-Signature": f"v0={digest}",
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,12 +61,15 @@ def slack_post(call: Call, names: Names) -> Post | None:
         audience = "posted in the channel" if public else f"visible to {who} only"
         return Post(f"Slack {names.channel(channel)}", audience, lines)
     channel = str(body.get("channel", ""))
+    threaded = " in the case thread" if body.get("thread_ts") else ""  # CONV-1
     if call.method == "chat.postEphemeral":
         user = names.person(str(body.get("user", "")))
-        return Post(f"Slack {names.channel(channel)}", f"visible to {user} only", lines)
+        return Post(f"Slack {names.channel(channel)}", f"visible to {user} only{threaded}", lines)
     if channel.startswith("D-"):  # the stand-in names a DM "D-{user}"
         return Post(f"Slack DM with {names.person(channel[2:])}", "direct message", lines)
-    return Post(f"Slack {names.channel(channel)}", "posted in the channel", lines)
+    if body.get("reply_broadcast"):
+        threaded += ", also shown in the channel"
+    return Post(f"Slack {names.channel(channel)}", f"posted{threaded or ' in the channel'}", lines)
 
 
 def slack_lines(body: Mapping[str, Any]) -> tuple[str, ...]:
@@ -157,3 +160,15 @@ def _buttons(actions: Any) -> str:
     if not isinstance(actions, list):
         return ""
     return " ".join(f"[{a.get('title')}]" for a in actions if isinstance(a, Mapping))
+
+
+class DemoFailed(Exception):
+    """A step did not show what it is there to show."""
+
+
+def expect(posts: Sequence[Post], where: str, needle: str) -> Post:
+    """The post at `where` whose text contains `needle`; DemoFailed if none."""
+    for post in posts:
+        if post.where.endswith(where) and needle in post.text:
+            return post
+    raise DemoFailed(f"expected a post in {where} containing {needle!r}; got none")

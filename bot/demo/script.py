@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.demo.people import Clients, SlackPerson, TeamsPerson
-from bot.demo.posts import Names, Post
+from bot.demo.posts import DemoFailed, Names, Post, expect
+from bot.demo.threads import conversations
 from bot.demo.transcript import Transcript
 from bot.demo.world import World, open_world
 
@@ -43,10 +43,6 @@ STATUS_POSTS = 3  # INC-3 slots shown: 1.5 hours of 30-minute cards
 
 _CASE = re.compile(r"\bCase (\d{10})\b")
 _INCIDENT = re.compile(r"\bIncident (\d+) declared\b")
-
-
-class DemoFailed(Exception):
-    """A step did not show what it is there to show."""
 
 
 class Tour:
@@ -121,14 +117,6 @@ class Tour:
         raise DemoFailed(f"no {action_id} button was posted in {CHANNELS[channel]}")
 
 
-def expect(posts: Sequence[Post], where: str, needle: str) -> Post:
-    """The post at `where` whose text contains `needle`; DemoFailed if none."""
-    for post in posts:
-        if post.where.endswith(where) and needle in post.text:
-            return post
-    raise DemoFailed(f"expected a post in {where} containing {needle!r}; got none")
-
-
 async def open_case(t: Tour) -> str:
     """Step 1: a designated contact opens a High case; the queue hears of it after a pass."""
     t.log.heading(1, "A designated contact opens a High case from Slack", t.world.clock())
@@ -171,7 +159,7 @@ async def sla_warning(t: Tour, case: str) -> None:
         'Next update within the hour."',
     )
     posts = await t.tick(timedelta(minutes=1), "A minute later")
-    expect(posts, f"DM with {ALICE.name}", "Support replied")
+    expect(posts, CHANNELS[ACME], "Support replied")  # CONV-1: in the case thread
     t.shown.append(
         "at 75% of the response target the queue got an SLA warning; Ana took the case and "
         "responded"
@@ -262,6 +250,7 @@ async def tour(world: World, out: TextIO) -> list[str]:
     await sla_warning(t, case)
     await incident(t, case)
     await close_and_reopen(t, case)
+    await conversations(t, case, ALICE, ANA, (ACME, QUEUE))
     t.log.summary(t.shown)
     return t.shown
 

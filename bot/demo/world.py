@@ -128,6 +128,7 @@ async def open_world(start: datetime) -> AsyncIterator[World]:
                 microsoft_app_id=TEAMS_APP_ID,
                 microsoft_app_password=TEAMS_APP_PASSWORD,
                 teams_service_hosts=("127.0.0.1",),
+                attachments_dir=Path(folder) / "attachments",  # CONV-5, deleted with the rest
             )
             async with services(settings) as svc:
                 directory = parse_directory(

@@ -31,6 +31,18 @@ class Call:
     body: dict[str, Any]
     at: float  # time.monotonic() when it arrived
     status: int  # what the stand-in answered
+    answer: dict[str, Any] = field(default_factory=dict)  # the JSON it answered with
+
+
+@dataclass(frozen=True)
+class HostedFile:
+    """A file a user shared, as Slack hosts it: served only with the bot token (files:read)."""
+
+    id: str
+    name: str
+    mimetype: str
+    content: bytes
+    user: str = "UALICE"
 
 
 @dataclass
@@ -55,6 +67,10 @@ class SlackStandIn:
     storm_status: int = 429
     storm_retry_after: int | None = 3
     delay_seconds: float = 0.0  # a slow platform: wait this long before answering a post
+    files: dict[str, HostedFile] = field(default_factory=dict)  # file id -> the shared file
+    token: str | None = None  # when set, file downloads need `Authorization: Bearer {token}`
+    # (channel, ts) -> a message people wrote, for conversations.replies (the capture prefill)
+    history: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -74,6 +90,7 @@ class SlackStandIn:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # the sdk GETs some methods (users.info)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_get("/files-pri/{id}/download/{name}", self._download)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
 
@@ -95,6 +112,45 @@ class SlackStandIn:
         """Answer every call with `status` (429 with Retry-After, or a 5xx) for `seconds`."""
         self.storm_until = time.monotonic() + seconds
         self.storm_status, self.storm_retry_after = status, retry_after
+
+    def said(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """Remember a message a person wrote (as Slack stores it); its event fields."""
+        ts = f"1700000001.{next(self._ts):06d}"
+        message: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts}
+        if thread_ts is not None:
+            message["thread_ts"] = thread_ts
+        self.history[(channel, ts)] = message
+        return {**message, "channel": channel}
+
+    def share(self, file: HostedFile) -> dict[str, Any]:
+        """Host `file` and return its object as message events and files.info carry it."""
+        self.files[file.id] = file
+        return self._file_object(file)
+
+    def _file_object(self, file: HostedFile) -> dict[str, Any]:
+        if self.server is None:
+            raise RuntimeError("the stand-in is not started")
+        download = self.server.make_url(f"/files-pri/{file.id}/download/{file.name}")
+        return {
+            "id": file.id,
+            "name": file.name,
+            "title": file.name,
+            "mimetype": file.mimetype,
+            "filetype": file.name.rsplit(".", 1)[-1],
+            "user": file.user,
+            "size": len(file.content),
+            "mode": "hosted",
+            "is_external": False,
+            "url_private": str(download).replace("/download/", "/"),
+            "url_private_download": str(download),
+        }
+
+    @staticmethod
+    def posted_ts(call: Call) -> str:
+        """The ts Slack gave the message a chat.postMessage call posted."""
+        return str(call.answer["ts"])
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -146,8 +202,9 @@ class SlackStandIn:
         if failure is not None:
             self.calls.append(Call(method, body, time.monotonic(), failure.status))
             return self._fail(failure)
-        self.calls.append(Call(method, body, time.monotonic(), 200))
-        return web.json_response(self._answer(method, body))
+        answer = self._answer(method, body)
+        self.calls.append(Call(method, body, time.monotonic(), 200, answer))
+        return web.json_response(answer)
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         ts = f"1700000000.{next(self._ts):06d}"
@@ -163,7 +220,10 @@ class SlackStandIn:
                     "bot_id": "BBOT",
                 }
             case "chat.postMessage" | "chat.update":
-                return {"ok": True, "channel": body.get("channel"), "ts": ts}
+                message = {"type": "message", "text": body.get("text", ""), "ts": ts}
+                if body.get("thread_ts"):
+                    message["thread_ts"] = body["thread_ts"]
+                return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             case "views.open" | "views.publish":
@@ -178,6 +238,16 @@ class SlackStandIn:
                 if enterprise is not None:
                     found["enterprise_user"] = {"id": user, "enterprise_id": enterprise}
                 return {"ok": True, "user": found}
+            case "conversations.replies":
+                said = self.history.get((str(body.get("channel")), str(body.get("ts"))))
+                if said is None:
+                    return {"ok": False, "error": "thread_not_found"}
+                return {"ok": True, "messages": [said], "has_more": False}
+            case "files.info":
+                hosted = self.files.get(str(body.get("file", "")))
+                if hosted is None:
+                    return {"ok": False, "error": "file_not_found"}
+                return {"ok": True, "file": self._file_object(hosted)}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": f"D-{body.get('users', '')}"}}
         return {"ok": False, "error": "unknown_method"}
@@ -205,3 +275,16 @@ class SlackStandIn:
             return self._fail(failure)
         self.calls.append(Call("response_url", body, time.monotonic(), 200))
         return web.Response(text="ok")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """`url_private_download`: the content, for the bot token only (as Slack does)."""
+        hosted = self.files.get(request.match_info["id"])
+        sent = request.headers.get("Authorization")
+        allowed = self.token is None or sent == f"Bearer {self.token}"
+        status = 200 if hosted is not None and allowed else (403 if hosted else 404)
+        self.calls.append(
+            Call("files.download", {"file": request.match_info["id"]}, time.monotonic(), status)
+        )
+        if hosted is None or not allowed:
+            return web.Response(status=status)
+        return web.Response(body=hosted.content, content_type=hosted.mimetype)

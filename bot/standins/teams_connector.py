@@ -1,7 +1,8 @@
 """A local stand-in of the Bot Framework connector (Teams), on 127.0.0.1 only.
 
-Records replies and proactive posts, answers member lookups, and can answer 429 or 502 for the
-next calls. Used by the adapter tests and by `supportbot demo`.
+Records replies and proactive posts (a post to `{channel};messageid={root}` is a reply in that
+thread), answers member lookups, serves files shared in a 1:1 chat (`downloadUrl`), and can
+answer 429 or 502 for the next calls. Used by the adapter tests and by `supportbot demo`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,17 @@ class Posted:
     reply_to: str | None
     body: dict[str, Any]
     authorization: str | None
+
+    @property
+    def channel(self) -> str:
+        """The conversation without its thread part."""
+        return self.conversation_id.split(";", 1)[0]
+
+    @property
+    def thread(self) -> str | None:
+        """The root message id when posted into a channel thread (`;messageid=`), else None."""
+        _, _, root = self.conversation_id.partition(";messageid=")
+        return root or self.reply_to
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -61,6 +73,8 @@ class ConnectorStandIn:
     calls: int = 0
     lookups: int = 0
     url: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)  # file name -> content (downloadUrl)
+    downloads: list[tuple[str, str | None]] = field(default_factory=list)  # (name, Authorization)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -70,7 +84,20 @@ class ConnectorStandIn:
         app.router.add_post(base + "/{cid}/activities", self._post)
         app.router.add_post(base + "/{cid}/activities/{rid}", self._post)
         app.router.add_get(base + "/{cid}/members/{mid}", self._member)
+        app.router.add_get("/teams/files/{name}", self._download)
         return app
+
+    def download_url(self, name: str) -> str:
+        """Where a shared file's `downloadUrl` points (pre-authorised: no token is needed)."""
+        return f"{self.url.rstrip('/')}/files/{name}"
+
+    async def _download(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        self.downloads.append((name, request.headers.get("Authorization")))
+        content = self.files.get(name)
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="application/octet-stream")
 
     def _fail(self) -> web.Response | None:
         self.calls += 1
@@ -115,3 +142,7 @@ class ConnectorStandIn:
 
     def to(self, conversation_id: str) -> list[Posted]:
         return [p for p in self.posts if p.conversation_id == conversation_id]
+
+    def in_thread(self, channel: str, root: str) -> list[Posted]:
+        """Posts into the thread under message `root` of `channel`."""
+        return [p for p in self.posts if p.channel == channel and p.thread == root]

@@ -28,6 +28,7 @@ from bot.model import Case
 from bot.policy.config import PolicyConfig
 from bot.settings import Settings
 from bot.standins.slack_api import SlackStandIn
+from bot.store.files import FolderStorage
 from bot.store.interface import CaseState, Store
 from bot.store.sql import open_store
 from tests.sqlite_templates import SqliteTemplates
@@ -258,6 +259,7 @@ async def running_slack(
     store: Store,
     limits: Limits | None = None,
     staff_workspaces: frozenset[str] = frozenset({"T0"}),  # the vendor's; acme lists T1
+    attachments: Path | None = None,  # where CONV-5 files are kept (none: not kept)
 ) -> AsyncIterator[SlackHarness]:
     """The real aiohttp app with the Slack adapter, on 127.0.0.1, until the block ends."""
     configured = Settings(
@@ -268,7 +270,9 @@ async def running_slack(
     )
     config = PolicyConfig()
     clock = FixedClock()
-    adapter = SlackAdapter(Router(store, config), store, configured, config, clock, limits)
+    storage = FolderStorage(attachments) if attachments is not None else None
+    router = Router(store, config, attachments=storage)
+    adapter = SlackAdapter(router, store, configured, config, clock, limits)
 
     async def health() -> dict[str, Any]:
         return {"ok": True}

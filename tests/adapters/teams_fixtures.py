@@ -34,6 +34,7 @@ from bot.policy.config import PolicyConfig
 from bot.settings import Settings
 from bot.standins.bot_framework_keys import TokenMinter as BaseMinter
 from bot.standins.teams_connector import ConnectorStandIn
+from bot.store.files import FolderStorage
 from bot.store.interface import Store
 from bot.store.sql import open_store
 from tests.sqlite_templates import SqliteTemplates
@@ -259,6 +260,7 @@ async def make_world(
     minter: TokenMinter | None = None,
     middlewares: tuple[Any, ...] = (),
     keys: SigningKeys | None = None,
+    attachments: Path | None = None,  # where CONV-5 files are kept (none: not kept)
 ) -> tuple[TeamsWorld, Callable[[], Any]]:
     """The real adapter as `serve` builds it from `settings`, its connector traced by a Wire."""
     now = [T0]
@@ -269,8 +271,9 @@ async def make_world(
         else ServiceHosts(settings.teams_service_hosts)
     )
     wire = Wire()
+    storage = FolderStorage(attachments) if attachments is not None else None
     adapter = TeamsAdapter(
-        Router(store, PolicyConfig()),
+        Router(store, PolicyConfig(), attachments=storage),
         store,
         settings,
         PolicyConfig(),

@@ -46,8 +46,9 @@ async def test_case_2_a_case_opened_through_the_modal_is_posted_in_the_bound_cha
     assert case is not None
     assert case.summary == "Agents cannot log in"
     assert case.opened_by == "alice@acme.example"
-    answers = slack.api.calls_to("response_url")
-    assert answers[-1].body["response_type"] == "in_channel"
+    # CONV-1: posted (not answered through response_url), so it starts the case's thread.
+    answers = slack.api.calls_to("chat.postMessage")
+    assert answers[-1].body["channel"] == "CACME"
     assert "0000001001" in _text_of(answers[-1].body)
 
 
@@ -124,7 +125,7 @@ async def test_acc_9_a_channel_not_bound_to_the_account_gets_ephemeral_replies(
     assert answer["response_type"] == "ephemeral"
     assert "0000001001" in _text_of(answer)
     await slack.slash(f"show {number}", channel="CACME")
-    assert slack.api.calls_to("response_url")[-1].body["response_type"] == "in_channel"
+    assert slack.api.calls_to("chat.postMessage")[-1].body["channel"] == "CACME"
 
 
 async def test_acc_9_an_event_in_an_unbound_channel_is_answered_ephemerally(
@@ -145,7 +146,8 @@ async def test_acc_9_an_event_in_an_unbound_channel_is_answered_ephemerally(
     assert len(ephemeral) == 1
     assert ephemeral[0].body["user"] == "UALICE"
     assert ephemeral[0].body["channel"] == "CRANDOM"
-    assert not slack.api.calls_to("chat.postMessage")
+    posted = slack.api.calls_to("chat.postMessage")
+    assert [c.body["channel"] for c in posted] == ["CACME"]  # only the card of `open`
 
 
 async def test_typed_commands_in_a_dm_are_answered_in_the_dm(slack: SlackHarness) -> None:

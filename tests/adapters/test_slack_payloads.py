@@ -175,7 +175,7 @@ async def test_case_list_typed_in_a_dm_is_the_list_command(slack: SlackHarness) 
     assert answer.body["channel"] == "DALICE"
 
 
-async def test_a_dm_with_a_file_is_answered_and_told_files_are_not_read_yet(
+async def test_conv_5_a_dm_with_a_file_but_no_update_is_answered_and_told_where_files_go(
     slack: SlackHarness,
 ) -> None:
     body = event(
@@ -186,7 +186,7 @@ async def test_a_dm_with_a_file_is_answered_and_told_files_are_not_read_yet(
     assert await send_event(slack, body, retry=1) == 200  # Slack's retry: nothing posted again
     texts = [json.dumps(c.body) for c in slack.api.calls_to("chat.postMessage")]
     assert len(texts) == 2
-    assert "can't read attached files yet" in texts[0]
+    assert "send it in the case's thread or with `update CASE`" in texts[0]
     assert "alice@acme.example" in texts[1]
 
 

@@ -59,9 +59,12 @@ async def test_r2_the_same_slash_command_delivered_three_times_opens_one_case(
     await slack.adapter.drain()
     assert [r.status for r in responses] == [200, 200, 200]
     assert await slack.count_cases() == 1
-    # One answer in all: on one acknowledgement, or posted to the response_url.
+    # One answer in all: the case card, posted in the bound channel (CONV-1: it starts the
+    # case's thread, so it is posted rather than riding on an acknowledgement).
     inline = [body for r in responses if (body := await r.read()).strip()]
-    assert len(inline) + len(slack.api.calls_to("response_url")) == 1
+    cards = slack.api.calls_to("chat.postMessage")
+    assert inline == [] and slack.api.calls_to("response_url") == []
+    assert [c.body["channel"] for c in cards] == ["CACME"]
 
 
 async def test_r2_a_retried_event_is_answered_once(slack: SlackHarness) -> None:
@@ -122,7 +125,7 @@ async def test_r6_mentions_and_links_in_a_summary_reach_slack_escaped(
     case = await slack.case(1001)
     assert case is not None
     assert case.summary == "Outage <!channel> <http://evil|bank>"
-    posted = slack.api.calls_to("response_url")[-1].body
+    posted = slack.api.calls_to("chat.postMessage")[-1].body  # the card starts the thread
     assert posted["mrkdwn"] is False
     assert "&lt;!channel&gt;" in posted["text"]
     for text in _strings_outside_plain_text(posted):

@@ -126,13 +126,16 @@ async def test_a_user_uninstalling_the_personal_app_stops_private_notices_to_the
     assert teams.connector.calls == before and teams.connector.created == []
 
 
-async def test_channel_talk_not_for_the_bot_is_ignored_and_case_verb_without_mention_works(
+async def test_channel_talk_not_for_the_bot_gets_no_answer_in_the_channel_and_case_verb_works(
     teams: TeamsWorld,
 ) -> None:
     chatter = teams.in_channel("x")
     chatter["text"], chatter["entities"] = "<p>lunch at noon, anyone?</p>", []
     assert (await teams.send(chatter)).status == 200
-    assert teams.connector.posts == []  # no "unknown command" for people talking
+    # No "unknown command" for people talking; at most the private capture offer (CONV-4).
+    assert teams.connector.to(chatter["conversation"]["id"]) == []
+    assert {p.conversation_id for p in teams.connector.posts} <= {"a:1on1-29:alice"}
+    teams.connector.posts.clear()
 
     typed = teams.in_channel("x")
     typed["text"], typed["entities"] = "<p>case help</p>", []

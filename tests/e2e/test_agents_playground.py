@@ -6,8 +6,11 @@ with `npm ci --prefix tests/e2e/playground`) is started as the Teams client with
 The test drives it through the Playground's own HTTP API, the one its web UI uses: user
 messages (`POST /_conversation/v1/conversations/{id}/messages`), card buttons
 (`POST /_conversation/v1/invoke`, an `adaptiveCard/action`), and reads what the bot posted from
-its conversation stream (`/_ws_conversation/v1/conversations/stream`). The Playground's mock user
-(Alex Wilber) is mapped in the directory as Alice, designated contact of acme.
+its conversation stream (`/_ws_conversation/v1/conversations/stream`). Channel posts, thread
+replies and reactions go through its "Mock an activity" feature (`GET
+/_internal/v1/customActivities/template`, `POST /_internal/v1/customActivities`), which sends
+the activity as given. The Playground's mock user (Alex Wilber) is mapped in the directory as
+Alice, designated contact of acme, and its team's General channel is acme's Teams channel.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ DIRECTORY = REPO / "tests" / "unit" / "commands" / "directory.yaml"
 TENANT = "00000000-0000-0000-0000-0000000000001"
 USER_AAD = "00000000-0000-0000-0000-0000000000020"
 USER = "user-id-0"
+BOT_ID = "00000000-0000-0000-0000-00000000000011"  # the Playground's bot account
+CHANNEL = "team-id"  # the Playground team's General channel
+BOT_NAME = "Test Bot"
 WAIT = 30.0  # an upper bound for the processes to answer, not a timing assertion
 DESCRIPTION = "Exports fail with error 500 for every report since the upgrade last night"
 REASON = "The export still fails for the finance reports with the same error as before"
@@ -92,6 +98,23 @@ class Client:
         async with self.session.post(f"{self.base}/_conversation/v1/invoke", json=body) as r:
             assert r.status == 200, await r.text()
             return await r.json()
+
+    async def activity(
+        self, conversation: str, changes: dict[str, Any], thread: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Send any activity through the Playground's "custom activity" feature (its own
+        template for `conversation`, with `changes`; in the thread under message `thread`, as
+        Teams names it: `{channel};messageid={root}`); the bot's messages in answer."""
+        url = f"{self.base}/_internal/v1/customActivities"
+        params = {"conversationId": conversation}
+        async with self.session.get(f"{url}/template", params=params) as response:
+            assert response.status == 200, await response.text()
+            activity = await response.json() | changes
+        if thread is not None:
+            activity["conversation"]["id"] = f"{conversation};messageid={thread}"
+        async with self.session.post(url, json=activity) as response:
+            assert response.status == 200, await response.text()
+        return await self._bot_messages()
 
     async def _bot_messages(self) -> list[dict[str, Any]]:
         assert self.stream is not None
@@ -149,10 +172,14 @@ def processes(tmp_path: Path) -> Iterator[tuple[int, int]]:
     }
     directory = tmp_path / "directory.yaml"
     directory.write_text(
-        DIRECTORY.read_text("utf-8").replace(
+        DIRECTORY.read_text("utf-8")
+        .replace(
             "teams: {tenant: tenant-acme, aad_object_id: aad-alice}",
             f"teams: {{tenant: '{TENANT}', aad_object_id: '{USER_AAD}'}}",
-        ),
+        )
+        # The Playground's team channel "General" is acme's Teams channel (section 7).
+        .replace('id: "19:acme@thread.tacv2"', f"id: {CHANNEL}")
+        .replace("tenant: tenant-acme}", f"tenant: '{TENANT}'}}"),
         "utf-8",
     )
     cli = [sys.executable, "-m", "bot.cli"]
@@ -258,3 +285,56 @@ async def test_a_teams_user_works_a_case_through_the_agents_playground(
     assert "We also see it on the staging server" in bodies
     assert "Pressing the button works as well" in bodies
     assert REASON in bodies
+
+
+async def test_a_thread_reply_and_a_reaction_in_a_teams_channel_through_the_agents_playground(
+    playground: Client, tmp_path: Path
+) -> None:
+    """Section 7: the Playground sends channel posts, thread replies and reactions as custom
+    activities (its "Mock an activity" feature), exactly as the JSON says."""
+    user = playground
+    assert "alice@acme.example" in _text(await user.say("whoami"))  # the 1:1 chat is known
+    mention = f"<at>{BOT_NAME}</at>"
+    post_id = "1764000000001"
+    asked = f'open medium "Reports export fails" --description "{DESCRIPTION}"'
+    opened = await user.activity(
+        CHANNEL,
+        {
+            "type": "message",
+            "id": post_id,
+            "text": f"<p>{mention} {asked}</p>",
+            "textFormat": "xml",
+            "entities": [{"type": "mention", "text": mention, "mentioned": {"id": BOT_ID}}],
+        },
+    )
+    found = re.search(r"\b(\d{10})\b", _text(opened))
+    assert found is not None, _text(opened)
+    number = int(found.group(1))
+    card = next(m for m, _ in _cards(opened))
+    # A reply in the post's thread, without a mention: the case's customer thread (CONV-2).
+    answered = await user.activity(
+        CHANNEL,
+        {"type": "message", "id": "1764000000002", "text": "<p>Here is the log excerpt</p>"},
+        thread=post_id,
+    )
+    assert "Added to case" in _text(answered), _text(answered)
+    # The capture emoji on the bot's card (Teams reports reactions to the bot's own posts):
+    # a designated contact is offered the form, and nothing opens without it (CONV-4).
+    reacted = await user.activity(
+        CHANNEL,
+        {
+            "type": "messageReaction",
+            "replyToId": card["messageId"],
+            "reactionsAdded": [{"type": "ticket"}],
+        },
+    )
+    assert "Open a case from this message?" in _text(reacted), _text(reacted)
+    store = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    try:
+        async with store.unit_of_work() as uow:
+            case = await uow.cases.get(number)
+            second = await uow.cases.get(number + 1)
+    finally:
+        await store.close()
+    assert case is not None and "Here is the log excerpt" in [e.body for e in case.events]
+    assert second is None

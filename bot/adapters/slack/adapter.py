@@ -24,6 +24,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 
+from bot.adapters.slack.conversation import SlackConversations
 from bot.adapters.slack.delivery import (
     Destination,
     SlackDeliverer,
@@ -32,14 +33,17 @@ from bot.adapters.slack.delivery import (
     web_client,
 )
 from bot.adapters.slack.events import SlackEvents
+from bot.adapters.slack.files import SlackFiles, file_hosts
 from bot.adapters.slack.identity import SlackUsers
 from bot.adapters.slack.installs import SlackInstalls
 from bot.adapters.slack.interactions import Ack, Asker, SlackInteractions
+from bot.adapters.slack.manifest import SHORTCUT_OPEN
 from bot.adapters.slack.payload import ModalOrigin, channel_references, decoded, request_id
 from bot.adapters.slack.requests import authentic_request, inline, interaction_asker, text_or_none
 from bot.adapters.slack.verify import Limits, SlackSignature, Unauthenticated
 from bot.cards.slack import render_messages, render_overview
 from bot.commands.router import Router, went_wrong
+from bot.conversation import ThreadKind, ThreadRoot
 from bot.messages import Audience, ChatRequest, Command, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
@@ -56,7 +60,6 @@ INLINE_ANSWER_SECONDS = 2.0
 # Work after the acknowledgement waits in memory for one of these slots rather than for a
 # pooled database connection, which would time out under a burst and lose the answer.
 WORK_SLOTS = 8
-SHORTCUT_CALLBACK = "open_case_from_message"
 APP_HOME_CHANNEL = "app_home"  # App Home has no channel; answers go to the DM with the bot
 
 
@@ -93,12 +96,22 @@ class SlackAdapter:
             logger=logging.getLogger("slack_bolt"),
         )
         self.users = SlackUsers(store, self.client, self.clock, settings.slack_staff_workspaces)
-        self.poster = SlackPoster(self.client)
+        self.poster = SlackPoster(self.client, self._record_root)
         self.installs = SlackInstalls(store, self.clock)
         self.deliverer = SlackDeliverer(
             outbox_client(settings.slack_bot_token, settings.slack_api_url), self.installs
         )
         self.interactions = SlackInteractions(self.ask, self.client, self.poster)
+        self.files = SlackFiles(settings.slack_bot_token, file_hosts(settings.slack_api_url))
+        self.conversations = SlackConversations(
+            router.converse,
+            self.users,
+            self.client,
+            self.poster,
+            self.files,
+            self.clock,
+            router.conversations.settings.capture_emoji,
+        )
         self.events = SlackEvents(
             self.ask,
             self._spawn,
@@ -107,6 +120,7 @@ class SlackAdapter:
             self.users,
             self.client,
             self._publish_home,
+            self.conversations,
         )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._slots = asyncio.Semaphore(WORK_SLOTS)
@@ -168,6 +182,11 @@ class SlackAdapter:
         )
         return await self.router.handle(req)
 
+    async def _record_root(self, case_number: int, route: str, ts: str) -> None:
+        """CONV-1: the case card the bot posted starts the case's customer thread there."""
+        root = ThreadRoot(case_number, Platform.SLACK, ThreadKind.CUSTOMER, route, ts, self.clock())
+        await self.router.record_thread_root(root)
+
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         self._track(asyncio.create_task(self._guarded(work)))
 
@@ -189,9 +208,10 @@ class SlackAdapter:
         app.event("app_mention")(self.events.on_mention)
         app.event("message")(self.events.on_message)
         app.event("app_home_opened")(self.events.on_home)
+        self.conversations.register(app, self._spawn)  # before the other modals and actions
         app.action(re.compile(r"^(case|form):"))(self._on_action)
         app.view(re.compile(r"^modal:"))(self._on_view)
-        app.shortcut(SHORTCUT_CALLBACK)(self._on_shortcut)
+        app.shortcut(SHORTCUT_OPEN)(self._on_shortcut)
         self.installs.register(app, self._spawn)
         # Anything else Slack sends (an event the app was not subscribed to before, a stale
         # button) is acknowledged and ignored: bolt would answer 404 and Slack would retry.

@@ -7,7 +7,8 @@ connection retry handlers; what still fails after them becomes RetryLater or Del
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -23,7 +24,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.adapters.slack.installs import SlackInstalls
 from bot.cards.slack import render_messages
 from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
-from bot.messages import Audience, Outcome, Reply
+from bot.messages import Audience, CaseView, Outcome, Reply
 from bot.model import Platform
 from bot.store.interface import OutboxMessage, TargetKind
 
@@ -88,22 +89,39 @@ class Destination:
     thread_ts: str | None = None
 
 
+# CONV-1: (case number, route, root ts) of a case card the bot posted where the case lives.
+RecordRoot = Callable[[int, str, str], Awaitable[None]]
+
+
 class SlackPoster:
     """Posts a reply where ACC-9 says it goes; posts nothing for a duplicate (R2)."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, record_root: RecordRoot | None = None) -> None:
         self.client = client
+        self.record_root = record_root
 
     async def post(self, reply: Reply, to: Destination) -> None:
         """Post the reply body and its follow-ups in order."""
         if reply.outcome is Outcome.DUPLICATE:
             return
         public = reply.audience is Audience.CHANNEL
+        card = reply.body if isinstance(reply.body, CaseView) else None
         for payload in render_messages(reply):
-            if to.response_url is not None:
+            if card is not None and to.channel_id is not None and (public or to.is_direct):
+                # CONV-1: a case card in its channel or DM is posted (not answered through
+                # response_url) so its ts is known: it starts the case's customer thread.
+                posted = await self.client.chat_postMessage(
+                    channel=to.channel_id, thread_ts=to.thread_ts, **payload
+                )
+                await self._root(card, to, posted.get("ts"))
+                card = None
+            elif to.response_url is not None:
                 await self._respond(to.response_url, payload, public)
             elif to.channel_id is None:
-                await self.direct(to.user_id, payload)
+                ts = await self.direct(to.user_id, payload)
+                if card is not None:
+                    await self._root(card, replace(to, is_direct=True), ts)
+                    card = None
             elif public or to.is_direct:
                 await self.client.chat_postMessage(
                     channel=to.channel_id, thread_ts=to.thread_ts, **payload
@@ -113,11 +131,21 @@ class SlackPoster:
                     channel=to.channel_id, user=to.user_id, thread_ts=to.thread_ts, **payload
                 )
 
-    async def direct(self, user_id: str, payload: dict[str, Any]) -> str | None:
-        """Post in the bot's DM with the user; the message ts."""
+    async def _root(self, card: CaseView, to: Destination, ts: object) -> None:
+        if self.record_root is None or not isinstance(ts, str):
+            return
+        # A card answering a mention sits in the mention's thread: replies go there. Private
+        # posts are delivered to the user id, so a DM's route is the user (bot.conversation).
+        route = to.user_id if to.is_direct else (to.channel_id or to.user_id)
+        await self.record_root(card.case.number, route, to.thread_ts or ts)
+
+    async def direct(
+        self, user_id: str, payload: dict[str, Any], thread_ts: str | None = None
+    ) -> str | None:
+        """Post in the bot's DM with the user (in the thread under `thread_ts`); the message ts."""
         opened = await self.client.conversations_open(users=user_id)
         channel = opened["channel"]["id"]
-        posted = await self.client.chat_postMessage(channel=channel, **payload)
+        posted = await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
         ts = posted.get("ts")
         return ts if isinstance(ts, str) else None
 
@@ -148,13 +176,22 @@ class SlackDeliverer:
         if refusal is not None:
             raise DeliveryFailed(refusal)  # not attempted; the removal was logged once
         first: str | None = None
+        # CONV-1: a post about a case goes into its thread once the thread's root is known;
+        # without a root it is posted top-level and its ts becomes the root (the store's job).
+        route = message.thread
+        root = route.root if route is not None else None
+        broadcast = route is not None and route.also_in_channel and root is not None
         try:
             for payload in render_messages(reply):
                 if message.target_kind is TargetKind.PRIVATE:
-                    ts = await self.poster.direct(message.target, payload)
+                    ts = await self.poster.direct(message.target, payload, root)
                 else:
+                    # Breach notices and incident cards are also shown in the channel.
                     posted = await self.poster.client.chat_postMessage(
-                        channel=message.target, **payload
+                        channel=message.target,
+                        thread_ts=root,
+                        reply_broadcast=True if broadcast else None,
+                        **payload,
                     )
                     found = posted.get("ts")
                     ts = found if isinstance(found, str) else None

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.conversation import SlackConversations, update_case
 from bot.adapters.slack.delivery import Destination, SlackPoster
 from bot.adapters.slack.identity import SlackUsers
 from bot.adapters.slack.installs import APP, SlackInstalls
@@ -25,9 +26,11 @@ Spawn = Callable[[Coroutine[Any, Any, None]], None]
 WELCOME_HOW = "Type /case help, or write help to me here."  # how to start, on Slack
 _CASE_PREFIX = re.compile(r"^\s*/?case\b", re.IGNORECASE)
 # Attachments are not read yet (later work): the text is answered and the user told so.
+# CONV-5: files are attached in a case's thread or with `update CASE`; elsewhere only the text
+# is answered, and the user told where files go.
 FILES_NOTE = (
-    "I can't read attached files yet, so I've only looked at your text. To add a log or a "
-    "screenshot to a case, paste the important part into an update."
+    "I've only looked at your text: to attach a log or a screenshot to a case, send it in the "
+    "case's thread or with `update CASE`."
 )
 
 
@@ -43,6 +46,7 @@ class SlackEvents:
         users: SlackUsers,
         client: AsyncWebClient,
         publish_home: Callable[[str, str], Coroutine[Any, Any, None]],
+        conversations: SlackConversations,
     ) -> None:
         self.ask = ask
         self.spawn = spawn
@@ -51,6 +55,7 @@ class SlackEvents:
         self.users = users
         self.client = client
         self.publish_home = publish_home  # the router's overview, drawn as the Home tab
+        self.conversations = conversations
 
     async def on_mention(
         self, event: dict[str, Any], body: dict[str, Any], context: Any, request: Any
@@ -60,8 +65,12 @@ class SlackEvents:
     async def on_message(
         self, event: dict[str, Any], body: dict[str, Any], context: Any, request: Any
     ) -> None:
-        # Only people's own messages in the DM with the bot: edits, joins and bots are not asks;
-        # a message with files ("file_share") is one, its files are not read yet.
+        if SlackConversations.is_conversation(event, context.bot_user_id):
+            # Case threads, edits and capture (CONV-1..5): `bot.adapters.slack.conversation`.
+            self.spawn(self.conversations.message(event, body, context.bot_user_id))
+            return
+        # Otherwise only people's own messages in the DM with the bot: joins and bots are not
+        # asks; a message with files ("file_share") is one.
         subtype = event.get("subtype")
         if event.get("channel_type") != "im" or event.get("bot_id"):
             return
@@ -93,16 +102,31 @@ class SlackEvents:
         to = Destination(user, channel, None, is_direct, thread)
         key = request_id(body, request.raw_body)
         files = bool(event.get("files")) or event.get("subtype") == "file_share"
-        self.spawn(self._typed_work(asker, text, key, to, files))
+        self.spawn(self._typed_work(asker, text, key, to, files, (event, body)))
 
     async def _typed_work(
-        self, asker: Asker, text: str, key: str, to: Destination, files: bool = False
+        self,
+        asker: Asker,
+        text: str,
+        key: str,
+        to: Destination,
+        files: bool = False,
+        source: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
     ) -> None:
         reply = await self.ask(asker, Command.unparsed(text), key) if text or not files else None
-        if files and (reply is None or reply.outcome is not Outcome.DUPLICATE):
+        case_number = update_case(text) if files else None
+        if (
+            files
+            and case_number is None
+            and (reply is None or reply.outcome is not Outcome.DUPLICATE)
+        ):
             await self.poster.post(Reply.private(FILES_NOTE), to)  # once, not on Slack's retry
         if reply is not None:
             await self.poster.post(reply, to)
+        accepted = reply is not None and reply.outcome in (Outcome.OK, Outcome.DUPLICATE)
+        if case_number is not None and source is not None and accepted:
+            # CONV-5: the files of an accepted update are attached to its case.
+            await self.conversations.files_with_update(*source, case_number)
 
     async def on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         user = text_or_none(event.get("user"))

@@ -16,7 +16,7 @@ EVENTS_PATH = "/slack/events"
 _LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 # Least privilege: no chat:write.public (the bot posts only where it was invited; slash command
-# answers go through response_url) and no channels:history (only DMs and mentions are read).
+# answers go through response_url). Each scope is justified in docs/slack.md.
 BOT_SCOPES = (
     "app_mentions:read",
     "chat:write",
@@ -29,7 +29,15 @@ BOT_SCOPES = (
     # or private channel, so posts there stop instead of failing (#15).
     "channels:read",
     "groups:read",
+    # CONV-2..CONV-5: replies in case threads and top-level messages in the channels the bot
+    # was invited to (public, private); Slack delivers nothing from channels it is not in.
+    "channels:history",
+    "groups:history",
+    "reactions:read",  # CONV-4: the capture emoji (reaction_added)
+    "files:read",  # CONV-5: files shared in a case thread (files.info, url_private_download)
 )
+SHORTCUT_OPEN = "open_case_from_message"
+SHORTCUT_REPLY = "reply_to_customer"
 
 
 def slack_manifest(base_url: str) -> dict[str, Any]:
@@ -66,9 +74,15 @@ def slack_manifest(base_url: str) -> dict[str, Any]:
                 {
                     "name": "Open a case from this message",
                     "type": "message",
-                    "callback_id": "open_case_from_message",
+                    "callback_id": SHORTCUT_OPEN,
                     "description": "Opens the case form with this message as the description",
-                }
+                },
+                {
+                    "name": "Reply to customer",
+                    "type": "message",
+                    "callback_id": SHORTCUT_REPLY,
+                    "description": "Sends this support-thread note to the customer (CONV-3)",
+                },
             ],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
@@ -87,6 +101,11 @@ def slack_manifest(base_url: str) -> dict[str, Any]:
                     "member_left_channel",
                     "channel_left",
                     "group_left",
+                    # channels:history / groups:history: case threads and capture (CONV-2..5);
+                    # edits arrive as subtype message_changed, files as subtype file_share.
+                    "message.channels",
+                    "message.groups",
+                    "reaction_added",  # reactions:read: the capture emoji (CONV-4)
                 ],
             },
             "interactivity": {"is_enabled": True, "request_url": url},

@@ -15,7 +15,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 
 from bot.adapters.slack.interactions import Asker
-from bot.messages import Form, Outcome, Reply
+from bot.messages import Audience, CaseView, Form, Outcome, Reply
 from bot.model import ChatIdentity, Platform
 
 
@@ -34,8 +34,10 @@ def authentic_request(raw: bytes, request: web.Request) -> AsyncBoltRequest | No
 
 
 def inline(reply: Reply) -> bool:
-    """May the answer ride on the acknowledgement? Not a form (it opens a modal), not a retry."""
-    return not isinstance(reply.body, Form) and reply.outcome is not Outcome.DUPLICATE
+    """May the answer ride on the acknowledgement? Not a form (it opens a modal), not a retry,
+    not a case card for the channel (posted, so it can start the case's thread: CONV-1)."""
+    card = isinstance(reply.body, CaseView) and reply.audience is Audience.CHANNEL
+    return not isinstance(reply.body, Form) and reply.outcome is not Outcome.DUPLICATE and not card
 
 
 def interaction_asker(body: Mapping[str, Any]) -> Asker:

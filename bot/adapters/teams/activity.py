@@ -143,15 +143,28 @@ def action_command(verb: str, data: Mapping[str, Any]) -> Command | None:
             return None
         return Command.unparsed(f"{meaning.value} {case}")
     if isinstance(meaning, FormKind):
-        options: dict[str, str | bool] = {forms.FORM_FLAG: True}
-        for name, raw in data.items():
-            value = _form_value(name, raw)
-            if name not in _RESERVED and value is not None:
-                options[name] = value
+        options: dict[str, str | bool] = {forms.FORM_FLAG: True, **form_values(data)}
         args = (str(case),) if case is not None else ()
         # Verb names are the grammar's: "report_incident" is typed "report-incident".
         return Command(meaning.value.replace("_", "-"), args, options, raw="")
     return None
+
+
+def form_values(data: Mapping[str, Any]) -> dict[str, str | bool]:
+    """A submitted card form's field values (the form convention: empties left out)."""
+    values: dict[str, str | bool] = {}
+    for name, raw in data.items():
+        value = _form_value(name, raw)
+        if name not in _RESERVED and name not in ("capture", "channel") and value is not None:
+            values[name] = value
+    return values
+
+
+def plain(text: str) -> str:
+    """Message HTML (a message action's payload body) as plain text."""
+    text = _MENTION.sub(" ", text)
+    text = _BREAK.sub("\n", text)
+    return html.unescape(_TAG.sub("", text)).replace("\xa0", " ").strip()
 
 
 def message(card: Mapping[str, Any]) -> dict[str, Any]:

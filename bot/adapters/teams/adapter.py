@@ -28,8 +28,10 @@ from bot.adapters.teams import installs
 from bot.adapters.teams.auth import Caller, TeamsAuth
 from bot.adapters.teams.chats import EMULATOR, PRODUCTION, Place, TeamsChats
 from bot.adapters.teams.connector import Connector
+from bot.adapters.teams.conversation import TeamsConversations, update_case
 from bot.adapters.teams.delivery import TeamsDeliverer
-from bot.adapters.teams.hosts import ServiceHosts
+from bot.adapters.teams.files import TeamsFiles
+from bot.adapters.teams.hosts import FileHosts, ServiceHosts
 from bot.adapters.teams.identity import Asker, TeamsIdentities
 from bot.cards.teams import render_card, render_cards
 from bot.commands.router import Router
@@ -114,6 +116,18 @@ class TeamsAdapter:
         self.deliverer = TeamsDeliverer(
             store, self.connector, self.chats, settings.microsoft_app_id
         )
+        # CONV-5: files are fetched from the listed hosts only (emulator: this machine only).
+        files = FileHosts.loopback() if emulator else FileHosts(settings.teams_file_hosts)
+        self.conversations = TeamsConversations(
+            router.converse,
+            self.identities,
+            store,
+            self.connector,
+            self.chats,
+            TeamsFiles(files),
+            self.clock,
+            router.record_thread_root,
+        )
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """POST /api/messages."""
@@ -176,27 +190,46 @@ class TeamsAdapter:
             return await self._invoke(turn)
         if activity.type == "message":
             await self._message(turn)
+        elif activity.type == "messageReaction":
+            await self.conversations.reaction(turn)  # CONV-4
+        elif activity.type == "messageUpdate":
+            await self.conversations.edited(turn)  # CONV-2: an edit is never a second update
         elif activity.type in ("conversationUpdate", "installationUpdate"):
             await self._remember(turn)
         return web.Response(status=200)
 
     async def _message(self, turn: Turn) -> None:
         payload = convert.action_payload(turn.activity)
+        if payload is not None and payload[0].startswith("capture:"):  # Action.Submit (CONV-4)
+            card = await self.conversations.capture_invoke(turn, *payload)
+            await self._send(turn, Place(turn.service_url, turn.conversation_id), card)
+            return
         if payload is not None:  # Action.Submit on clients without Universal Actions
             command = convert.action_command(*payload)
             if command is None:
                 await self._post(turn, Reply.invalid(UNKNOWN_BUTTON))
                 return
         elif not convert.addressed_to_bot(turn.activity):
-            return  # channel talk that is not for the bot (it sees all of it, see docs/teams.md)
+            # Channel talk not for the bot: case threads and capture (CONV-2..5), nothing else.
+            await self.conversations.message(turn)
+            return
         else:
             command = Command.unparsed(convert.command_text(turn.activity))
-        await self._post(turn, await self._ask(turn, command))
+        reply = await self._ask(turn, command)
+        await self._post(turn, reply)
+        case_number = update_case(command.raw) if turn.personal else None
+        if case_number is not None and reply.outcome in (Outcome.OK, Outcome.DUPLICATE):
+            await self.conversations.files_with_update(turn, case_number)  # CONV-5
 
     async def _invoke(self, turn: Turn) -> web.StreamResponse:
+        if turn.activity.name == "composeExtension/submitAction":  # "Reply to customer"
+            return web.json_response(await self.conversations.reply_action(turn))
         if turn.activity.name != "adaptiveCard/action":
             return web.json_response({}, status=501)  # no other invokes are offered
         payload = convert.action_payload(turn.activity)
+        if payload is not None and payload[0].startswith("capture:"):  # CONV-4 offer and form
+            card = await self.conversations.capture_invoke(turn, *payload)
+            return web.json_response(convert.card_response(card))
         command = convert.action_command(*payload) if payload is not None else None
         if command is None:
             return web.json_response(convert.message_response(UNKNOWN_BUTTON))
@@ -204,6 +237,8 @@ class TeamsAdapter:
         if reply.outcome is Outcome.DUPLICATE:
             return web.json_response(convert.message_response("Already handled."))
         if turn.personal or reply.audience is Audience.CHANNEL:
+            # The card the button was on is replaced by this one (CONV-1: it may start a thread).
+            await self.conversations.card_posted(turn, reply, turn.activity.reply_to_id)
             for follow_up in render_cards(reply)[1:]:
                 await self._send(turn, Place(turn.service_url, turn.conversation_id), follow_up)
             return web.json_response(convert.card_response(render_card(reply)))
@@ -256,8 +291,11 @@ class TeamsAdapter:
             return  # R2: answered the first time
         here = Place(turn.service_url, turn.conversation_id)
         if turn.personal or reply.audience is Audience.CHANNEL:
-            for card in render_cards(reply):
+            posted = [
                 await self._send(turn, here, card, reply_to=turn.activity.id)
+                for card in render_cards(reply)
+            ]
+            await self.conversations.card_posted(turn, reply, posted[0] if posted else None)
             return
         await self._post_privately(turn, reply)
         await self._send_text(turn, here, PRIVATE_NOTE)
@@ -276,21 +314,23 @@ class TeamsAdapter:
 
     async def _send(
         self, turn: Turn, place: Place, card: dict[str, Any], reply_to: str | None = None
-    ) -> None:
-        await self._deliver(turn, place, convert.message(card), reply_to)
+    ) -> str | None:
+        return await self._deliver(turn, place, convert.message(card), reply_to)
 
     async def _send_text(self, turn: Turn, place: Place, text: str) -> None:
         await self._deliver(turn, place, convert.text_message(text), turn.activity.id)
 
     async def _deliver(
         self, turn: Turn, place: Place, body: dict[str, Any], reply_to: str | None
-    ) -> None:
+    ) -> str | None:
         body = body | {"from": turn.bot, "conversation": {"id": place.conversation_id}}
         if reply_to and place.conversation_id == turn.conversation_id:
             body["replyToId"] = reply_to
         else:
             reply_to = None
-        await self.connector.post_activity(place.service_url, place.conversation_id, body, reply_to)
+        return await self.connector.post_activity(
+            place.service_url, place.conversation_id, body, reply_to
+        )
 
     async def _turn_error(self, turn: Turn) -> web.StreamResponse:
         """The turn-error handler: log with a reference, tell the user only that it failed."""

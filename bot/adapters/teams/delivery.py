@@ -59,13 +59,14 @@ class TeamsDeliverer:
             first: str | None = None
             sender = self._sender(place)
             for card in render_cards(reply):
-                body = convert.message(card) | {"conversation": {"id": place.conversation_id}}
-                if sender is not None:
-                    body["from"] = sender
-                posted = await self._connector.post_activity(
-                    place.service_url, place.conversation_id, body
-                )
-                first = first or posted
+                for conversation_id in _conversations(message, place.conversation_id):
+                    body = convert.message(card) | {"conversation": {"id": conversation_id}}
+                    if sender is not None:
+                        body["from"] = sender
+                    posted = await self._connector.post_activity(
+                        place.service_url, conversation_id, body
+                    )
+                    first = first or posted
         except ConnectorError as error:
             where = f"{message.target_kind.value} {message.target}"
             if error.status == 429:  # back-pressure: slows the conversation, never a dead letter
@@ -127,3 +128,18 @@ class TeamsDeliverer:
             if binding.platform is Platform.TEAMS and route.get(TENANT) == tenant:
                 return route.get(SERVICE_URL)
         return None
+
+
+def _conversations(message: OutboxMessage, conversation_id: str) -> tuple[str, ...]:
+    """CONV-1: where one card goes: the case's channel thread once its root is known.
+
+    A channel thread is the conversation `{channel};messageid={root}`; a 1:1 chat has no
+    threads, so private posts stay in the chat. A post without a root is posted top-level and
+    its activity id becomes the root (the store records it). Breach notices and incident cards
+    (`also_in_channel`) are posted top-level too, after the thread reply.
+    """
+    route = message.thread
+    if route is None or route.root is None or message.target_kind is not TargetKind.CHANNEL:
+        return (conversation_id,)
+    threaded = f"{conversation_id.split(';', 1)[0]};messageid={route.root}"
+    return (threaded, conversation_id) if route.also_in_channel else (threaded,)

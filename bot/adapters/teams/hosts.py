@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Iterable
+from typing import Self
 
 from yarl import URL
 
@@ -38,7 +39,7 @@ class ServiceHosts:
         self._refused: set[str] = set()
 
     @classmethod
-    def loopback(cls) -> ServiceHosts:
+    def loopback(cls) -> Self:
         """Emulator mode: replies go to the Emulator or Agents Playground on this machine only."""
         return cls(LOOPBACK_HOSTS, loopback_only=True)
 
@@ -118,3 +119,23 @@ def _host_and_scheme(url: str) -> tuple[str, str]:
     if not parsed.is_absolute() or parsed.user or parsed.password:
         return "", ""  # credentials in a URL are never ours to send
     return (parsed.host or "").lower().rstrip("."), parsed.scheme.lower()
+
+
+class FileHosts(ServiceHosts):
+    """CONV-5: the hosts a shared file's `downloadUrl` may be on (exact; https, loopback http).
+
+    The URL comes in the activity and is pre-authorised, so the bot fetches it WITHOUT any
+    token; the list still keeps the bot from fetching from any host an activity names (SSRF).
+    """
+
+    def check(self, service_url: str) -> bool:
+        if self.allows(service_url):
+            return True
+        host = _host_and_scheme(service_url)[0] or service_url[:100]
+        if host not in self._refused and len(self._refused) < MAX_REMEMBERED_REFUSALS:
+            self._refused.add(host)
+            log.warning(
+                "refused to fetch a Teams file from host %s: not in SUPPORTBOT_TEAMS_FILE_HOSTS",
+                host,
+            )
+        return False

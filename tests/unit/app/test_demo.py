@@ -49,6 +49,13 @@ async def test_demo_transcript_shows_every_step_product_md_names_and_exits_0():
     assert "All clear: incident 1" in incident
     reopened = _section(transcript, 5)
     assert "Status: Open / Reopen Requested" in reopened
+    threads = _section(transcript, 6)  # POLICY section 7 on Slack
+    assert "[Slack #acme-support (thread)] alice: It fails again for the EU store only" in threads
+    assert "as an internal note: the customer does not see it" in threads
+    assert "ana: Reply to customer (shortcut)" in threads
+    assert "Attached to case 0000001001: gateway.log" in threads
+    assert "alice: reacts :ticket:" in threads
+    assert "Case 0000001002: Wrong VAT rate on EU invoices" in threads
     assert "Case reopened (REO-1)" in reopened
     assert "What the demo showed:" in transcript
 
@@ -63,7 +70,7 @@ async def test_demo_inc_3_status_cards_reach_the_teams_and_slack_bridges_through
             for channel in (ACME, QUEUE, SLACK_BRIDGE)
         }
 
-    assert len(shown) == 5
+    assert len(shown) == 6
     assert len(teams_cards) >= 2
     bridge_status = [
         c for c in by_channel[SLACK_BRIDGE] if "Status update" in "\n".join(slack_lines(c.body))
