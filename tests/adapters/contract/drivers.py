@@ -74,9 +74,15 @@ class SlackDriver:
 
     async def ask(self, text: str, who: str = KNOWN) -> str:
         user, team = self._who[who]
+        before = len(self.api.calls)
         response = await self.harness.slash(text, user=user, team=team)
         assert response.status == 200
-        return json.dumps(self.api.calls_to("response_url")[-1].body, ensure_ascii=False)
+        # The answer comes through the response_url, or, for a case card in the channel, as a
+        # posted message (so it can start the case's thread, CONV-1).
+        answers = [
+            c for c in self.api.calls[before:] if c.method in ("response_url", "chat.postMessage")
+        ]
+        return json.dumps(answers[-1].body, ensure_ascii=False)
 
     async def unauthenticated(self, text: str) -> ClientResponse:
         body = self.harness.slash_body(text)
