@@ -107,9 +107,12 @@ async def test_r4_two_serve_replicas_on_postgresql_post_at_most_once_a_second_pe
             if c.status == 200 and c.body.get("channel") == channel
         ]
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        # Receive times at the stand-in: the sends are >= 1 s apart; loopback jitter is allowed
-        # 50 ms per post, and over the whole run the channel averages at most 1 post a second.
-        assert len(times) == 12 and min(gaps) >= 0.95, gaps
-        assert times[-1] - times[0] >= 11 * 1.0 - 0.05
+        # Receive times at the stand-in: the sends are >= 1 s apart, but on a loaded machine one
+        # post can reach the stand-in late and shorten the gap to the next (0.84-0.94 s seen at
+        # load 13). Two replicas ignoring each other would post at once (gaps near 0) and at
+        # twice the rate, so: no two posts close together, and the channel averages at most one
+        # post a second over the run (only the first and last post's delay can shorten it).
+        assert len(times) == 12 and min(gaps) >= 0.5, gaps
+        assert times[-1] - times[0] >= 11 * 1.0 - 0.25, times
     logs = [replica.log.read_text() for replica in replicas]
     assert all("Traceback" not in text for text in logs), logs
