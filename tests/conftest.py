@@ -4,8 +4,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from tests.sqlite_templates import SqliteTemplates
+
+# No timing assertions in tests (STYLE.md): Hypothesis' per-example deadline (200 ms) is one, and
+# fails property tests on a loaded machine; speed is measured in bench/.
+settings.register_profile("supportbot", deadline=None)
+settings.load_profile("supportbot")
 
 _postgres = {"passed": 0, "failed": 0, "skipped": 0}
 
