@@ -130,6 +130,13 @@ class ChatIdentities:
                 return listed
         # The lookup runs outside any transaction: no connection is held during the HTTP call.
         profile = await self.profile(chat, lookup)
+        # In a shared channel the request names the host's space, not the user's own; the
+        # directory lists them under the home their platform vouches for (CONV-6). That home's
+        # listing wins over the e-mail, which a foreign host may not even show.
+        for home in sorted(profile.home - {chat.space}):
+            listed = await by_chat(directory, replace(chat, space=home))
+            if listed is not None:
+                return listed
         return await by_profile_email(
             directory,
             Platform(chat.platform),

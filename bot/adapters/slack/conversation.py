@@ -24,6 +24,7 @@ from bot.adapters.slack.files import SlackFiles
 from bot.adapters.slack.identity import SlackUsers
 from bot.adapters.slack.manifest import SHORTCUT_REPLY
 from bot.adapters.slack.payload import decoded, form_values
+from bot.adapters.slack.requests import user_team
 from bot.commands.parser import parse_case_ref, split_verb
 from bot.conversation import (
     ChannelMessage,
@@ -166,7 +167,7 @@ class SlackConversations:
             return  # an edited top-level message is nobody's update
         if edited.get("bot_id") or user == bot_user_id:
             return
-        origin = _origin(event, body)
+        origin = _origin(event, body, edited)
         actor = await self.users.actor(origin.workspace, user)
         text = decoded(str(edited.get("text", "")))
         reply = ThreadReply(origin, actor, self.clock(), ts, root, text, edited=True)
@@ -185,7 +186,7 @@ class SlackConversations:
         channel, ts = _str(item.get("channel")), _str(item.get("ts"))
         if channel is None or ts is None:
             return
-        team = _str(event.get("team")) or str(body.get("team_id", ""))
+        team = user_team(event, body)
         origin = Origin(Platform.SLACK, team, channel, channel.startswith("D"))
         message = await self._message_at(channel, ts)
         author_id = _str(event.get("item_user")) or _str(message.get("user")) or ""
@@ -237,8 +238,12 @@ class SlackConversations:
         return {}
 
 
-def _origin(event: Mapping[str, Any], body: Mapping[str, Any]) -> Origin:
-    team = _str(event.get("team")) or str(body.get("team_id", ""))
+def _origin(
+    event: Mapping[str, Any], body: Mapping[str, Any], author: Mapping[str, Any] | None = None
+) -> Origin:
+    # An edit names its author's workspace on the edited message, not on the event.
+    team = user_team(author, {}) if author is not None else ""
+    team = team or user_team(event, body)
     channel = str(event.get("channel", ""))
     return Origin(Platform.SLACK, team, channel, event.get("channel_type") == "im")
 

@@ -18,7 +18,7 @@ from bot.adapters.slack.identity import SlackUsers
 from bot.adapters.slack.installs import APP, SlackInstalls
 from bot.adapters.slack.interactions import Ask, Asker
 from bot.adapters.slack.payload import decoded, request_id, without_mention
-from bot.adapters.slack.requests import text_or_none
+from bot.adapters.slack.requests import text_or_none, user_team
 from bot.commands.welcome import welcome
 from bot.messages import Command, Outcome, Reply
 
@@ -90,7 +90,7 @@ class SlackEvents:
         channel = text_or_none(event.get("channel"))
         if user is None or channel is None:
             return
-        team = text_or_none(event.get("team")) or str(body.get("team_id", ""))
+        team = user_team(event, body)
         text = decoded(without_mention(str(event.get("text", "")), context.bot_user_id))
         # `case list` works in a DM and after a mention as it does after /case.
         text = _CASE_PREFIX.sub("", text, count=1).strip()

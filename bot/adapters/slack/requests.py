@@ -54,7 +54,7 @@ def sender(body: Mapping[str, Any]) -> ChatIdentity | None:
     event = body.get("event")
     if isinstance(event, Mapping):
         user = text_or_none(event.get("user"))
-        team = text_or_none(event.get("team")) or text_or_none(body.get("team_id"))
+        team = user_team(event, body) or None
     elif isinstance(body.get("user"), Mapping):
         asker = interaction_asker(body)
         user, team = text_or_none(asker.user), text_or_none(asker.team)
@@ -63,6 +63,19 @@ def sender(body: Mapping[str, Any]) -> ChatIdentity | None:
     if user is None or team is None:
         return None
     return ChatIdentity(Platform.SLACK, team, user)
+
+
+def user_team(event: Mapping[str, Any], body: Mapping[str, Any]) -> str:
+    """The workspace the author of an event belongs to, which the directory lists them under.
+
+    In a Slack Connect channel the event's `team` can be the installation's workspace that
+    received it; `user_team` is the author's own (CONV-6). Older payloads have only `team`.
+    """
+    return (
+        text_or_none(event.get("user_team"))
+        or text_or_none(event.get("team"))
+        or str(body.get("team_id", ""))
+    )
 
 
 def text_or_none(value: object) -> str | None:
