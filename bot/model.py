@@ -62,9 +62,15 @@ class Platform(str):
     CONSOLE: ClassVar[Platform]
 
     def __new__(cls, key: str) -> Platform:
+        # One object per key, as enum members were: `platform is Platform.TEAMS` stays true for
+        # a key read back from the database.
+        known = _PLATFORMS.get(key)
+        if known is not None:
+            return known
         if not _PLATFORM_KEY.fullmatch(key):
             raise ValueError(f"{key!r} is not a platform key (lower-case letters, digits, -)")
-        return super().__new__(cls, key)
+        made = _PLATFORMS[key] = super().__new__(cls, key)
+        return made
 
     @property
     def value(self) -> str:
@@ -76,6 +82,7 @@ class Platform(str):
 
 
 _PLATFORM_KEY = re.compile(r"[a-z][a-z0-9-]{0,31}")
+_PLATFORMS: dict[str, Platform] = {}
 Platform.SLACK = Platform("slack")
 Platform.TEAMS = Platform("teams")
 Platform.CONSOLE = Platform("console")

@@ -125,7 +125,7 @@ class TeamsDeliverer:
                 bindings += await uow.directory.account_channels(account.id)
         for binding in bindings:
             route = dict(binding.route)
-            if binding.platform is Platform.TEAMS and route.get(TENANT) == tenant:
+            if binding.platform == Platform.TEAMS and route.get(TENANT) == tenant:
                 return route.get(SERVICE_URL)
         return None
 
