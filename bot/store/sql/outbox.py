@@ -48,17 +48,24 @@ def _values(item: OutboxItem, root: str | None = None, threads: bool = False) ->
 class SqlOutboxRepository:
     """The outbox on a SQL table indexed by (status, next_attempt_at)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, fresh: set[int] | None = None) -> None:
         self._conn = conn
+        # Cases this unit of work created: their threads have no root yet (CONV-1), since a root
+        # is recorded only once a post about the case was delivered.
+        self._fresh = fresh if fresh is not None else set()
 
     async def add(self, item: OutboxItem) -> bool:
-        roots = await known_roots(self._conn, [item])
+        fresh = item.thread is not None and item.thread.case_number in self._fresh
+        roots = {} if fresh else await known_roots(self._conn, [item])
         values = _values(item, root_for(item, roots))
         return await insert_or_ignore(self._conn, outbox, values, ["dedup_key"])
 
     async def add_many(self, items: Sequence[OutboxItem]) -> int:
         """Queue posts in order with few statements; how many were new (R4 as in `add`)."""
-        roots = await known_roots(self._conn, items)
+        roots = await known_roots(
+            self._conn,
+            [i for i in items if i.thread is None or i.thread.case_number not in self._fresh],
+        )
         threads = any(item.thread is not None for item in items)
         rows = [_values(item, root_for(item, roots), threads) for item in items]
         return await insert_or_ignore_many(self._conn, outbox, rows, ["dedup_key"])

@@ -92,7 +92,7 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidentRepository(conn)
         self.notices = SqlNoticeRepository(conn)
         self.surveys = SqlSurveyRepository(conn)
-        self.outbox = SqlOutboxRepository(conn)
+        self.outbox = SqlOutboxRepository(conn, self.cases.inserted)
         self.inbound = SqlInboundRepository(conn)
         self.audit = SqlAuditRepository(conn, batch)
         self.conversations = SqlConversationRepository(conn)
