@@ -14,20 +14,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import secrets
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.sql import open_store
 from bot.store.sql.directory_cache import refreshed
 from bot.store.sql.directory_snapshot import DirectorySnapshot
 from bot.store.sql.statements import READ_ONLY_OPTION
-from p2_open import admin_sql, postgres_server
-from p7_directory import run_cli
+from p7_directory import run_cli, scratch_postgres
 from vendor_directory import write
 
 
@@ -123,18 +120,11 @@ async def run(args: argparse.Namespace) -> None:
         if args.only in (None, "sqlite"):
             await measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'p10.db'}", files, args.freeze)
         if args.only in (None, "postgresql"):
-            server = postgres_server()
-            if server is None:
-                print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
-                return
-            db = f"supportbot_bench_{secrets.token_hex(4)}"
-            await admin_sql(server, f'CREATE DATABASE "{db}"')
-            url = make_url(server).set(database=db).render_as_string(hide_password=False)
-            try:
-                await asyncio.to_thread(run_cli, url, "db", "upgrade")
+            async with scratch_postgres() as url:
+                if url is None:
+                    print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
+                    return
                 await measure("postgresql", url, files, args.freeze)
-            finally:
-                await admin_sql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def main() -> None:

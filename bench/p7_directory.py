@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,6 +113,24 @@ def summary(ms: list[float]) -> str:
         f"{len(ms):,} answered: p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
         f"max {max(ms):.1f} ms, slower than {SLOW_MS:.0f} ms: {slow}"
     )
+
+
+@asynccontextmanager
+async def scratch_postgres() -> AsyncIterator[str | None]:
+    """A migrated database of its own on the benches' PostgreSQL, dropped afterwards (None: no
+    server reachable)."""
+    server = postgres_server()
+    if server is None:
+        yield None
+        return
+    db = f"supportbot_bench_{secrets.token_hex(4)}"
+    await admin_sql(server, f'CREATE DATABASE "{db}"')
+    url = make_url(server).set(database=db).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(run_cli, url, "db", "upgrade")
+        yield url
+    finally:
+        await admin_sql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def run_cli(database_url: str, *args: str) -> tuple[float, float]:
@@ -228,18 +248,11 @@ async def run(args: argparse.Namespace) -> None:
         if args.only in (None, "sqlite"):
             await measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'p7.db'}", files, workdir)
         if args.only in (None, "postgresql"):
-            server = postgres_server()
-            if server is None:
-                print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
-                return
-            db = f"supportbot_bench_{secrets.token_hex(4)}"
-            await admin_sql(server, f'CREATE DATABASE "{db}"')
-            url = make_url(server).set(database=db).render_as_string(hide_password=False)
-            try:
-                await asyncio.to_thread(run_cli, url, "db", "upgrade")
+            async with scratch_postgres() as url:
+                if url is None:
+                    print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
+                    return
                 await measure("postgresql", url, files, workdir)
-            finally:
-                await admin_sql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def main() -> None:

@@ -27,7 +27,6 @@ from typing import Any
 
 import aiohttp
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.commands import identity
@@ -57,8 +56,7 @@ from harness import (
     start_supportbot,
     wait_arrivals,
 )
-from p2_open import admin_sql, postgres_server
-from p7_directory import run_cli
+from p7_directory import run_cli, scratch_postgres
 from vendor_directory import write
 
 ALICE = ("T0ACME001", "U0ALICE01", "C0ACME001")  # designated contact of acme, in its channel
@@ -305,18 +303,11 @@ async def run(args: argparse.Namespace) -> None:
         if args.only in (None, "sqlite"):
             await measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'p8.db'}", base, workdir, args)
         if args.only in (None, "postgresql"):
-            server = postgres_server()
-            if server is None:
-                print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
-                return
-            db = f"supportbot_bench_{secrets.token_hex(4)}"
-            await admin_sql(server, f'CREATE DATABASE "{db}"')
-            url = make_url(server).set(database=db).render_as_string(hide_password=False)
-            try:
-                await asyncio.to_thread(run_cli, url, "db", "upgrade")
+            async with scratch_postgres() as url:
+                if url is None:
+                    print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
+                    return
                 await measure("postgresql", url, base, workdir, args)
-            finally:
-                await admin_sql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -22,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from bot.commands import identity
 from bot.commands.router import Router
@@ -30,8 +28,7 @@ from bot.messages import CaseList, ChatRequest, Command, Outcome
 from bot.model import ChatIdentity, Platform
 from bot.policy.config import PolicyConfig
 from bot.store.sql import open_store
-from p2_open import admin_sql, postgres_server
-from p7_directory import run_cli
+from p7_directory import run_cli, scratch_postgres
 from p8_commands import ALICE, ANA, seed_cases
 from vendor_directory import write
 
@@ -98,18 +95,11 @@ async def run(args: argparse.Namespace) -> None:
         if args.only in (None, "sqlite"):
             await measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'p9.db'}", base, args)
         if args.only in (None, "postgresql"):
-            server = postgres_server()
-            if server is None:
-                print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
-                return
-            db = f"supportbot_bench_{secrets.token_hex(4)}"
-            await admin_sql(server, f'CREATE DATABASE "{db}"')
-            url = make_url(server).set(database=db).render_as_string(hide_password=False)
-            try:
-                await asyncio.to_thread(run_cli, url, "db", "upgrade")
+            async with scratch_postgres() as url:
+                if url is None:
+                    print("  postgresql: not reachable on 127.0.0.1:5432, skipped")
+                    return
                 await measure("postgresql", url, base, args)
-            finally:
-                await admin_sql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def main() -> None:
