@@ -232,6 +232,7 @@ async def serve(
     await load_example_directory_if_empty(svc)
     freeze_snapshots()  # no full GC pass walks the in-memory directory (#18, bench P10)
     await svc.store.directory()  # read the directory into memory before the first request
+    await svc.store.warm()  # and open the pool's connections: a first request makes none
     server = Server(svc, metrics, scheduler)
     runner = web.AppRunner(server.web, handle_signals=False, access_log=None)
     await runner.setup()

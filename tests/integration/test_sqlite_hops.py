@@ -1,10 +1,14 @@
 """SQLite's thread hops (#18): aiosqlite runs each call on its connection's thread (~90 us a
-hop), so a statement makes one hop, BEGIN rides with the first statement, and a unit of work's
-batched writes go out with its COMMIT in one more; the writes themselves are all there."""
+hop, and up to 5 ms waiting for the GIL while the loop is busy), so a write makes one hop, BEGIN
+rides with the first statement, a unit of work's batched writes go out with its COMMIT in one
+more, and reads make none: in WAL mode they never wait for a lock, so they run on the loop's
+thread. Writes, which may wait for another process's writer lock, never hold the loop."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import sqlite3
 from typing import Any
 
 import aiosqlite
@@ -45,7 +49,8 @@ async def test_show_and_open_hop_once_per_statement_and_once_for_the_batch_and_c
     with statements(store) as sent:
         shown = await say(router, ALICE, f"show {number}")
     assert isinstance(shown.body, CaseView) and shown.body.case.number == number
-    assert len(hops) == len(sent) + 1  # each statement, then the read's rollback
+    assert hops == [], hops  # reads run on the loop's thread: not one hop (nor its rollback)
+    assert len(sent) == 2
     async with store.engine.connect() as conn:
         before = {
             t.name: await conn.scalar(select(func.count()).select_from(t))
@@ -65,6 +70,51 @@ async def test_show_and_open_hop_once_per_statement_and_once_for_the_batch_and_c
     assert after["audit"] == before["audit"] + 1  # R7: the open is on record
     assert after["outbox"] > before["outbox"]  # the queue's new-case alert
     assert after["timers"] == before["timers"] + 2  # its SLA-5 timer and the queue's watch
+
+
+async def test_a_read_does_not_wait_for_another_process_that_holds_the_writer_lock(
+    store: SqlStore, hops: list[str]
+) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("SQLite's writer lock")
+    router, number = await opened_case(store)
+    other = sqlite3.connect(store.engine.url.database or "", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process is in the middle of a write
+        other.execute("UPDATE counters SET value = value")
+        hops.clear()
+        # A hang guard only: a read that waited would meet the 30 s busy timeout.
+        shown = await asyncio.wait_for(say(router, ALICE, f"show {number}"), 20)
+        assert isinstance(shown.body, CaseView) and shown.body.case.number == number
+        assert hops == []
+    finally:
+        other.rollback()
+        other.close()
+
+
+async def test_a_write_waiting_for_another_process_leaves_the_event_loop_free(
+    store: SqlStore,
+) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("SQLite's writer lock")
+    router, _ = await opened_case(store)
+    other = sqlite3.connect(store.engine.url.database or "", isolation_level=None)
+    turns = 0
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        opening = asyncio.ensure_future(say(router, ALICE, "open low Waits for the other writer"))
+        while turns < 50:  # the loop keeps turning while the open waits on its thread
+            await asyncio.sleep(0.001)
+            turns += 1
+        assert not opening.done()  # it really waits for the lock ...
+    finally:
+        other.rollback()  # ... and goes on once the other writer is done
+        other.close()
+    opened = await asyncio.wait_for(opening, 20)  # a hang guard only
+    assert opened.outcome is Outcome.OK, opened
+    assert isinstance(opened.body, CaseView)
+    async with store.unit_of_work(read_only=True) as uow:
+        assert await uow.cases.get(opened.body.case.number) is not None
 
 
 async def test_r5_a_statement_that_fails_leaves_nothing_of_its_unit_of_work(

@@ -7,18 +7,21 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.store.interface import DirectoryReader, SchemaOutdated
 from bot.store.sql.directory_cache import DirectoryCache
 from bot.store.sql.directory_snapshot import SnapshotDirectory
 from bot.store.sql.schema import current_revision, head_revision, upgrade_engine
-from bot.store.sql.sqlite_driver import OneHopDBAPI, begin_with_next_statement
+from bot.store.sql.sqlite_driver import READ_BEGIN, OneHopDBAPI, begin_with_next_statement, set_up
 from bot.store.sql.statements import READ_ONLY_OPTION
 from bot.store.sql.unit_of_work import SqlUnitOfWork
 from bot.store.sql.write_batch import send_before_statements
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Connections `warm()` opens before the first request: fewer than either pool keeps idle
+# (SQLite 5, PostgreSQL 10), so none is closed again on its return.
+WARM_CONNECTIONS = 4
 
 # One in-memory directory per engine: every store of this process on that engine shares it.
 _CACHES: dict[AsyncEngine, DirectoryCache] = {}
@@ -50,6 +53,20 @@ class SqlStore:
         snapshot = await self.directory_cache.snapshot()
         return SnapshotDirectory(lambda: snapshot)
 
+    async def warm(self, connections: int = WARM_CONNECTIONS) -> None:
+        """Open pooled connections now, so that the first requests do not each make one.
+
+        Making a connection costs several round trips (on SQLite, hops to a new thread, each of
+        which waits for the GIL while the loop is busy, up to 5 ms), and a `show` that needs a
+        new one while a `queue` computes pays them all (#18)."""
+        opened: list[AsyncConnection] = []
+        try:
+            for _ in range(connections):
+                opened.append(await self.engine.connect())
+        finally:
+            for conn in opened:
+                await conn.close()
+
     async def close(self) -> None:
         """Release every pooled connection."""
         if _CACHES.get(self.engine) is self.directory_cache:
@@ -58,14 +75,22 @@ class SqlStore:
         await self.engine.dispose()
 
 
+_SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA journal_mode=WAL",
+    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA synchronous=NORMAL",  # safe with WAL; a crash loses no committed transaction
+)
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own implicit BEGIN would be DEFERRED; `_on_sqlite_begin` issues our own.
     dbapi_connection.isolation_level = None
+    if set_up(dbapi_connection, _SQLITE_PRAGMAS):  # one hop for all four
+        return
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses no committed txn
+    for pragma in _SQLITE_PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -74,7 +99,7 @@ def _on_sqlite_begin(conn: Any) -> None:
     # fails with SQLITE_BUSY_SNAPSHOT instead of waiting when another writer got in between.
     # Read-only units of work stay DEFERRED so that they never wait for a writer (WAL).
     read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
-    begin = "BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE"
+    begin = READ_BEGIN if read_only else "BEGIN IMMEDIATE"
     # In the same thread hop as the transaction's first statement (#18); the lock is taken
     # then, before anything is read, so IMMEDIATE still means what it says.
     if not begin_with_next_statement(conn.connection.dbapi_connection, begin):

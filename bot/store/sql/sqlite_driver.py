@@ -9,6 +9,16 @@ hop, and `on_thread` runs a whole batch of statements (a unit of work's noted wr
 COMMIT) in a single hop: SQLAlchemy's sync API runs on the connection's thread, where this
 adapter calls sqlite3 directly. The router still owns the transaction: nothing here commits on
 its own, and one unit of work uses one connection at a time, as before.
+
+Reads make no hop at all (#18): a SELECT that is not the first statement of a writing
+transaction runs on the calling (event loop) thread. In WAL mode a reader never waits for a
+lock, so the loop is held for the statement's own work, microseconds for the point lookups of a
+`show`, while a hop costs the loop a round trip and, when the loop is busy, the worker thread
+waits for the GIL up to the interpreter's 5 ms switch interval per hop: a `show` started while a
+`queue` computed its candidates took 120-475 of them to answer, one hop at a time. Statements
+that may wait for the writer lock (BEGIN IMMEDIATE and every write) still hop, so a writer of
+another process never blocks the loop. Without WAL (a file system that refuses it) every
+statement hops, since readers then wait for writers too.
 """
 
 from __future__ import annotations
@@ -56,16 +66,49 @@ def _run(
         cursor.close()
 
 
+async def _ready(value: T) -> T:
+    return value
+
+
+def _reads_here(begin: str | None, operation: str | None, many: bool) -> bool:
+    """A lone SELECT, or one that only starts a read transaction: it takes no writer lock."""
+    return (
+        not many
+        and operation is not None
+        and operation[:6].upper() == "SELECT"
+        and (begin is None or begin == READ_BEGIN)
+    )
+
+
+READ_BEGIN = "BEGIN DEFERRED"
+
+
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's aiosqlite connection adapter, hopping once per statement or batch."""
 
-    __slots__ = ("_begin", "_in_transaction", "_thread_id")
+    __slots__ = ("_begin", "_in_transaction", "_thread_id", "_wrote", "reads_inline")
 
     def __init__(self, dbapi: Any, connection: Any) -> None:  # an aiosqlite.Connection
         super().__init__(dbapi, connection)
         self._begin: str | None = None  # BEGIN to send with the next statement
         self._in_transaction = False
+        self._wrote = False  # this transaction took (or may have taken) the writer lock
         self._thread_id = connection._thread.ident
+        # Set once the database is known to be in WAL mode (`setup`): reads never wait then.
+        self.reads_inline = False
+
+    def setup(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on the raw sqlite3 connection in one hop (a new connection's PRAGMAs)."""
+        result: T = await_only(self._connection._execute(work, self._connection._conn))
+        return result
+
+    def create_function(self, *args: Any, **kw: Any) -> None:
+        # SQLAlchemy's dialect registers its functions (regexp, floor) on every new connection:
+        # registering takes no lock, so here, not in two more hops.
+        try:
+            self._connection._conn.create_function(*args, **kw)
+        except Exception as error:
+            self._handle_exception(error)
 
     def cursor(self, server_side: bool = False) -> Any:
         if not server_side:
@@ -75,6 +118,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         if self._begin is not None:
             self.run(None, None, False)
         self._in_transaction = True  # not tracked through aiosqlite's cursor: end it for sure
+        self._wrote = True  # nor is what it did: its end hops
         return super().cursor(server_side)
 
     def begin_with_next_statement(self, begin: str) -> None:
@@ -87,9 +131,15 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def run(self, operation: str | None, parameters: Any, many: bool) -> _Outcome:
         begin, self._begin = self._begin, None
         raw = self._connection._conn
+        reads = _reads_here(begin, operation, many)
+        self._wrote = self._wrote or not reads
         try:
             if self.on_own_thread():
                 outcome = _run(raw, begin, operation, parameters, many)
+            elif self.reads_inline and reads:
+                # Through the greenlet all the same (no loop round trip): SQLAlchemy's async
+                # API refuses a statement that never awaited, taking its driver for a sync one.
+                outcome = await_only(_ready(_run(raw, begin, operation, parameters, many)))
             else:
                 outcome = await_only(
                     self._connection._execute(_run, raw, begin, operation, parameters, many)
@@ -98,6 +148,8 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             self._in_transaction = True  # unknown: the rollback that follows must really run
             raise
         self._in_transaction = outcome[4]
+        if not self._in_transaction:
+            self._wrote = False  # an autocommitted statement: nothing is held after it
         return outcome
 
     def commit(self) -> None:
@@ -109,15 +161,21 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def _end(self, how: Callable[[sqlite3.Connection], None]) -> None:
         self._begin = None  # a BEGIN never sent needs no end
         if not self._in_transaction or not self._connection._connection:
+            self._wrote = False
             return
         try:
+            # A read transaction ends without waiting for anyone; a write's COMMIT hops.
             if self.on_own_thread():
                 how(self._connection._conn)
+            elif self.reads_inline and not self._wrote:
+                how(self._connection._conn)
+                await_only(_ready(None))  # through the greenlet, as a statement is
             else:
                 await_only(self._connection._execute(how, self._connection._conn))
         except Exception as error:
             self._handle_exception(error)
         self._in_transaction = False
+        self._wrote = False
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
@@ -185,8 +243,31 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
         super().__init__(aiosqlite, sqlite3)
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
+        # Reads run on the event loop's thread, writes on aiosqlite's: one connection, used by
+        # one unit of work at a time, from two threads in turn (never at once).
+        kw["check_same_thread"] = False
         adapted: Any = super().connect(*arg, **kw)
         return OneHopConnection(self, adapted._connection)
+
+
+def set_up(dbapi_connection: Any, pragmas: Sequence[str]) -> bool:
+    """Run a new connection's PRAGMAs in one hop; reads go inline when WAL is on.
+
+    False when the driver is not this one (the caller then runs them itself).
+    """
+    if not isinstance(dbapi_connection, OneHopConnection):
+        return False
+
+    def run_all(raw: sqlite3.Connection) -> bool:
+        wal = False
+        for pragma in pragmas:
+            row = raw.execute(pragma).fetchone()
+            if pragma.lower().startswith("pragma journal_mode"):
+                wal = row is not None and str(row[0]).lower() == "wal"
+        return wal
+
+    dbapi_connection.reads_inline = dbapi_connection.setup(run_all)
+    return True
 
 
 def begin_with_next_statement(dbapi_connection: Any, begin: str) -> bool:
@@ -210,4 +291,10 @@ def on_thread(conn: Connection, work: Callable[[Connection], T]) -> T:
     return result
 
 
-__all__: Sequence[str] = ("OneHopDBAPI", "begin_with_next_statement", "on_thread")
+__all__: Sequence[str] = (
+    "READ_BEGIN",
+    "OneHopDBAPI",
+    "begin_with_next_statement",
+    "on_thread",
+    "set_up",
+)
