@@ -44,7 +44,8 @@ from bot.model import (
     Platform,
 )
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Directory, OutboxMessage
+from bot.store.interface.directory import Directory
+from bot.store.interface.outbox import OutboxMessage
 from bot.store.sql import SqlStore, open_store, upgrade
 from bot.store.sql.tables import case_events, cases, timers
 

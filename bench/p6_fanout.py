@@ -30,7 +30,7 @@ from bot.jobs.outbox_worker import DeliveryCounters, DeliverySettings, OutboxWor
 from bot.jobs.pacing import Pacer
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
-from bot.store.interface import OutboxItem, OutboxMessage, TargetKind
+from bot.store.interface.outbox import OutboxItem, OutboxMessage, TargetKind
 from bot.store.sql import SqlStore, open_store
 
 NOW = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)  # when the backlog was queued

@@ -35,7 +35,7 @@ from bot.policy.config_file import PolicyConfigError
 from bot.policy.reports import ReportError, ReportMonth
 from bot.server import Server, serve
 from bot.settings import Settings
-from bot.store.interface import SchemaOutdated
+from bot.store.interface.errors import SchemaOutdated
 from bot.store.sql import upgrade
 
 # Directory errors and `directory check` cite rule ids; this is where an admin reads them.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from bot.store.interface import OutboxMessage, OutboxState, Store
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxMessage, OutboxState
 
 LIST_LIMIT = 200
 

@@ -16,7 +16,8 @@ from bot.policy.config import PolicyConfig
 from bot.policy_file import load_policy
 from bot.settings import Settings
 from bot.store.files import FolderStorage
-from bot.store.interface import AttachmentStorage, Store
+from bot.store.interface import Store
+from bot.store.interface.conversations import AttachmentStorage
 from bot.store.sql import open_store
 
 log = logging.getLogger(__name__)

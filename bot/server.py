@@ -32,7 +32,7 @@ from bot.jobs.scheduler import Scheduler
 from bot.jobs.sweeps import with_attachments
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.model import Platform
-from bot.store.interface import OutboxMessage
+from bot.store.interface.outbox import OutboxMessage
 from bot.store.sql import freeze_snapshots
 
 log = logging.getLogger(__name__)

@@ -40,7 +40,8 @@ from bot.model import (
     Status,
     SubStatus,
 )
-from bot.store.interface import Directory, Store
+from bot.store.interface import Store
+from bot.store.interface.directory import Directory
 from tests.readback import get_case
 
 if TYPE_CHECKING:

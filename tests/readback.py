@@ -13,7 +13,10 @@ from bot.messages import Notice
 from bot.model import Case
 from bot.policy import sla
 from bot.policy.config import PolicyConfig
-from bot.store.interface import CaseState, OutboxMessage, Store, Timer
+from bot.store.interface import Store
+from bot.store.interface.cases import CaseState
+from bot.store.interface.outbox import OutboxMessage
+from bot.store.interface.timers import Timer
 
 FAR_FUTURE = timedelta(days=3650)
 _YEAR_2100 = datetime.fromisoformat("2100-01-01T00:00:00+00:00")

@@ -14,7 +14,8 @@ from bot.casework.payload import encode
 from bot.conversation import ThreadKind, ThreadRoute
 from bot.messages import Audience, Fact, Notice, NoticeKind, Reply
 from bot.model import Account, Case, ChannelBinding, Contact, Platform, Priority, Staff
-from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
+from bot.store.interface import UnitOfWork
+from bot.store.interface.outbox import OutboxItem, TargetKind
 
 
 def channel_item(

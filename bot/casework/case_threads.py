@@ -14,7 +14,8 @@ from bot.casework.payload import encode
 from bot.conversation import ThreadKind, ThreadRoot, ThreadRoute
 from bot.messages import Audience, Notice, NoticeKind, Reply
 from bot.model import ChannelBinding, ChannelPurpose, Contact, Platform
-from bot.store.interface import OutboxItem, TargetKind, UnitOfWork
+from bot.store.interface import UnitOfWork
+from bot.store.interface.outbox import OutboxItem, TargetKind
 
 # Posts that need the whole channel as well as the thread (CONV-1).
 ALSO_IN_CHANNEL = frozenset(

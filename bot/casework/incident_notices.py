@@ -15,7 +15,8 @@ from bot.model import ChannelBinding, ChannelPurpose
 from bot.policy import incident as incident_policy
 from bot.policy.calendar import add_duration
 from bot.policy.config import Duration, PolicyConfig, TimeUnit
-from bot.store.interface import Incident, UnitOfWork
+from bot.store.interface import UnitOfWork
+from bot.store.interface.incidents import Incident
 
 POST_TIMER = "incident_post"  # INC-3: due at the next 30-minute slot; subject: incident id
 RCA_REMINDER_TIMER = "rca_reminder"  # INC-5: due before the RCA is; subject: incident id

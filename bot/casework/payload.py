@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.messages import Audience, CaseAction, Fact, Message, Notice, NoticeKind, Reply
-from bot.store.interface import JsonObject, JsonValue
+from bot.store.interface.json_values import JsonObject, JsonValue
 
 
 class PayloadError(ValueError):

@@ -17,7 +17,7 @@ from bot.model import Account, Case, CaseEvent, Status
 from bot.policy import sla
 from bot.policy.followup import pending_follow_up
 from bot.policy.sla_cycles import unsent
-from bot.store.interface import EscalationState
+from bot.store.interface.cases import EscalationState
 
 SLA_TIMER = "sla"  # the next SLA-5 notice; the scheduler moves it on as it sends
 SLA_WATCH = "sla_watch"  # when a running clock reaches its first threshold; `queue` reads it

@@ -16,7 +16,8 @@ from bot.policy import access
 from bot.policy.access import AccountAccess, Action
 from bot.policy.config import PolicyConfig
 from bot.policy.decision import Decision
-from bot.store.interface import JsonValue, UnitOfWork
+from bot.store.interface import UnitOfWork
+from bot.store.interface.json_values import JsonValue
 
 
 @dataclass(slots=True)

@@ -35,7 +35,8 @@ from bot.messages import Actor, ChatRequest, Command, Message, Outcome, Refusal,
 from bot.model import format_case_number
 from bot.policy import conversation as rules
 from bot.policy.config import PolicyConfig
-from bot.store.interface import AttachmentStorage, Store
+from bot.store.interface import Store
+from bot.store.interface.conversations import AttachmentStorage
 
 Run = Callable[[ChatRequest, Handler], Awaitable[Reply]]
 DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024

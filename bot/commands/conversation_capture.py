@@ -33,7 +33,9 @@ from bot.messages import Actor, CaseView, ChatRequest, Command, Form, Outcome, R
 from bot.model import Account, CaseEvent, ChannelPurpose, EventKind, Visibility
 from bot.policy import conversation as rules
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Capture, JsonValue, Store, UnitOfWork
+from bot.store.interface import Store, UnitOfWork
+from bot.store.interface.conversations import Capture
+from bot.store.interface.json_values import JsonValue
 
 if TYPE_CHECKING:
     from bot.commands.conversation import ConversationSettings

@@ -19,7 +19,8 @@ from bot.messages import Actor, ChatRequest, Command, Message, Outcome, Reply
 from bot.model import Platform, Status, format_case_number
 from bot.policy.access import Action
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Attachment, AttachmentStorage, Store
+from bot.store.interface import Store
+from bot.store.interface.conversations import Attachment, AttachmentStorage
 
 if TYPE_CHECKING:
     from bot.commands.conversation import ConversationSettings

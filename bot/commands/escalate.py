@@ -19,7 +19,9 @@ from bot.policy import escalation
 from bot.policy.access import Action
 from bot.policy.decision import Decision
 from bot.policy.rules import RuleId
-from bot.store.interface import Escalation, EscalationState, EscalationWaiting, Incident
+from bot.store.interface.cases import Escalation, EscalationState
+from bot.store.interface.errors import EscalationWaiting
+from bot.store.interface.incidents import Incident
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

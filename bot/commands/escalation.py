@@ -15,7 +15,7 @@ from bot.commands.views import case_reply
 from bot.messages import ChatRequest, Fact, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Visibility
 from bot.policy.access import Action
-from bot.store.interface import EscalationState
+from bot.store.interface.cases import EscalationState
 
 _DECISIONS = {
     "accept": (EscalationState.ACCEPTED, EventKind.ESCALATION_ACCEPTED, "accepted"),

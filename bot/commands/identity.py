@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from bot.messages import Actor
 from bot.model import ChatIdentity, Contact, Platform, Staff
-from bot.store.interface import DirectoryReader
+from bot.store.interface.directory import DirectoryReader
 
 DEFAULT_TTL = timedelta(minutes=10)
 DEFAULT_SIZE = 10_000

@@ -21,7 +21,7 @@ from bot.commands.verb import Verb
 from bot.messages import ChatRequest, Message, Notice, NoticeKind, Reply
 from bot.model import Account, ChannelBinding, ChannelPurpose
 from bot.policy.access import Action
-from bot.store.interface import ChannelRef
+from bot.store.interface.incidents import ChannelRef
 
 DECLARE_USAGE = (
     "incident declare SEVERITY SUMMARY --accounts A,B --bridge CHANNEL[,CHANNEL] "

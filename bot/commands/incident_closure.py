@@ -10,7 +10,7 @@ from bot.commands.limits import MAX_TEXT_CHARS, require_text
 from bot.commands.restore import record_restoration
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Reply
 from bot.model import CaseEvent, EventKind, Status, SubStatus, Visibility
-from bot.store.interface import Incident
+from bot.store.interface.incidents import Incident
 
 RESTORE_USAGE = "incident restore ID [--agents N] [TEXT]"
 ALL_CLEAR_USAGE = "incident all-clear ID INSTRUCTIONS"

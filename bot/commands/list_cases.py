@@ -23,7 +23,7 @@ from bot.messages import Audience, CaseAction, CaseList, ChatRequest, Reply
 from bot.model import AccessLevel, Account, Case
 from bot.policy import access
 from bot.policy.access import Action
-from bot.store.interface import CaseState
+from bot.store.interface.cases import CaseState
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from bot.commands.verb import Verb
 from bot.messages import ChatRequest, Message, Reply
 from bot.model import Account
 from bot.policy.access import Action
-from bot.store.interface import ServiceNotice
+from bot.store.interface.incidents import ServiceNotice
 
 WINDOW = timedelta(days=30)
 SHOWN = 10

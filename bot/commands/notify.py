@@ -17,7 +17,7 @@ from bot.commands.verb import Verb
 from bot.messages import ChatRequest, Fact, Message, Notice, NoticeKind, Reply
 from bot.model import Account
 from bot.policy.access import Action
-from bot.store.interface import ServiceNotice
+from bot.store.interface.incidents import ServiceNotice
 
 # NOT-1 (seeds/002 section 10): planned maintenance is announced 7 to 14 days ahead.
 PLANNED_MIN_NOTICE = timedelta(days=7)

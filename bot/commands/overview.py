@@ -11,7 +11,7 @@ from bot.commands.context import Context, accounts_today
 from bot.commands.views import case_line
 from bot.messages import CaseList, ChatRequest, Overview, Reply
 from bot.model import AccessLevel
-from bot.store.interface import CaseState
+from bot.store.interface.cases import CaseState
 
 TITLE = "Your open cases"
 LIMIT = 25  # rows shown; the total still counts every open case

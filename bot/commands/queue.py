@@ -29,7 +29,7 @@ from bot.policy import access, sla
 from bot.policy.access import Action
 from bot.policy.config import PolicyConfig
 from bot.policy.priority_change import priority_rank
-from bot.store.interface import Escalation
+from bot.store.interface.cases import Escalation
 
 QUEUE_LIMIT = PAGE_SIZE  # rows per page; the total says how many there are
 CANDIDATE_LIMIT = 1_000  # due timers read per `queue`; beyond this the index itself is behind

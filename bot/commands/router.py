@@ -35,7 +35,9 @@ from bot.conversation import ConversationEvent, Conversed, ThreadRoot
 from bot.messages import ChatRequest, Command, Message, Outcome, Reply
 from bot.policy import access
 from bot.policy.config import PolicyConfig
-from bot.store.interface import AttachmentStorage, ConnectionLost, Store
+from bot.store.interface import Store
+from bot.store.interface.conversations import AttachmentStorage
+from bot.store.interface.errors import ConnectionLost
 
 Observer = Callable[[ChatRequest, Reply, float], None]  # request, reply, seconds (metrics)
 # Verbs that only read: a read-only unit of work, R2 in memory (`retries`), no writer turn.

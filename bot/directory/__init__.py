@@ -17,7 +17,8 @@ from bot.model import AccessLevel, Account
 from bot.policy.access import effective_level, local_date
 from bot.policy.config import PolicyConfig
 from bot.policy.identity import corporate_email_problem
-from bot.store.interface import Store, UpsertSummary
+from bot.store.interface import Store
+from bot.store.interface.directory import UpsertSummary
 
 LoadSummary = UpsertSummary
 

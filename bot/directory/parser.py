@@ -33,7 +33,7 @@ from bot.model import (
 )
 from bot.policy.config import PolicyConfig
 from bot.policy.identity import corporate_email_problem
-from bot.store.interface import Directory
+from bot.store.interface.directory import Directory
 
 _SECTIONS = ("accounts", "contacts", "staff", "channels")
 _CHAT_PLATFORMS = (Platform.SLACK.value, Platform.TEAMS.value)

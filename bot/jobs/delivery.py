@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.messages import Reply
 from bot.model import Platform
-from bot.store.interface import OutboxMessage
+from bot.store.interface.outbox import OutboxMessage
 
 
 class RetryLater(Exception):

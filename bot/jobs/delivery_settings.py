@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.store.interface import OutboxMessage
+from bot.store.interface.outbox import OutboxMessage
 
 HOUR = 3600.0
 

@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.store.interface import Store, Timer, UnitOfWork
+from bot.store.interface import Store, UnitOfWork
+from bot.store.interface.timers import Timer
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from bot.messages import CaseAction, Fact, Notice, NoticeKind
 from bot.model import Account, Case
 from bot.policy.calendar import calendar_for
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Escalation, Store
+from bot.store.interface import Store
+from bot.store.interface.cases import Escalation
 
 REMINDER_BUSINESS_HOURS = 4
 

@@ -26,7 +26,8 @@ from bot.policy.followup import (
     follow_up_started_at,
     pending_follow_up,
 )
-from bot.store.interface import Store, Timer, UnitOfWork
+from bot.store.interface import Store, UnitOfWork
+from bot.store.interface.timers import Timer
 
 SYSTEM = "system"  # R7: the actor of the bot's own changes
 CATCH_UP_SPACING = timedelta(days=1)

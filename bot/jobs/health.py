@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.store.interface import OutboxBacklog
+from bot.store.interface.outbox import OutboxBacklog
 
 
 @dataclass(frozen=True, slots=True)

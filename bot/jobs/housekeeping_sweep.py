@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 
 from bot.policy.config import PolicyConfig
 from bot.policy.conversation import ATTACHMENT_RETENTION
-from bot.store.interface import AttachmentStorage, Store
+from bot.store.interface import Store
+from bot.store.interface.conversations import AttachmentStorage
 
 Sweep = Callable[[Store, PolicyConfig, datetime], Awaitable[int]]  # as bot.jobs.sweeps.Sweep
 TIMER_KIND = "housekeeping"

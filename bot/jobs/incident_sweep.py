@@ -22,7 +22,9 @@ from bot.messages import Notice, NoticeKind
 from bot.model import Priority
 from bot.policy import incident as incident_policy
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Incident, Store, Timer, UnitOfWork
+from bot.store.interface import Store, UnitOfWork
+from bot.store.interface.incidents import Incident
+from bot.store.interface.timers import Timer
 
 
 async def sweep_incidents(store: Store, config: PolicyConfig, now: datetime) -> int:

@@ -12,7 +12,7 @@ from bot.jobs.delivery import Deliverer, DeliveryFailed, RateLimited, RetryLater
 from bot.jobs.delivery_settings import DeliverySettings
 from bot.jobs.outbox_outcomes import Kind, Outcome
 from bot.model import Platform
-from bot.store.interface import OutboxMessage
+from bot.store.interface.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 

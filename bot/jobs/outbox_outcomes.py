@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.jobs.delivery_settings import DeliveryCounters, DeliveryHooks, DeliverySettings, Hook
-from bot.store.interface import OutboxMessage, Store, UnitOfWork
+from bot.store.interface import Store, UnitOfWork
+from bot.store.interface.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 

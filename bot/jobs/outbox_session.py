@@ -11,7 +11,8 @@ from datetime import datetime
 
 from bot.jobs.delivery_settings import DeliveryCounters
 from bot.model import Platform
-from bot.store.interface import ClaimedPost, PacingPlan, Store
+from bot.store.interface import Store
+from bot.store.interface.outbox import ClaimedPost, PacingPlan
 
 log = logging.getLogger(__name__)
 

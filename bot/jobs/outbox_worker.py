@@ -32,7 +32,8 @@ from bot.jobs.outbox_outcomes import Kind, Outcome, OutcomeWriter
 from bot.jobs.outbox_session import Channel, Held, Session, renew_leases
 from bot.jobs.pacing import Monotonic, Pacer
 from bot.model import Platform
-from bot.store.interface import PacingPlan, Store
+from bot.store.interface import Store
+from bot.store.interface.outbox import PacingPlan
 
 log = logging.getLogger(__name__)
 

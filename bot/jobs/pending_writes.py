@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from bot.store.interface import JsonObject, JsonValue, OutboxItem, Timer, UnitOfWork
+from bot.store.interface import UnitOfWork
+from bot.store.interface.json_values import JsonObject, JsonValue
+from bot.store.interface.outbox import OutboxItem
+from bot.store.interface.timers import Timer
 
 
 class PendingWrites:

@@ -25,7 +25,8 @@ from bot.policy import sla
 from bot.policy.config import PolicyConfig
 from bot.policy.sla import BREACH, DueInstant, SlaClock
 from bot.policy.sla_cycles import customer_breach_key, unsent, warning_key
-from bot.store.interface import Store, Timer, UnitOfWork
+from bot.store.interface import Store, UnitOfWork
+from bot.store.interface.timers import Timer
 
 SLA_BATCH = 200  # timers per unit of work: a few statements each (P3), a short write lock
 

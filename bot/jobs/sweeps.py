@@ -16,7 +16,8 @@ from bot.jobs.incident_sweep import sweep_incidents, sweep_rca_reminders
 from bot.jobs.report_sweep import sweep_monthly_reports
 from bot.jobs.sla_sweep import sweep_sla
 from bot.policy.config import PolicyConfig
-from bot.store.interface import AttachmentStorage, Store
+from bot.store.interface import Store
+from bot.store.interface.conversations import AttachmentStorage
 
 Sweep = Callable[[Store, PolicyConfig, datetime], Awaitable[int]]
 

@@ -29,7 +29,8 @@ from bot.policy.config import PolicyConfig
 from bot.settings import Settings
 from bot.standins.slack_api import SlackStandIn
 from bot.store.files import FolderStorage
-from bot.store.interface import CaseState, Store
+from bot.store.interface import Store
+from bot.store.interface.cases import CaseState
 from bot.store.sql import open_store
 from tests.sqlite_templates import SqliteTemplates
 

@@ -13,7 +13,7 @@ from bot.jobs.delivery import Delivered, DeliveryFailed, RetryLater
 from bot.messages import Audience, Notice, NoticeKind, Reply
 from bot.model import Platform
 from bot.standins.slack_api import SlackStandIn
-from bot.store.interface import OutboxMessage, OutboxState, TargetKind
+from bot.store.interface.outbox import OutboxMessage, OutboxState, TargetKind
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 REPLY = Reply(Notice(NoticeKind.NEW_CASE, "New case 0000001001: <!channel> down"), Audience.CHANNEL)

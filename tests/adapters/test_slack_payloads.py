@@ -23,7 +23,7 @@ from bot.jobs.delivery import DeliveryFailed
 from bot.messages import Notice, NoticeKind, Reply
 from bot.model import Platform
 from bot.standins.slack_api import BOT_USER_ID
-from bot.store.interface import OutboxMessage, OutboxState, TargetKind
+from bot.store.interface.outbox import OutboxMessage, OutboxState, TargetKind
 
 from .slack_fixtures import SlackHarness
 

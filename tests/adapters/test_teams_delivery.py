@@ -13,7 +13,8 @@ from bot.adapters.teams.delivery import TeamsDeliverer
 from bot.jobs.delivery import DeliveryFailed, RetryLater
 from bot.messages import Notice, NoticeKind, Reply
 from bot.model import Platform
-from bot.store.interface import OutboxMessage, OutboxState, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxMessage, OutboxState, TargetKind
 
 from .teams_fixtures import APP_ID, CHANNEL, ConnectorStandIn, fast_connector
 

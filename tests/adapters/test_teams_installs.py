@@ -15,7 +15,7 @@ from bot.adapters.teams.delivery import TeamsDeliverer
 from bot.jobs.delivery import DeliveryFailed
 from bot.messages import Notice, NoticeKind, Reply
 from bot.model import Platform
-from bot.store.interface import OutboxMessage, OutboxState, TargetKind
+from bot.store.interface.outbox import OutboxMessage, OutboxState, TargetKind
 
 from .teams_fixtures import BOT, CHANNEL, TeamsWorld
 

@@ -11,7 +11,8 @@ from bot.cards.actions import CASE_ESCALATE, form_action_id
 from bot.messages import FormKind
 from bot.model import Status
 from bot.standins.teams_connector import card_text
-from bot.store.interface import CaseState, Store
+from bot.store.interface import Store
+from bot.store.interface.cases import CaseState
 
 from .teams_fixtures import CHANNEL, TeamsWorld
 

@@ -253,7 +253,7 @@ async def test_r1_a_stored_reference_on_a_storage_host_is_never_sent_the_token(
     from bot.adapters.teams.delivery import TeamsDeliverer
     from bot.jobs.delivery import DeliveryFailed
     from bot.messages import Notice, NoticeKind, Reply
-    from bot.store.interface import OutboxMessage, OutboxState, TargetKind
+    from bot.store.interface.outbox import OutboxMessage, OutboxState, TargetKind
 
     from .teams_fixtures import T0
 

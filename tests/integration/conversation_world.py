@@ -27,7 +27,8 @@ from bot.messages import Actor, CaseView, ChatRequest, Command, Reply
 from bot.model import Case, Platform
 from bot.policy.config import PolicyConfig
 from bot.store.files import FolderStorage
-from bot.store.interface import OutboxMessage, OutboxState, Store
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxMessage, OutboxState
 
 DIRECTORY = Path(__file__).resolve().parents[1] / "unit" / "commands" / "directory.yaml"
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday, inside NA business hours

@@ -23,7 +23,8 @@ from bot.jobs.sweeps import SWEEPS
 from bot.messages import Reply
 from bot.model import Case, CaseEvent, Platform
 from bot.policy.config import PolicyConfig
-from bot.store.interface import OutboxMessage, Store
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxMessage
 from tests.builders import numbered_case
 
 CASE_SWEEPS = ("follow_up", "sla", "escalation")

@@ -11,7 +11,7 @@ from bot.directory import load_directory
 from bot.messages import ChatRequest, Command, Outcome, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
-from bot.store.interface import CaseState
+from bot.store.interface.cases import CaseState
 from bot.store.sql import SqlStore
 from tests.integration.test_store_directory import row_counts
 from tests.unit.commands.conftest import DIRECTORY, T0

@@ -15,7 +15,8 @@ from bot.messages import CaseView, Form, Message, Outcome, Refusal
 from bot.model import EventKind, Visibility
 from bot.policy.config import PolicyConfig
 from bot.store.files import FolderStorage
-from bot.store.interface import CaseState, Store
+from bot.store.interface import Store
+from bot.store.interface.cases import CaseState
 
 from .conversation_world import (
     ALICE,

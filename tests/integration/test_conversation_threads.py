@@ -17,7 +17,8 @@ from bot.messages import Audience, CaseView, Message, Outcome, Refusal
 from bot.model import EventKind, Platform, Status, SubStatus, Visibility
 from bot.policy.config import PolicyConfig
 from bot.policy.reports import ReportMonth
-from bot.store.interface import OutboxItem, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxItem, TargetKind
 
 from .conversation_world import (
     ALERT_TS,

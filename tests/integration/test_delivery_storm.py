@@ -29,7 +29,8 @@ from bot.messages import Audience, Message, Reply
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.standins.slack_api import SlackStandIn
-from bot.store.interface import OutboxItem, OutboxState, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxItem, OutboxState, TargetKind
 from tests.builders import T0
 from tests.integration.jobs_fakes import open_tracked, seed_directory
 

@@ -19,7 +19,7 @@ from bot.commands.router import Router
 from bot.messages import Actor, ChatRequest, Command, Outcome
 from bot.model import AccessLevel, Contact, Grant, Platform
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Directory
+from bot.store.interface.directory import Directory
 from bot.store.sql import SqlStore, open_store
 from bot.store.sql.directory_cache import DirectoryCache
 from tests.builders import T0, contracted_account

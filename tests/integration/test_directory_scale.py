@@ -24,7 +24,7 @@ from bot.model import (
     Platform,
 )
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Directory
+from bot.store.interface.directory import Directory
 from bot.store.sql import SqlStore
 from tests.builders import T0
 

@@ -16,7 +16,8 @@ from bot.jobs.outbox_worker import DeliverySettings, OutboxWorker
 from bot.jobs.pacing import Pacer
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
-from bot.store.interface import OutboxItem, OutboxState, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxItem, OutboxState, TargetKind
 from tests.builders import T0
 from tests.integration.jobs_fakes import RecordingDeliverer
 

@@ -9,7 +9,9 @@ from bot.jobs.due_timers import RETRY_AFTER, work_through
 from bot.jobs.sla_sweep import sweep_sla
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
-from bot.store.interface import OutboxItem, Store, TargetKind, Timer, UnitOfWork
+from bot.store.interface import Store, UnitOfWork
+from bot.store.interface.outbox import OutboxItem, TargetKind
+from bot.store.interface.timers import Timer
 from tests.builders import T0
 from tests.integration.jobs_fakes import open_tracked, seed_directory
 

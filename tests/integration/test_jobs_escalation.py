@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.model import CaseEvent, EventKind
 from bot.policy.config import PolicyConfig
-from bot.store.interface import EscalationState, Store
+from bot.store.interface import Store
+from bot.store.interface.cases import EscalationState
 from tests.builders import T0
 from tests.integration.jobs_fakes import Passes, change, open_tracked, seed_directory
 

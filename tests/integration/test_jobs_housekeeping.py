@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.jobs.housekeeping_sweep import sweep_housekeeping
 from bot.model import Platform
 from bot.policy.config import PolicyConfig
-from bot.store.interface import OutboxItem, OutboxState, TargetKind
+from bot.store.interface.outbox import OutboxItem, OutboxState, TargetKind
 from bot.store.sql import SqlStore
 from tests.builders import T0
 

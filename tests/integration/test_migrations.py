@@ -26,7 +26,7 @@ from bot.model import (
     Staff,
     StaffRole,
 )
-from bot.store.interface import SchemaOutdated
+from bot.store.interface.errors import SchemaOutdated
 from bot.store.sql import SqlStore, open_store, upgrade
 from bot.store.sql.column_types import UtcDateTime, json_type
 from bot.store.sql.directory_rows import account_row

@@ -18,7 +18,8 @@ from bot.model import Platform
 from bot.policy.config import PolicyConfig
 from bot.server import Server
 from bot.settings import Settings
-from bot.store.interface import OutboxItem, OutboxState, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxItem, OutboxState, TargetKind
 from bot.store.sql import open_store
 
 

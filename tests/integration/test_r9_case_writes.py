@@ -23,7 +23,8 @@ from bot.jobs.follow_up_sweep import sweep_follow_ups
 from bot.messages import CaseView, ChatRequest, Command, Outcome, Reply
 from bot.model import Case, EventKind, Platform, Priority, Status
 from bot.policy.config import PolicyConfig
-from bot.store.interface import OutboxState, Store
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxState
 from bot.store.sql import SqlStore
 from bot.store.sql.tables import outbox
 from tests.integration.jobs_fakes import Passes

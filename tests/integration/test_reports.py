@@ -17,7 +17,8 @@ from bot.messages import NoticeKind
 from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.policy.reports import ReportError, ReportMonth
-from bot.store.interface import ChannelRef, Store
+from bot.store.interface import Store
+from bot.store.interface.incidents import ChannelRef
 from tests.builders import load_world, numbered_case
 from tests.readback import posts_in_order
 

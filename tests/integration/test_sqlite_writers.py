@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.interface import StoreError
+from bot.store.interface.errors import StoreError
 from bot.store.sql import open_store
 from bot.store.sql import unit_of_work as uow_module
 from tests.builders import T0

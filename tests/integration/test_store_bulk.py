@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot.model import CaseEvent, EventKind, Platform
-from bot.store.interface import CaseState, OutboxItem, TargetKind, Timer
+from bot.store.interface.cases import CaseState
+from bot.store.interface.outbox import OutboxItem, TargetKind
+from bot.store.interface.timers import Timer
 from bot.store.sql import SqlStore
 from bot.store.sql import cases as sql_cases
 from bot.store.sql import timers as sql_timers

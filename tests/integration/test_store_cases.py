@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import delete
 
 from bot.model import CaseEvent, EventKind, Platform, Priority, Status, SubStatus, Visibility
-from bot.store.interface import CaseState, StoreError
+from bot.store.interface.cases import CaseState
+from bot.store.interface.errors import StoreError
 from bot.store.sql import SqlStore
 from bot.store.sql.tables import cases as cases_table
 from tests.builders import T0, add_case, seed_accounts

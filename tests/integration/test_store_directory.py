@@ -22,7 +22,7 @@ from bot.model import (
     StaffRole,
 )
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Directory
+from bot.store.interface.directory import Directory
 from bot.store.sql import SqlStore
 from bot.store.sql.tables import chat_identities, metadata
 from tests.integration.conftest import EXAMPLE_DIRECTORY

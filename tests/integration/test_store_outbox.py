@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete
 
 from bot.model import Platform
-from bot.store.interface import OutboxItem, OutboxState, TargetKind
+from bot.store.interface.outbox import OutboxItem, OutboxState, TargetKind
 from bot.store.sql import SqlStore, open_store
 from bot.store.sql.tables import outbox
 from tests.builders import T0, add_case, seed_accounts

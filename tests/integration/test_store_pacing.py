@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import delete
 
 from bot.model import Platform
-from bot.store.interface import ClaimedPost, OutboxItem, PacingPlan, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import ClaimedPost, OutboxItem, PacingPlan, TargetKind
 from bot.store.sql import open_store
 from bot.store.sql.tables import channel_pacing, outbox
 from tests.builders import T0

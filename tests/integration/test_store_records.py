@@ -7,13 +7,10 @@ from datetime import timedelta
 import pytest
 
 from bot.model import Platform
-from bot.store.interface import (
-    ChannelRef,
-    EscalationState,
-    IncidentNotFound,
-    IncidentStatus,
-    JsonObject,
-)
+from bot.store.interface.cases import EscalationState
+from bot.store.interface.errors import IncidentNotFound
+from bot.store.interface.incidents import ChannelRef, IncidentStatus
+from bot.store.interface.json_values import JsonObject
 from bot.store.sql import SqlStore
 from tests.builders import T0, add_case, seed_accounts
 
@@ -189,7 +186,8 @@ async def test_conversation_references_are_saved_replaced_and_read_by_key(store:
 
 
 async def test_esc_9_the_database_keeps_one_waiting_escalation_per_case(store) -> None:
-    from bot.store.interface import EscalationState, EscalationWaiting
+    from bot.store.interface.cases import EscalationState
+    from bot.store.interface.errors import EscalationWaiting
     from tests.builders import T0, seed_accounts
 
     await seed_accounts(store, "acme")

@@ -24,7 +24,8 @@ from bot.casework.payload import encode
 from bot.messages import Audience, Message, Reply
 from bot.model import Platform
 from bot.standins.slack_api import SlackStandIn
-from bot.store.interface import OutboxItem, OutboxMessage, OutboxState, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxItem, OutboxMessage, OutboxState, TargetKind
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.standins.slack_api import SlackStandIn
-from bot.store.interface import OutboxState
+from bot.store.interface.outbox import OutboxState
 from bot.store.sql import SqlStore
 from tests.processes.serving import Serve, arrived, queue_posts, rows, wait_for
 

@@ -10,7 +10,7 @@ import pytest
 from bot.directory import DirectoryError, parse_directory
 from bot.model import AccessLevel, ChannelPurpose, Deployment, Platform, Priority, StaffRole
 from bot.policy.config import PolicyConfig
-from bot.store.interface import Directory
+from bot.store.interface.directory import Directory
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "directory.yaml"
 CONFIG = PolicyConfig()

@@ -26,7 +26,7 @@ from bot.cards.slack import render_messages
 from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
 from bot.messages import Audience, CaseView, Outcome, Reply
 from bot.model import Platform
-from bot.store.interface import OutboxMessage, TargetKind
+from bot.store.interface.outbox import OutboxMessage, TargetKind
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.store.interface import OutboxMessage, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxMessage, TargetKind
 
 log = logging.getLogger(__name__)
 

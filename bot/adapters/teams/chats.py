@@ -23,7 +23,8 @@ from typing import Any
 
 from bot.adapters.teams.activity import PERSONAL
 from bot.adapters.teams.connector import Connector, ConnectorError
-from bot.store.interface import JsonValue, Store
+from bot.store.interface import Store
+from bot.store.interface.json_values import JsonValue
 
 log = logging.getLogger(__name__)
 

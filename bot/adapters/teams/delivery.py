@@ -20,7 +20,8 @@ from bot.cards.teams import render_cards
 from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
 from bot.messages import Reply
 from bot.model import Platform
-from bot.store.interface import OutboxMessage, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.outbox import OutboxMessage, TargetKind
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,6 @@
-"""Attachment content storage (CONV-5): behind `bot.store.interface.AttachmentStorage`."""
+"""Attachment content storage (CONV-5), behind the `AttachmentStorage` protocol of
+`bot.store.interface.conversations`.
+"""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from sqlalchemy import RowMapping, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Platform, Status
-from bot.store.interface import Attachment
+from bot.store.interface.conversations import Attachment
 from bot.store.sql.statements import dialect_insert
 from bot.store.sql.tables import attachments, cases
 

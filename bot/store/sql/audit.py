@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Platform
-from bot.store.interface import AuditEntry, JsonValue
+from bot.store.interface.audit import AuditEntry
+from bot.store.interface.json_values import JsonValue
 from bot.store.sql.tables import audit
 from bot.store.sql.write_batch import WriteBatch
 

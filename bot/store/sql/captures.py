@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Platform
-from bot.store.interface import Capture
+from bot.store.interface.conversations import Capture
 from bot.store.sql.statements import dialect_insert
 from bot.store.sql.tables import capture_prompts, captures
 

@@ -41,7 +41,8 @@ from bot.model import (
     SubStatus,
     Visibility,
 )
-from bot.store.interface import CaseCounts, CaseNotFound, CaseState, StoreError
+from bot.store.interface.cases import CaseCounts, CaseState
+from bot.store.interface.errors import CaseNotFound, StoreError
 from bot.store.sql.tables import (
     CASE_NUMBER_COUNTER,
     CASE_NUMBER_SEQUENCE,

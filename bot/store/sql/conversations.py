@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.interface import JsonObject, JsonValue
+from bot.store.interface.json_values import JsonObject, JsonValue
 from bot.store.sql.statements import upsert_row
 from bot.store.sql.tables import conversations
 

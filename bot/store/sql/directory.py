@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.interface import Directory, UpsertSummary
+from bot.store.interface.directory import Directory, UpsertSummary
 from bot.store.sql.directory_write import write_changes
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.store.interface import Directory, UpsertSummary
+from bot.store.interface.directory import Directory, UpsertSummary
 from bot.store.sql.directory import SqlDirectoryRepository
 from bot.store.sql.directory_rows import EVERYTHING, read_rows, read_version
 from bot.store.sql.directory_snapshot import DirectorySnapshot, SnapshotDirectory

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import ChatIdentity, Contact, Staff
-from bot.store.interface import Directory, UpsertSummary
+from bot.store.interface.directory import Directory, UpsertSummary
 from bot.store.sql.directory_rows import (
     account_row,
     bump_version,

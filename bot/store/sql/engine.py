@@ -9,7 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.store.interface import DirectoryReader, SchemaOutdated
+from bot.store.interface.directory import DirectoryReader
+from bot.store.interface.errors import SchemaOutdated
 from bot.store.sql.directory_cache import DirectoryCache
 from bot.store.sql.directory_snapshot import SnapshotDirectory
 from bot.store.sql.schema import current_revision, head_revision, upgrade_engine

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import RowMapping, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.interface import Escalation, EscalationState, EscalationWaiting, StoreError
+from bot.store.interface.cases import Escalation, EscalationState
+from bot.store.interface.errors import EscalationWaiting, StoreError
 from bot.store.sql.statements import dialect_insert
 from bot.store.sql.tables import WAITING_ONLY, escalations
 

@@ -10,7 +10,8 @@ from sqlalchemy import RowMapping, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Platform
-from bot.store.interface import ChannelRef, Incident, IncidentNotFound, IncidentStatus
+from bot.store.interface.errors import IncidentNotFound
+from bot.store.interface.incidents import ChannelRef, Incident, IncidentStatus
 from bot.store.sql.statements import insert_or_ignore
 from bot.store.sql.tables import incident_accounts, incident_posts, incident_statuses, incidents
 

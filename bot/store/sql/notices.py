@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import RowMapping, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.interface import ServiceNotice
+from bot.store.interface.incidents import ServiceNotice
 from bot.store.sql.tables import notices
 
 

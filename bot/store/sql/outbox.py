@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.conversation import ThreadKind, ThreadRoot
 from bot.model import Platform
-from bot.store.interface import (
+from bot.store.interface.errors import StoreError
+from bot.store.interface.outbox import (
     ClaimedPost,
     OutboxBacklog,
     OutboxItem,
     OutboxMessage,
     OutboxState,
     PacingPlan,
-    StoreError,
 )
 from bot.store.sql.outbox_pacing import claim_paced, throttle
 from bot.store.sql.outbox_rows import message_of

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Platform
-from bot.store.interface import ClaimedPost, OutboxMessage, OutboxState, PacingPlan
+from bot.store.interface.outbox import ClaimedPost, OutboxMessage, OutboxState, PacingPlan
 from bot.store.sql.outbox_rows import message_of
 from bot.store.sql.statements import insert_or_ignore_many
 from bot.store.sql.tables import channel_pacing, outbox

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import RowMapping
 
 from bot.model import Platform
-from bot.store.interface import OutboxMessage, OutboxState, TargetKind
+from bot.store.interface.outbox import OutboxMessage, OutboxState, TargetKind
 from bot.store.sql.threads import route_of
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.interface import SurveyAnswer
+from bot.store.interface.cases import SurveyAnswer
 from bot.store.sql.tables import surveys
 
 

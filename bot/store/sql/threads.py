@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.conversation import ThreadKind, ThreadRoot, ThreadRoute
 from bot.model import Platform
-from bot.store.interface import OutboxItem, OutboxState
+from bot.store.interface.outbox import OutboxItem, OutboxState
 from bot.store.sql.statements import insert_or_ignore
 from bot.store.sql.tables import case_threads, outbox
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import RowMapping, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.interface import JsonValue, Timer
+from bot.store.interface.json_values import JsonValue
+from bot.store.interface.timers import Timer
 from bot.store.sql.statements import upsert_row, upsert_rows
 from bot.store.sql.tables import timers
 from bot.store.sql.write_batch import WriteBatch

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.store.interface import ConnectionLost, StoreError
+from bot.store.interface.errors import ConnectionLost, StoreError
 from bot.store.sql.attachments import SqlAttachmentRepository
 from bot.store.sql.audit import SqlAuditRepository
 from bot.store.sql.captures import SqlCaptureRepository

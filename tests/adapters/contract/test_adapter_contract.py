@@ -15,7 +15,8 @@ from bot.adapters.platform import ChatPlatform
 from bot.casework.payload import encode
 from bot.messages import Audience, Message, Reply
 from bot.model import Case
-from bot.store.interface import CaseState, OutboxItem, TargetKind
+from bot.store.interface.cases import CaseState
+from bot.store.interface.outbox import OutboxItem, TargetKind
 from tests.adapters.contract.conftest import Served
 from tests.adapters.contract.drivers import PLATFORM_NAMES, RENDER_CHECKS
 from tests.adapters.slack_fixtures import T0

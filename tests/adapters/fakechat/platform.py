@@ -29,7 +29,7 @@ from bot.jobs.pacing import RateLimit
 from bot.messages import ChatRequest, Command, Reply
 from bot.model import ChatIdentity, Platform
 from bot.settings import Settings
-from bot.store.interface import OutboxMessage
+from bot.store.interface.outbox import OutboxMessage
 from tests.adapters.fakechat.render import render_messages
 
 FAKECHAT = Platform("fakechat")

@@ -13,7 +13,8 @@ from bot.commands.router import Router
 from bot.directory import check_directory
 from bot.messages import Actor, ChatRequest, Command, Help, Identity, Outcome, Overview, Refusal
 from bot.model import AccessLevel, Platform
-from bot.store.interface import CaseState, Store
+from bot.store.interface import Store
+from bot.store.interface.cases import CaseState
 from tests.unit.commands.conftest import T0
 
 EVENING_IN_SAO_PAULO = datetime(2026, 1, 1, 1, 0, tzinfo=UTC)  # 31 Dec 2025, 22:00 local

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands.limits import MAX_REASON_CHARS
 from bot.messages import CaseView, Form, FormKind, Message, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Status, SubStatus
-from bot.store.interface import TargetKind
+from bot.store.interface.outbox import TargetKind
 from tests.builders import open_case, submit
 from tests.readback import count_rows, get_case, queued_notices
 

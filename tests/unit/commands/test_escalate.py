@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.messages import CaseView, Form, FormKind, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Platform, Priority, Status, SubStatus
-from bot.store.interface import ChannelRef, EscalationState, Store, TargetKind
+from bot.store.interface import Store
+from bot.store.interface.cases import EscalationState
+from bot.store.interface.incidents import ChannelRef
+from bot.store.interface.outbox import TargetKind
 from tests.builders import open_case, set_priority, set_status, submit
 from tests.readback import count_rows, get_case, queued_notices
 

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from bot.messages import Message, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Visibility
-from bot.store.interface import EscalationState, Store
+from bot.store.interface import Store
+from bot.store.interface.cases import EscalationState
 from tests.builders import open_case_number
 from tests.readback import footprint, get_case, posts
 

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from bot.messages import Message, NoticeKind, Outcome, Refusal
 from bot.model import EventKind, Status, SubStatus
-from bot.store.interface import Incident, Store
+from bot.store.interface import Store
+from bot.store.interface.incidents import Incident
 from tests.builders import open_case_number
 from tests.readback import footprint, get_case, posts, timer
 

@@ -10,7 +10,8 @@ import pytest
 from bot.casework.payload import decode
 from bot.directory import load_directory
 from bot.messages import Message, Notice, NoticeKind, Outcome, Refusal
-from bot.store.interface import ServiceNotice, Store
+from bot.store.interface import Store
+from bot.store.interface.incidents import ServiceNotice
 from tests.readback import FAR_FUTURE
 
 IVAN = "ivan@vendor.example"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Audience, Fact, Form, FormKind, Message, NoticeKind, Outcome, Refusal
-from bot.store.interface import TargetKind
+from bot.store.interface.outbox import TargetKind
 from tests.builders import submit
 from tests.readback import count_rows, queued_notices
 
