@@ -97,7 +97,7 @@ class Files:
                     "Describe what the file shows in a reply instead.",
                 )
             )
-        stored, skipped = await self._store(number, event.files)
+        stored, skipped = await self._store(number, await self._not_attached(number, event))
         key = f"conv-file:{event.origin.platform.value}:{event.message_id}"
         reply = await self.run(_request(event, number, key), _attach(number, stored, skipped))
         if reply.outcome is not Outcome.OK:
@@ -105,6 +105,15 @@ class Files:
                 await self.storage.delete(item.key)  # nothing refers to it
             return Conversed(None if reply.outcome is Outcome.DUPLICATE else reply)
         return Conversed(reply)
+
+    async def _not_attached(self, number: int, event: FileShare) -> tuple[SharedFile, ...]:
+        """The shared files the case does not hold yet: a platform's re-delivery of the same
+        message (or the same file shared again) is not downloaded a second time."""
+        async with self.store.unit_of_work(read_only=True) as uow:
+            held = await uow.attachments.for_case(number, include_purged=True)
+        platform = event.origin.platform
+        known = {a.file_id for a in held if a.platform == platform}
+        return tuple(f for f in event.files if f.file_id not in known)
 
     async def _store(
         self, number: int, files: tuple[SharedFile, ...]

@@ -208,6 +208,13 @@ async def test_conv_5_redelivered_file_is_attached_once(world: World) -> None:
     async with world.store.unit_of_work(read_only=True) as uow:
         assert len(await uow.attachments.for_case(number)) == 1
     assert len(world.stored_files()) == 1
+    assert world.fetched == ["server.log"]  # the re-delivery downloaded nothing
+    # The same file shared again in a new message: told, not downloaded either.
+    shared_again = await world.share(ALICE, [("server.log", b"ERROR")], message_id="F2")
+    assert shared_again.reply is not None and "Nothing new to attach" in str(
+        shared_again.reply.body
+    )
+    assert world.fetched == ["server.log"] and len(world.stored_files()) == 1
 
 
 @pytest.mark.parametrize("email", [RITA, GINA, UNMAPPED])
