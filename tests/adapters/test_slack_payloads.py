@@ -10,6 +10,7 @@ answers, never a 5xx.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from datetime import UTC, datetime
@@ -142,6 +143,24 @@ async def test_the_first_app_home_opened_welcomes_the_user_once_with_who_they_ar
     assert {c.body["channel"] for c in posts} == {"D111"}
     assert [c.body["text"] for c in posts].count("Welcome to Support") == 1
     assert "support bot" in text and "alice@acme.example" in text
+
+
+async def test_two_first_visits_at_once_welcome_the_user_once(slack: SlackHarness) -> None:
+    # Two tabs (or App Home and Messages) opened together: both events arrive before either
+    # welcome is recorded, and both find no earlier visit; one insert wins.
+    body = event("app_home_opened", user="UALICE")
+    body["team_id"] = "T1"
+    other = body | {"event_id": "Ev-other-tab"}
+    sent = await asyncio.gather(
+        slack.signed(json.dumps(body), "application/json"),
+        slack.signed(json.dumps(other), "application/json"),
+    )
+    await slack.adapter.drain()
+    assert [r.status for r in sent] == [200, 200]
+    posts = slack.api.calls_to("chat.postMessage")
+    assert [c.body["text"] for c in posts].count("Welcome to Support") == 1
+    async with slack.store.unit_of_work(read_only=True) as uow:
+        assert await uow.conversations.get("slack:welcomed:T1:UALICE") is not None
 
 
 async def test_an_app_mention_is_answered_in_its_thread_and_a_retry_is_not_answered_twice(

@@ -107,9 +107,14 @@ class SlackInstalls:
         """True the first time `user` opens the app (the welcome is sent once)."""
         key = f"slack:welcomed:{team}:{user}"
         if await self._is(key, "welcomed"):
-            return False
-        await self._save(key, {"welcomed": self._clock().isoformat()})
-        return True
+            return False  # the common case, answered without the writer's turn
+        # Two first visits at once (two tabs, a retry) both got here: one insert wins.
+        async with self._store.unit_of_work() as uow:
+            first = await uow.conversations.add(
+                key, {"welcomed": self._clock().isoformat()}, self._clock()
+            )
+            await uow.commit()
+        return first
 
     async def _is(self, key: str, mark: str) -> bool:
         async with self._store.unit_of_work(read_only=True) as uow:

@@ -121,4 +121,9 @@ class ConversationRepository(Protocol):
     """Teams conversation references for proactive posts, by key (e.g. a user or channel id)."""
 
     async def save(self, key: str, reference: Mapping[str, JsonValue], at: datetime) -> None: ...
+    async def add(self, key: str, reference: Mapping[str, JsonValue], at: datetime) -> bool:
+        """Store `reference` under `key` unless the key is taken; True when it was stored (one
+        writer wins however many race for the same key)."""
+        ...
+
     async def get(self, key: str) -> JsonObject | None: ...

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.interface.json_values import JsonObject, JsonValue
-from bot.store.sql.statements import upsert_row
+from bot.store.sql.statements import insert_or_ignore, upsert_row
 from bot.store.sql.tables import conversations
 
 
@@ -22,6 +22,10 @@ class SqlConversationRepository:
     async def save(self, key: str, reference: Mapping[str, JsonValue], at: datetime) -> None:
         values = {"key": key, "reference": dict(reference), "updated_at": at}
         await upsert_row(self._conn, conversations, values, ["key"])
+
+    async def add(self, key: str, reference: Mapping[str, JsonValue], at: datetime) -> bool:
+        values = {"key": key, "reference": dict(reference), "updated_at": at}
+        return await insert_or_ignore(self._conn, conversations, values, ["key"])
 
     async def get(self, key: str) -> JsonObject | None:
         found = await self._conn.scalar(
