@@ -10,7 +10,7 @@ import pytest
 from bot.adapters.teams.chats import TeamsChats
 from bot.adapters.teams.connector import ConnectorError
 from bot.adapters.teams.delivery import TeamsDeliverer
-from bot.jobs.delivery import DeliveryFailed, RetryLater
+from bot.jobs.delivery import DeliveryFailed, RateLimited, RetryLater
 from bot.messages import Notice, NoticeKind, Reply
 from bot.model import Platform
 from bot.store.interface import Store
@@ -69,13 +69,39 @@ async def test_acc_9_a_private_notice_creates_the_1_1_chat_in_the_users_tenant_o
     assert [p.conversation_id for p in teams_connector.posts] == ["a:1on1-aad-alice"] * 2
 
 
-async def test_r3_429_and_502_are_retried_and_the_post_goes_out_once(
+async def test_r3_gateway_errors_are_retried_in_the_call_and_the_post_goes_out_once(
     teams_store: Store, teams_connector: ConnectorStandIn
 ):
-    teams_connector.failures = [429, 502, 504]
-    teams_connector.retry_after = "0"
+    teams_connector.failures = [412, 502, 504]
     await deliverer(teams_store, teams_connector).deliver(row(CHANNEL, TargetKind.CHANNEL), NOTICE)
     assert teams_connector.calls == 4 and len(teams_connector.posts) == 1
+
+
+async def test_r4_a_429_goes_back_to_the_outbox_at_once_for_the_shared_budget(
+    teams_store: Store, teams_connector: ConnectorStandIn
+):
+    # Not retried inside the call: the worker's RateLimited handling holds the conversation
+    # back for Retry-After in the budget every replica reads (R4).
+    teams_connector.failures = [429]
+    teams_connector.retry_after = "3"
+    with pytest.raises(RateLimited) as raised:
+        await deliverer(teams_store, teams_connector).deliver(
+            row(CHANNEL, TargetKind.CHANNEL), NOTICE
+        )
+    assert raised.value.after_seconds == 3
+    assert teams_connector.calls == 1 and teams_connector.posts == []
+
+
+async def test_r3_a_reply_within_the_turn_still_rides_out_a_short_429(
+    teams_connector: ConnectorStandIn,
+):
+    # The client the adapter answers a user with keeps its in-call retries (no outbox there).
+    connector = fast_connector()
+    teams_connector.failures = [429, 502]
+    teams_connector.retry_after = "0"
+    posted = await connector.post_activity(teams_connector.url, CHANNEL, {"type": "message"})
+    await connector.close()
+    assert posted is not None and teams_connector.calls == 3
 
 
 async def test_r3_persistent_throttling_becomes_retry_later_with_retry_after(

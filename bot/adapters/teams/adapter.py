@@ -152,6 +152,7 @@ class TeamsAdapter:
         """Nothing runs after a Teams request's answer: every turn finishes within it."""
 
     async def close(self) -> None:
+        await self.deliverer.close()
         await self.connector.close()
         await self.auth.close()
 

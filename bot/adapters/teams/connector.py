@@ -3,7 +3,8 @@
 Only the calls the bot needs: post an activity (a reply or a new channel post), create a
 conversation (a 1:1 chat or a channel thread) and look up one conversation member (ACC-7).
 429, 412, 502 and 504 are retried with capped exponential backoff and jitter, honouring
-Retry-After (R3); every request goes to the `serviceUrl` it is given, and only after the host
+Retry-After (R3), except that the outbox's posts (`without_throttle_retries`) hand a 429 back at
+once, so the shared per-conversation budget hears of it (R4); every request goes to the `serviceUrl` it is given, and only after the host
 check (R1: `teams_hosts.ServiceHosts`, an explicit allow-list) has passed: the bot's token is
 never attached to a request for any other host, and redirects are never followed.
 
@@ -81,9 +82,11 @@ class Connector:
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
     ) -> None:
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
+        self._retry_statuses = retry_statuses
         self._tokens = tokens
         self._host_check = host_check
         self._attempts = attempts
@@ -94,6 +97,27 @@ class Connector:
         self._jitter = jitter
         self._trace_configs = list(trace_configs)  # tests record every request at the wire
         self._session: aiohttp.ClientSession | None = None
+
+    def without_throttle_retries(self) -> Connector:
+        """The same client for the outbox's posts: a 429 is not retried here but raised at once.
+
+        The outbox worker then holds the conversation back for Retry-After in the budget every
+        replica shares (R4); a retry inside the call would hold this worker's slot and send again
+        before the other replicas know the conversation is throttled. Gateway errors (412, 502,
+        504) are still retried here: they say nothing about the rate.
+        """
+        return Connector(
+            self._tokens,
+            self._host_check,
+            attempts=self._attempts,
+            base_delay=self._base_delay,
+            max_delay=self._max_delay,
+            timeout=self._timeout.total or 15.0,
+            sleep=self._sleep,
+            jitter=self._jitter,
+            trace_configs=self._trace_configs,
+            retry_statuses=self._retry_statuses - {429},
+        )
 
     async def post_activity(
         self,
@@ -149,7 +173,7 @@ class Connector:
                 return await self._once(method, url, body)
             except ConnectorError as error:
                 failure = error
-                if not error.retryable or attempt + 1 == self._attempts:
+                if not self._retries(error) or attempt + 1 == self._attempts:
                     raise
                 if error.retry_after is not None and error.retry_after > self._max_delay:
                     raise  # too long to wait in-process: the outbox tries again later
@@ -175,6 +199,9 @@ class Connector:
                 return await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError) as error:
             raise ConnectorError(0, f"{type(error).__name__} calling the connector") from error
+
+    def _retries(self, error: ConnectorError) -> bool:
+        return error.status == 0 or error.status in self._retry_statuses
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         backoff = min(self._max_delay, self._base_delay * 2.0 ** (attempt - 1))

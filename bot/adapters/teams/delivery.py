@@ -38,7 +38,9 @@ class TeamsDeliverer:
         self, store: Store, connector: Connector, chats: TeamsChats, app_id: str | None
     ) -> None:
         self._store = store
-        self._connector = connector
+        # Its own client: a 429 goes straight back to the outbox worker (RateLimited), whose
+        # shared budget holds the conversation back on every replica (R3, R4).
+        self._connector = connector.without_throttle_retries()
         self._chats = chats
         # Teams addresses bots as "28:{app id}". Without an app id (emulator mode) the bot is
         # whoever the client addressed: the conversation's stored reference, else the last
@@ -78,6 +80,9 @@ class TeamsDeliverer:
             log.warning("Teams post %s to %s failed: %s", message.id, where, error)
             raise DeliveryFailed(str(error)) from error
         return Delivered(first)
+
+    async def close(self) -> None:
+        await self._connector.close()
 
     async def _place(self, message: OutboxMessage) -> Place:
         if message.target_kind is TargetKind.CHANNEL:
