@@ -107,11 +107,12 @@ class SlaBatch:
         key = customer_breach_key(case, instant)
         self._remember[key] = case.number
         own = await uow.directory.account_channels(account.id)
-        self._writes.post(alerts.account_items(own, notice, key, now, region.time_zone))
+        zone = self._config.account_time_zone(account)  # NOT-1: the customer's own zone
+        self._writes.post(alerts.account_items(own, notice, key, now, zone))
         if own:
             return 0
         told = await alerts.to_person(
-            uow, case.opened_by, notice, key, now, region.time_zone, prefer=case.opened_on
+            uow, case.opened_by, notice, key, now, zone, prefer=case.opened_on
         )
         return int(told)
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.directory import load_directory
 from bot.messages import CaseAction, Notice, NoticeKind
 from bot.model import CaseEvent, EventKind, Platform, Status, SubStatus
 from bot.policy.config import PolicyConfig
 from bot.store.interface import Store
 from tests.builders import T0
-from tests.integration.jobs_fakes import Passes, change, open_tracked, seed_directory
+from tests.integration.jobs_fakes import (
+    DIRECTORY,
+    Passes,
+    change,
+    open_tracked,
+    seed_directory,
+)
 
 # T0 is Monday 4 May 2026, 10:00 in New York. The High case of acme (on-premises, Business Care,
 # NA 08:00-21:00) has 4 business hours to respond and 2 business days (26 h) to resolve.
@@ -111,6 +119,26 @@ async def test_sla_5_high_case_warns_and_breaches_once_and_stays_quiet_while_awa
     await passes.every(resumed_warning, resumed_warning + timedelta(hours=1), QUARTER)
     assert passes.counts()[f"sla:{n}:c0:resolution:0.75:slack:CQUEUE"] == 1
     assert len(passes.posts) == before + 1
+
+
+async def test_not_1_the_customers_breach_notice_is_in_the_accounts_own_zone_the_queues_in_the_regions(
+    store: Store, config: PolicyConfig, tmp_path: Path
+) -> None:
+    # acme (NA, New York hours) names its own zone: what the customer reads is in Chicago time,
+    # what the analysts read stays in the region's zone, with UTC beside it.
+    text = DIRECTORY.read_text()
+    own_zone = text.replace("region: NA,", "region: NA, timezone: America/Chicago,", 1)
+    assert own_zone != text
+    (tmp_path / "directory.yaml").write_text(own_zone)
+    await load_directory(store, tmp_path / "directory.yaml")
+    passes = Passes(store, config)
+    await open_tracked(store, config, T0)
+    await passes.every(T0, RESPONSE_BREACH + QUARTER, QUARTER)
+    customer = [p.reply for p in passes.posts if p.target in ACCOUNT_CHANNELS]
+    queue = [p.reply for p in passes.posts if p.target == "CQUEUE"]
+    assert len(customer) == 2 and queue
+    assert {(r.time_zone, r.show_utc) for r in customer} == {("America/Chicago", False)}
+    assert {(r.time_zone, r.show_utc) for r in queue} == {("America/New_York", True)}
 
 
 async def test_sla_5b_breach_goes_privately_to_the_opener_when_no_account_channel_is_bound(
