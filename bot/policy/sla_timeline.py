@@ -89,6 +89,11 @@ class _Replay:
         # Status comes only from OPENED/STATUS_CHANGE/REOPENED/CLOSED: a CUSTOMER_UPDATE that
         # moves the case arrives with its own STATUS_CHANGE (CASE-7). Other kinds change nothing.
         kind = event.kind
+        if kind is EventKind.REOPENED:
+            # SLA-4: a reopen starts a new clock cycle; a restoration before it met only the
+            # earlier cycle's target, so the restoration clock runs until service is restored
+            # again (the resolution time used so far still counts).
+            self.restored_at = None
         if kind is EventKind.OPENED or kind is EventKind.REOPENED:
             self.open(event)
         elif kind is EventKind.CLOSED:

@@ -130,3 +130,29 @@ async def test_acc_8_customers_cannot_record_a_restoration(chat, store, clock):
     assert reply.outcome is not Outcome.OK
     assert await footprint(store, number) == before
     assert (await get_case(store, number)).priority is Priority.INCIDENT
+
+
+async def test_sla_4_after_a_reopen_the_restoration_clock_runs_again_and_takes_a_new_restoration(
+    chat, store, config, clock
+):
+    # Production Down, restored, closed; the customer reopens it (down again): the new cycle's
+    # restoration target runs until support records a new restoration.
+    alice = chat("alice@acme.example")
+    number = await open_case_number(alice)
+    await chat(ANA).say(f"set-priority {number} critical exports down --production-down")
+    clock.advance(hours=1)
+    assert (await chat(ANA).say(f"restore {number} failover to the standby")).outcome is Outcome.OK
+    closed = await chat(ANA).say(f"set-status {number} Closed/Resolved failover holds")
+    assert closed.outcome is Outcome.OK, closed
+    clock.advance(hours=2)
+    why = "the exports are down again since this morning and the failover did not hold at all"
+    reopened = await alice.say(f"reopen {number} {why}")
+    assert reopened.outcome is Outcome.OK, reopened
+    clock.advance(minutes=30)
+    running = await clocks_of(store, config, number, clock.now)
+    assert running.resolution is not None and running.resolution.label == "restoration"
+    assert running.resolution.state is TimerState.RUNNING and running.resolution.met_at is None
+    again = await chat(ANA).say(f"restore {number} restarted the export service")
+    assert again.outcome is Outcome.OK, again
+    met = await clocks_of(store, config, number, clock.now)
+    assert met.resolution is not None and met.resolution.met_at == clock.now

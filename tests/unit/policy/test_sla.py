@@ -276,6 +276,32 @@ def test_sla_4_reopening_starts_a_new_response_target_and_resumes_resolution() -
     assert reopened.resolution.met_at is None
 
 
+def test_sla_4_a_reopen_needs_its_own_restoration_the_earlier_one_stopped_only_its_cycle() -> None:
+    # Production Down (24x7, 4 h restoration): restored at 10:00, closed at 10:30, reopened at
+    # 13:00 because it is down again. The earlier restoration met the first cycle's target; the
+    # reopened case's restoration clock runs on (1.5 h used before closing) until a new one.
+    down = dict(priority=Priority.CRITICAL, production_down=True)
+    history = (
+        ev(EventKind.OPENED, ny(2, 9), status=Status.OPEN, **down),
+        ev(EventKind.STAFF_RESPONSE, ny(2, 9, 30)),
+        ev(EventKind.RESTORED, ny(2, 10)),
+        ev(EventKind.CLOSED, ny(2, 10, 30), status=Status.CLOSED, sub_status=SubStatus.RESOLVED),
+        ev(
+            EventKind.REOPENED, ny(2, 13), status=Status.OPEN, sub_status=SubStatus.REOPEN_REQUESTED
+        ),
+    )
+    before = clocks_at(ny(2, 12), *history[:4])
+    assert before.resolution is not None and before.resolution.label == "restoration"
+    assert (before.resolution.state, before.resolution.met_at) == (TimerState.MET, ny(2, 10))
+    after = clocks_at(ny(2, 14), *history)
+    assert after.resolution is not None
+    assert after.resolution.state is TimerState.RUNNING and after.resolution.met_at is None
+    assert after.resolution.due_at == ny(2, 15, 30)  # 1.5 h + 1 h used, 1.5 h left
+    restored_again = clocks_at(ny(2, 15), *history, ev(EventKind.RESTORED, ny(2, 14, 30)))
+    assert restored_again.resolution is not None
+    assert restored_again.resolution.met_at == ny(2, 14, 30)
+
+
 def test_sla_4_closing_without_a_response_stops_the_response_clock() -> None:
     closed = ev(EventKind.CLOSED, ny(2, 11), status=Status.CLOSED, sub_status=SubStatus.CANCELLED)
     result = clocks_at(ny(2, 12), opened(), closed)
