@@ -280,7 +280,7 @@ def test_sla_4_a_reopen_needs_its_own_restoration_the_earlier_one_stopped_only_i
     # Production Down (24x7, 4 h restoration): restored at 10:00, closed at 10:30, reopened at
     # 13:00 because it is down again. The earlier restoration met the first cycle's target; the
     # reopened case's restoration clock runs on (1.5 h used before closing) until a new one.
-    down = dict(priority=Priority.CRITICAL, production_down=True)
+    down: dict[str, object] = {"priority": Priority.CRITICAL, "production_down": True}
     history = (
         ev(EventKind.OPENED, ny(2, 9), status=Status.OPEN, **down),
         ev(EventKind.STAFF_RESPONSE, ny(2, 9, 30)),
