@@ -27,7 +27,7 @@ from bot.commands.router import Router
 from bot.messages import CaseList, ChatRequest, Command, Outcome
 from bot.model import ChatIdentity, Platform
 from bot.policy.config import PolicyConfig
-from bot.store.sql import open_store
+from bot.store.sql import SqlStore, open_store
 from p7_directory import run_cli, scratch_postgres
 from p8_commands import ALICE, ANA, seed_cases
 from vendor_directory import write
@@ -51,6 +51,29 @@ async def say(router: Router, who: tuple[str, str, str], text: str) -> Any:
     return await router.handle(req)
 
 
+async def queue_runs(router: Router, store: SqlStore, runs: int) -> None:
+    """`queue` `runs` times through the router; wall, CPU and statements of each."""
+    for run in range(runs):
+        sent: list[str] = []
+
+        def record(*event: Any, into: list[str] = sent) -> None:
+            into.append(event[2])
+
+        sa.event.listen(store.engine.sync_engine, "before_cursor_execute", record)
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        reply = await say(router, ANA, "queue")
+        wall_ms = (time.perf_counter() - wall0) * 1000
+        cpu_ms = (time.process_time() - cpu0) * 1000
+        sa.event.remove(store.engine.sync_engine, "before_cursor_execute", record)
+        body = reply.body
+        total = body.total if isinstance(body, CaseList) else None
+        print(
+            f"    queue run {run + 1}: {wall_ms:.0f} ms wall, {cpu_ms:.0f} ms CPU, "
+            f"{len(sent)} statements; {total} listed in total",
+            flush=True,
+        )
+
+
 async def measure(name: str, url: str, base: Path, args: argparse.Namespace) -> None:
     wall, cpu = await asyncio.to_thread(run_cli, url, "directory", "load", str(base))
     print(f"  {name}: directory loaded in {wall:.0f} s ({cpu:.0f} s CPU)", flush=True)
@@ -64,25 +87,16 @@ async def measure(name: str, url: str, base: Path, args: argparse.Namespace) -> 
         started = time.perf_counter()
         await seed_cases(url, args.cases, args.accounts)
         print(f"    {args.cases:,} open cases added in {time.perf_counter() - started:.0f} s")
-        for run in range(args.runs):
-            sent: list[str] = []
-
-            def record(*event: Any, into: list[str] = sent) -> None:
-                into.append(event[2])
-
-            sa.event.listen(store.engine.sync_engine, "before_cursor_execute", record)
-            wall0, cpu0 = time.perf_counter(), time.process_time()
-            reply = await say(router, ANA, "queue")
-            wall_ms = (time.perf_counter() - wall0) * 1000
-            cpu_ms = (time.process_time() - cpu0) * 1000
-            sa.event.remove(store.engine.sync_engine, "before_cursor_execute", record)
-            body = reply.body
-            total = body.total if isinstance(body, CaseList) else None
-            print(
-                f"    queue run {run + 1}: {wall_ms:.0f} ms wall, {cpu_ms:.0f} ms CPU, "
-                f"{len(sent)} statements; {total} listed in total",
-                flush=True,
-            )
+        await queue_runs(router, store, args.runs)
+        if store.dialect == "postgresql":
+            # Right after the bulk seeding PostgreSQL has no statistics on the seeded tables
+            # (autovacuum has not analysed them yet) and misjudges both how many timers are
+            # due and how to find 1,000 cases' events; the runs above are that state, the ones
+            # below the state a live database is in.
+            async with store.engine.begin() as conn:
+                await conn.exec_driver_sql("ANALYZE")
+            print("    after ANALYZE:", flush=True)
+            await queue_runs(router, store, args.runs)
     finally:
         await store.close()
 

@@ -425,3 +425,57 @@ async def test_sla_5_upgrade_remembers_the_sla_notices_still_in_the_outbox_by_cy
     assert remembered == {
         n: {f"sla:{n}:c0:response:0.75", f"sla5b:{n}:c0:response", f"sla:{n}:c1:response:1.0"}
     }
+
+
+def _timer_indexes(conn: Connection) -> dict[str, list[str | None]]:
+    return {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("timers") if i["name"]}
+
+
+async def test_timers_due_order_downgrades_to_the_kind_due_at_index_and_upgrades_again(
+    empty_url: str,
+) -> None:
+    """0011 swaps (kind, due_at) for (kind, due_at, id) and back; the timers stay due."""
+    script = ScriptDirectory.from_config(alembic_config(empty_url)).get_revision("timers_due_order")
+    assert script is not None and isinstance(script.down_revision, str)
+    await _upgrade_to(empty_url, script.down_revision)
+    store = SqlStore(create_engine(empty_url))  # open_store would refuse an old schema
+    try:
+        async with store.unit_of_work() as uow:
+            await uow.timers.set("sla_watch", "1001", T0)
+            await uow.timers.set("sla_watch", "1002", T0 - timedelta(minutes=1))
+            await uow.commit()
+    finally:
+        await store.close()
+    engine = create_engine(empty_url)
+    config = alembic_config(empty_url)
+
+    def run_downgrade(conn: Connection) -> None:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "conversations")
+
+    async def due_and_indexes() -> tuple[list[str], dict[str, list[str | None]]]:
+        opened = SqlStore(create_engine(empty_url))
+        try:
+            async with opened.unit_of_work(read_only=True) as uow:
+                due = [t.subject for t in await uow.timers.due(T0, kind="sla_watch")]
+            async with opened.engine.connect() as conn:
+                return due, await conn.run_sync(_timer_indexes)
+        finally:
+            await opened.close()
+
+    try:
+        await upgrade(empty_url)
+        upgraded = await due_and_indexes()
+        async with engine.begin() as conn:
+            await conn.run_sync(run_downgrade)
+        downgraded = await due_and_indexes()
+        await upgrade(empty_url)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_schema_differences) == []
+    finally:
+        await engine.dispose()
+    assert upgraded[0] == downgraded[0] == ["1002", "1001"]
+    assert upgraded[1]["ix_timers_kind_due_at_id"] == ["kind", "due_at", "id"]
+    assert "ix_timers_kind_due_at" not in upgraded[1]
+    assert downgraded[1]["ix_timers_kind_due_at"] == ["kind", "due_at"]
+    assert "ix_timers_kind_due_at_id" not in downgraded[1]

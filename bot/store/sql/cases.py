@@ -327,7 +327,7 @@ class SqlCaseRepository:
         return CaseCounts(opened=opened or 0, closed=closed or 0, open_at_end=open_at_end or 0)
 
     # Views (`list`, `queue`): a constant number of statements whatever the number of cases,
-    # served by the (account_id|opened_by, status, updated_at, number) and (kind, due_at)
+    # served by the (account_id|opened_by, status, updated_at, number) and (kind, due_at, id)
     # indexes, and no row lock (#18).
 
     async def page(

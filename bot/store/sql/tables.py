@@ -209,7 +209,9 @@ timers = Table(
     Column("payload", json_type(), nullable=False),
     UniqueConstraint("kind", "subject"),
     Index(None, "due_at"),
-    Index(None, "kind", "due_at"),
+    # Due timers of one kind in the order they are read (`ORDER BY due_at, id LIMIT n`): the
+    # trailing `id` lets PostgreSQL stop the scan at the limit instead of sorting (#18, P9).
+    Index(None, "kind", "due_at", "id"),
     Index(None, "subject"),
 )
 
