@@ -108,7 +108,11 @@ async def _directory(args: argparse.Namespace, svc: Services) -> int:
         return 0
     now = datetime.now(UTC)
     # Without --today each account is judged on its own day, as chat judges it (ACC-3).
-    lines = await check_directory(svc.store, args.today, svc.config, now)
+    homes = {
+        Platform.SLACK: svc.settings.slack_staff_workspaces,
+        Platform.TEAMS: svc.settings.teams_staff_tenants,
+    }
+    lines = await check_directory(svc.store, args.today, svc.config, now, homes)
     today = args.today or now.date()
     for line in lines:
         print(line)

@@ -7,13 +7,13 @@ entry; `load_directory` writes a valid file in one unit of work, so a bad file c
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 
 from bot.directory.entries import DirectoryError
 from bot.directory.parser import parse_directory
-from bot.model import AccessLevel, Account
+from bot.model import AccessLevel, Account, Platform, Staff
 from bot.policy.access import effective_level, local_date
 from bot.policy.config import PolicyConfig
 from bot.policy.identity import corporate_email_problem
@@ -39,10 +39,15 @@ async def load_directory(
 
 
 async def check_directory(
-    store: Store, today: date | None, config: PolicyConfig, now: datetime | None = None
+    store: Store,
+    today: date | None,
+    config: PolicyConfig,
+    now: datetime | None = None,
+    staff_homes: Mapping[Platform, frozenset[str]] | None = None,
 ) -> list[str]:
     """`directory check`: ACC-6 shortfalls, inert grants (ACC-3, ACC-4, ACC-5), partner accounts
-    without company ids (ACC-4), one per line.
+    without company ids (ACC-4), staff listed by a chat id outside the vendor's own workspaces
+    or tenants (`staff_homes`, where configured), one per line.
 
     Contracts are judged on `today`, or, without it, on each account's own day at `now`, as
     chat judges them (`bot.policy.access.access_today`).
@@ -51,7 +56,9 @@ async def check_directory(
     async with store.unit_of_work(read_only=True) as uow:
         accounts = {a.id: a for a in await uow.directory.accounts()}
         contacts = await uow.directory.contacts()
-    lines: list[str] = [
+        staff = await uow.directory.staff_members()
+    lines: list[str] = _foreign_staff(staff, staff_homes or {})
+    lines += [
         f"account {a.id}: a partner account without sold_to_id and end_user_id: its contacts "
         "cannot be told apart, so each acts as an end-user contact (ACC-4)"
         for a in accounts.values()
@@ -83,6 +90,26 @@ async def check_directory(
                 f"on {day_of(accounts[account_id]).isoformat()} ({who}); "
                 "every account should have at least two (ACC-6)"
             )
+    return lines
+
+
+def _foreign_staff(staff: list[Staff], homes: Mapping[Platform, frozenset[str]]) -> list[str]:
+    """Staff listed by a chat id in a space that is not the vendor's own (ACC-7, ACC-8).
+
+    A listing by chat id names the person whatever the space, so a staff id in a customer's
+    workspace (a typo, a copied line) makes whoever holds that id there staff. Checked only for
+    the platforms whose own spaces are configured.
+    """
+    lines = []
+    for person in staff:
+        for chat in person.chats:
+            own = homes.get(Platform(chat.platform))
+            if own and chat.space.casefold() not in {h.casefold() for h in own}:
+                lines.append(
+                    f"staff {person.email}: listed on {chat.platform} in {chat.space}, which is "
+                    f"not one of the vendor's own ({', '.join(sorted(own))}): whoever has that "
+                    "id there acts as staff (ACC-8)"
+                )
     return lines
 
 

@@ -281,3 +281,27 @@ async def test_conv_6_an_accounts_own_workspaces_and_tenants_are_stored_and_relo
     assert acme.homes_on("slack") == {"T0ACME001"}
     assert acme.homes_on("teams") == {"0a0a0a0a-0000-4000-8000-00000000acme"}
     assert umbrella.homes == frozenset()
+
+
+async def test_acc_8_check_names_staff_listed_by_a_chat_id_outside_the_vendors_own_spaces(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    # Ben's Slack id copied with a customer's workspace: whoever holds it there would be staff.
+    text = EXAMPLE_DIRECTORY.read_text(encoding="utf-8")
+    moved = text.replace(
+        "slack: {team: T0VEND001, user: U0BEN0002}", "slack: {team: T0ACME001, user: U0BEN0002}"
+    )
+    assert moved != text
+    (tmp_path / "directory.yaml").write_text(moved, encoding="utf-8")
+    await load_directory(store, tmp_path / "directory.yaml")
+    vendor = "0f0f0f0f-0000-4000-8000-0000000VENDR"  # tenant ids compare without case
+    homes = {Platform.SLACK: frozenset({"T0VEND001"}), Platform.TEAMS: frozenset({vendor})}
+    lines = await check_directory(store, date(2026, 6, 1), PolicyConfig(), staff_homes=homes)
+    staff_lines = [line for line in lines if line.startswith("staff ")]
+    assert staff_lines == [
+        "staff ben@vendor.example: listed on slack in T0ACME001, which is not one of the "
+        "vendor's own (T0VEND001): whoever has that id there acts as staff (ACC-8)"
+    ]
+    # Without the vendor's own spaces configured there is nothing to compare with.
+    unconfigured = await check_directory(store, date(2026, 6, 1), PolicyConfig())
+    assert not any(line.startswith("staff ") for line in unconfigured)
