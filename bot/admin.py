@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.adapters.console import run_console
-from bot.adapters.slack.manifest import build_slack_manifest
-from bot.adapters.teams.manifest import build_teams_package
+from bot.adapters.registry import PLATFORMS
 from bot.admin_outbox import OutboxCommandError, outbox_command
 from bot.app import Services, services
 from bot.cards.reports import render_availability, render_monthly
@@ -248,21 +248,17 @@ async def _report(args: argparse.Namespace, svc: Services) -> int:
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        slack = out / "slack-manifest.yaml"
-        slack.write_text(build_slack_manifest(args.url), encoding="utf-8")
-    except ValueError as err:
-        raise CommandFailed(str(err)) from err
-    print(f"Slack app manifest: {slack}  (paste it at api.slack.com/apps > Create New App)")
-    app_id = args.app_id or settings.microsoft_app_id
-    if not app_id:
-        print("Teams app package: skipped; give --app-id or set MICROSOFT_APP_ID.")
-        return 0
-    try:
-        package = build_teams_package(args.url, app_id, out)
-    except ValueError as err:
-        raise CommandFailed(f"Teams app package: {err}") from err
-    print(f"Teams app package: {package}  (upload it in Teams > Apps > Manage your apps)")
+    if args.app_id:
+        settings = dataclasses.replace(settings, microsoft_app_id=args.app_id)
+    for platform in PLATFORMS:  # what each platform's admin installs the app with
+        try:
+            built = platform.package(args.url, settings, out)
+        except ValueError as err:
+            raise CommandFailed(f"{platform.platform.value}: {err}") from err
+        if built.path is None:
+            print(f"{built.title}: {built.note}")
+        else:
+            print(f"{built.title}: {built.path}  {built.note}")
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -77,6 +78,15 @@ class Connection(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class AppPackage:
+    """What `manifest build` wrote for one platform, or why it wrote nothing."""
+
+    title: str  # e.g. "Slack app manifest"
+    path: Path | None  # None: skipped
+    note: str  # where to take the file, or why it was skipped
+
+
 class ChatPlatform(Protocol):
     """One chat platform: what the rest of the bot may know about it, and nothing more."""
 
@@ -111,4 +121,9 @@ class ChatPlatform(Protocol):
 
     def manifest(self, base_url: str, settings: Settings) -> Mapping[str, Any]:
         """The platform's app manifest for a deployment at `base_url`; ValueError if it cannot."""
+        ...
+
+    def package(self, base_url: str, settings: Settings, out_dir: Path) -> AppPackage:
+        """Write what an admin installs the app with into `out_dir` (`manifest build`);
+        ValueError for a base URL or settings it cannot be built for."""
         ...

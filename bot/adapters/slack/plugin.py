@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from bot.adapters.platform import Parts, Route
+from bot.adapters.platform import AppPackage, Parts, Route
 from bot.adapters.slack.adapter import SlackAdapter
-from bot.adapters.slack.manifest import checked_base_url, slack_manifest
+from bot.adapters.slack.manifest import build_slack_manifest, checked_base_url, slack_manifest
 from bot.adapters.slack.requests import sender
 from bot.cards.slack import render_messages
 from bot.jobs.pacing import RateLimit
@@ -45,3 +46,11 @@ class SlackPlatform:
 
     def manifest(self, base_url: str, settings: Settings) -> Mapping[str, Any]:
         return slack_manifest(checked_base_url(base_url))
+
+    def package(self, base_url: str, settings: Settings, out_dir: Path) -> AppPackage:
+        built = build_slack_manifest(base_url)
+        target = out_dir / "slack-manifest.yaml"
+        target.write_text(built, encoding="utf-8")
+        return AppPackage(
+            "Slack app manifest", target, "(paste it at api.slack.com/apps > Create New App)"
+        )

@@ -4,15 +4,16 @@ adapter."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
-from bot.adapters.platform import Parts, Route
+from bot.adapters.platform import AppPackage, Parts, Route
 from bot.adapters.teams import activity as convert
 from bot.adapters.teams.adapter import TeamsAdapter
-from bot.adapters.teams.manifest import fill_manifest
+from bot.adapters.teams.manifest import build_teams_package, fill_manifest
 from bot.cards.teams import render_cards
 from bot.jobs.pacing import RateLimit
 from bot.messages import Reply
@@ -56,3 +57,10 @@ class TeamsPlatform:
         if not settings.microsoft_app_id:
             raise ValueError("the Teams manifest needs the bot's MICROSOFT_APP_ID")
         return fill_manifest(base_url, settings.microsoft_app_id)
+
+    def package(self, base_url: str, settings: Settings, out_dir: Path) -> AppPackage:
+        title = "Teams app package"
+        if not settings.microsoft_app_id:
+            return AppPackage(title, None, "skipped; give --app-id or set MICROSOFT_APP_ID.")
+        target = build_teams_package(base_url, settings.microsoft_app_id, out_dir)
+        return AppPackage(title, target, "(upload it in Teams > Apps > Manage your apps)")
