@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,6 +117,15 @@ async def test_the_manifest_builds_for_an_https_deployment_and_refuses_plain_htt
     assert "https://support.example.com" in str(manifest)
     with pytest.raises(ValueError):
         platform.manifest("http://support.example.com", settings)
+
+
+async def test_manifest_build_writes_the_platforms_install_file(
+    served: Served, tmp_path: Path
+) -> None:
+    platform, settings = served.driver.platform, served.driver.settings
+    built = platform.package("https://support.example.com", settings, tmp_path)
+    assert built.path is not None and built.path.parent == tmp_path and built.path.stat().st_size
+    assert built.title and built.note
 
 
 async def _case(served: Served, number: int) -> Case:

@@ -17,12 +17,13 @@ import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot.adapters.platform import Parts, Route
+from bot.adapters.platform import AppPackage, Parts, Route
 from bot.commands import identity
 from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
 from bot.jobs.pacing import RateLimit
@@ -143,3 +144,8 @@ class FakeChatPlatform:
         if not base_url.startswith("https://"):
             raise ValueError(f"FakeChat calls https endpoints only, got {base_url!r}")
         return {"name": "Support", "events_url": base_url.rstrip("/") + self.route.path}
+
+    def package(self, base_url: str, settings: Settings, out_dir: Path) -> AppPackage:
+        target = out_dir / "fakechat.json"
+        target.write_text(json.dumps(self.manifest(base_url, settings)), encoding="utf-8")
+        return AppPackage("FakeChat manifest", target, "(FakeChat reads it itself)")
