@@ -117,6 +117,7 @@ class _Measure:
     marks: tuple[tuple[float, int], ...]  # (threshold, running time at it), sorted, breach last
 
 
+_US = timedelta(microseconds=1)
 _MEASURES: dict[tuple[int, str, Duration], tuple[PolicyConfig, _Measure]] = {}
 _MEASURE_LIMIT = 1024  # (config, region, target) triples kept; a handful exist per process
 
@@ -139,14 +140,12 @@ def _measure(config: PolicyConfig, region: str, duration: Duration) -> _Measure:
     return measure
 
 
-_US = timedelta(microseconds=1)
-
-
 def clocks(case: Case, account: Account, config: PolicyConfig, now: datetime) -> SlaClocks:
     """SLA-4: the response and resolution clocks of `case` at `now`, from its event history."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"naive datetime {now.isoformat()}: SLA clocks need an aware `now`")
     now = now.astimezone(UTC)
+    now_us = epoch_us(now)  # once for both clocks
     line = replay(case, now)
     if line.opened_at is None:
         return SlaClocks(None, None, now)
@@ -162,11 +161,11 @@ def clocks(case: Case, account: Account, config: PolicyConfig, now: datetime) ->
             stopped_at=end,
             met=line.response_answered,
             measure=_measure(config, account.region, target.response),
-            now=now,
+            now_us=now_us,
         )
     if target.resolution is not None:
         label = RESTORATION if target.resolution_is_restoration else RESOLUTION
-        resolution = _resolution(line, target.resolution, label, config, account, now)
+        resolution = _resolution(line, target.resolution, label, config, account, now, now_us)
     return SlaClocks(response, resolution, now)
 
 
@@ -177,6 +176,7 @@ def _resolution(
     config: PolicyConfig,
     account: Account,
     now: datetime,
+    now_us: int,
 ) -> SlaClock:
     if line.opened_at is None:
         raise ValueError("a resolution clock needs an opened case")
@@ -200,7 +200,7 @@ def _resolution(
         stopped_at=stopped_at,
         met=stopped_at is not None,
         measure=_measure(config, account.region, duration),
-        now=now,
+        now_us=now_us,
     )
 
 
@@ -234,7 +234,7 @@ def _clock(
     stopped_at: datetime | None,
     met: bool,
     measure: _Measure,
-    now: datetime,
+    now_us: int,
 ) -> SlaClock:
     position = measure.work.position
     spans: list[_Run] = []
@@ -251,12 +251,8 @@ def _clock(
         start_us = epoch_us(running_since)
         at = position(start_us)
         running = (start_us, at, done)
-        elapsed += max(position(epoch_us(now)) - at, 0)
-    warnings: list[tuple[float, datetime]] = []
-    for threshold, mark in measure.marks:
-        reached = _reached(spans, running, measure.work, mark)
-        if reached is not None:
-            warnings.append((threshold, from_epoch_us(reached)))
+        elapsed += max(position(now_us) - at, 0)
+    warnings = _warnings(spans, running, measure)
     # The marks are sorted and the breach (1.0) is the last: the due time when it was reached.
     due_at = warnings[-1][1] if warnings and warnings[-1][0] == BREACH else None
     length = measure.length
@@ -295,26 +291,34 @@ def _share(length: int, threshold: float) -> int:
     return round(length * threshold)
 
 
-def _reached(
-    spans: Sequence[_Run], running: _Run | None, work: _Clockwork, mark: int
-) -> int | None:
-    """When running time reached (or, running, will reach) `mark`; None while paused short of it.
+def _warnings(
+    spans: Sequence[_Run], running: _Run | None, measure: _Measure
+) -> list[tuple[float, datetime]]:
+    """(threshold, instant) of each mark the running time reached or, running, will reach.
 
-    `running` is the run going on at `now`, with the running time done before it. An instant is
-    where the position reaches the run's start position plus what is still needed, except that
-    nothing needed means the run's start itself, even outside business hours (CAL-2's `add`).
+    The marks are sorted, so one walk over the runs serves them all: a mark is reached in the
+    first run that takes the running time to it, or else in the run going on at `now` (`running`,
+    with the running time done before it); while paused short of a mark, neither it nor any
+    later one is. The instant is where the position reaches the run's start position plus what
+    is still needed, except that nothing needed means the run's start itself, even outside
+    business hours (CAL-2's `add`).
     """
-    before = 0
-    for start_us, at, ran in spans:
-        if before + ran >= mark:
-            need = mark - before
-            return start_us if need == 0 else work.instant(at + need)
-        before += ran
-    if running is None:
-        return None
-    start_us, at, done = running
-    need = mark - done
-    return start_us if need == 0 else work.instant(at + need)
+    instant = measure.work.instant
+    warnings: list[tuple[float, datetime]] = []
+    i, before = 0, 0
+    for threshold, mark in measure.marks:
+        while i < len(spans) and before + spans[i][2] < mark:
+            before += spans[i][2]
+            i += 1
+        if i < len(spans):
+            start_us, at, _ = spans[i]
+        elif running is not None:
+            start_us, at, before = running
+        else:
+            break
+        need = mark - before
+        warnings.append((threshold, from_epoch_us(start_us if need == 0 else instant(at + need))))
+    return warnings
 
 
 def to_timers(clocks: SlaClocks) -> tuple[SlaTimer, ...]:
