@@ -60,7 +60,9 @@ def _case(priority: Priority, *events: CaseEvent) -> Case:
 
 
 def _opened(priority: Priority, down: bool = False) -> CaseEvent:
-    return _ev(EventKind.OPENED, OPENED, status=Status.OPEN, priority=priority, production_down=down)
+    return _ev(
+        EventKind.OPENED, OPENED, status=Status.OPEN, priority=priority, production_down=down
+    )
 
 
 def kinds() -> dict[str, tuple[Case, Account]]:
@@ -112,7 +114,9 @@ def kinds() -> dict[str, tuple[Case, Account]]:
     }
 
 
-def per_call_us(case: Case, account: Account, config: PolicyConfig, calls: int, repeat: int) -> float:
+def per_call_us(
+    case: Case, account: Account, config: PolicyConfig, calls: int, repeat: int
+) -> float:
     best = float("inf")
     for _ in range(repeat):
         start = time.process_time()
