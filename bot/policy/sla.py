@@ -9,7 +9,7 @@ from typing import NamedTuple, Protocol
 
 from bot.messages import SlaTimer, TimerState
 from bot.model import Account, CareLevel, Case, Priority
-from bot.policy.calendar import calendar_for, duration_timedelta
+from bot.policy.calendar import calendar_for, duration_timedelta, epoch_us, from_epoch_us
 from bot.policy.config import Duration, PolicyConfig, SlaTarget
 from bot.policy.sla_timeline import Interval, Timeline, replay
 
@@ -82,24 +82,62 @@ class Attainment(NamedTuple):
 
 
 class _Clockwork(Protocol):
-    """Business time (a `BusinessCalendar`) or 24x7 time (CAL-3)."""
+    """Business time (a `BusinessCalendar`) or 24x7 time (CAL-3), as positions on a line.
 
-    def add(self, start: datetime, duration: timedelta) -> datetime: ...
+    A position is a running total in microseconds that only grows with time: the running time
+    between two instants is the difference of their positions, and `instant(p)` is the first
+    instant at position p. The clocks convert each instant of a history once and derive every
+    threshold from those positions (P9: one bisection per threshold, no re-walk per threshold).
+    """
 
-    def between(self, start: datetime, end: datetime) -> timedelta: ...
+    def position(self, us: int) -> int: ...
+
+    def instant(self, position: int) -> int: ...
 
 
 class _AllHours:
     """CAL-3: calendar time, 24x7, in absolute (UTC) terms so DST changes do not bend it."""
 
-    def add(self, start: datetime, duration: timedelta) -> datetime:
-        return start.astimezone(UTC) + duration
+    def position(self, us: int) -> int:
+        return us
 
-    def between(self, start: datetime, end: datetime) -> timedelta:
-        return max(end.astimezone(UTC) - start.astimezone(UTC), timedelta(0))
+    def instant(self, position: int) -> int:
+        return position
 
 
 _ALL_HOURS = _AllHours()
+
+
+@dataclass(frozen=True, slots=True)
+class _Measure:
+    """How one target of one region is measured: its clockwork, length and threshold marks."""
+
+    work: _Clockwork
+    length: int  # microseconds of running time (business or 24x7)
+    marks: tuple[tuple[float, int], ...]  # (threshold, running time at it), sorted, breach last
+
+
+_US = timedelta(microseconds=1)
+_MEASURES: dict[tuple[int, str, Duration], tuple[PolicyConfig, _Measure]] = {}
+_MEASURE_LIMIT = 1024  # (config, region, target) triples kept; a handful exist per process
+
+
+def _measure(config: PolicyConfig, region: str, duration: Duration) -> _Measure:
+    """The cached `_Measure` of `duration` in `region` under `config` (a frozen value)."""
+    key = (id(config), region, duration)
+    hit = _MEASURES.get(key)
+    # The entry holds the config itself, so its id cannot be reused by another config meanwhile.
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    # CAL-2 / CAL-3: business targets count the account region's hours; the rest run 24x7.
+    work = calendar_for(config, region) if duration.is_business else _ALL_HOURS
+    length = duration_timedelta(config, region, duration) // _US
+    thresholds = sorted({t for t in config.warning_thresholds if 0 <= t < BREACH} | {BREACH})
+    measure = _Measure(work, length, tuple((t, _share(length, t)) for t in thresholds))
+    if len(_MEASURES) >= _MEASURE_LIMIT:
+        _MEASURES.clear()
+    _MEASURES[key] = (config, measure)
+    return measure
 
 
 def clocks(case: Case, account: Account, config: PolicyConfig, now: datetime) -> SlaClocks:
@@ -107,28 +145,27 @@ def clocks(case: Case, account: Account, config: PolicyConfig, now: datetime) ->
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"naive datetime {now.isoformat()}: SLA clocks need an aware `now`")
     now = now.astimezone(UTC)
+    now_us = epoch_us(now)  # once for both clocks
     line = replay(case, now)
     if line.opened_at is None:
         return SlaClocks(None, None, now)
     target = target_for(config, account, line.priority, line.production_down)
-    thresholds = sorted({t for t in config.warning_thresholds if 0 <= t < BREACH} | {BREACH})
     response = resolution = None
     if target.response is not None and line.response_start is not None:
         end = line.response_end
         response = _clock(
-            _Spec(RESPONSE, RESPONSE, target.response, line.response_start, thresholds),
+            _Spec(RESPONSE, RESPONSE, target.response, line.response_start),
             runs=() if end is None else ((line.response_start, end),),
             running_since=line.response_start if end is None else None,
             paused=(),
             stopped_at=end,
             met=line.response_answered,
-            work=_work(config, account, target.response),
-            length=duration_timedelta(config, account.region, target.response),
-            now=now,
+            measure=_measure(config, account.region, target.response),
+            now_us=now_us,
         )
     if target.resolution is not None:
         label = RESTORATION if target.resolution_is_restoration else RESOLUTION
-        resolution = _resolution(line, target.resolution, label, thresholds, config, account, now)
+        resolution = _resolution(line, target.resolution, label, config, account, now, now_us)
     return SlaClocks(response, resolution, now)
 
 
@@ -136,10 +173,10 @@ def _resolution(
     line: Timeline,
     duration: Duration,
     label: str,
-    thresholds: Sequence[float],
     config: PolicyConfig,
     account: Account,
     now: datetime,
+    now_us: int,
 ) -> SlaClock:
     if line.opened_at is None:
         raise ValueError("a resolution clock needs an opened case")
@@ -156,15 +193,14 @@ def _resolution(
         paused = _cut(paused, None, now, stopped_at)
         running_since = None
     return _clock(
-        _Spec(RESOLUTION, label, duration, line.opened_at, thresholds),
+        _Spec(RESOLUTION, label, duration, line.opened_at),
         runs=runs,
         running_since=running_since,
         paused=paused,
         stopped_at=stopped_at,
         met=stopped_at is not None,
-        work=_work(config, account, duration),
-        length=duration_timedelta(config, account.region, duration),
-        now=now,
+        measure=_measure(config, account.region, duration),
+        now_us=now_us,
     )
 
 
@@ -176,18 +212,17 @@ def _cut(
     return tuple((start, min(end, at)) for start, end in spans if start < at)
 
 
-def _work(config: PolicyConfig, account: Account, duration: Duration) -> _Clockwork:
-    # CAL-2 / CAL-3: business targets count the account region's hours; the rest run 24x7.
-    return calendar_for(config, account.region) if duration.is_business else _ALL_HOURS
+class _Spec(NamedTuple):
+    """What a clock is (a tuple: built twice per `clocks` call, P9)."""
 
-
-@dataclass(frozen=True, slots=True)
-class _Spec:
     name: str
     label: str
     duration: Duration
     started_at: datetime
-    thresholds: Sequence[float]
+
+
+# A run of the clock as positions: (start instant, start position, running time in it), in us.
+_Run = tuple[int, int, int]
 
 
 def _clock(
@@ -198,21 +233,29 @@ def _clock(
     paused: Sequence[Interval],
     stopped_at: datetime | None,
     met: bool,
-    work: _Clockwork,
-    length: timedelta,
-    now: datetime,
+    measure: _Measure,
+    now_us: int,
 ) -> SlaClock:
-    spans = [(start, work.between(start, end)) for start, end in runs]
-    done = sum((d for _, d in spans), timedelta(0))
+    position = measure.work.position
+    spans: list[_Run] = []
+    done = 0
+    for start, end in runs:
+        start_us = epoch_us(start)
+        at = position(start_us)
+        ran = max(position(epoch_us(end)) - at, 0)
+        spans.append((start_us, at, ran))
+        done += ran
     elapsed = done
+    running: _Run | None = None
     if running_since is not None:
-        elapsed += work.between(running_since, now)
-    warnings: list[tuple[float, datetime]] = []
-    for threshold in spec.thresholds:
-        at = _reached(spans, done, running_since, work, _share(length, threshold))
-        if at is not None:
-            warnings.append((threshold, at))
-    due_at = next((at for t, at in warnings if t == BREACH), None)
+        start_us = epoch_us(running_since)
+        at = position(start_us)
+        running = (start_us, at, done)
+        elapsed += max(position(now_us) - at, 0)
+    warnings = _warnings(spans, running, measure)
+    # The marks are sorted and the breach (1.0) is the last: the due time when it was reached.
+    due_at = warnings[-1][1] if warnings and warnings[-1][0] == BREACH else None
+    length = measure.length
     late = met and elapsed > length
     stopped = stopped_at is not None and running_since is None
     if stopped and met:
@@ -224,14 +267,17 @@ def _clock(
         state = TimerState.BREACHED
     else:
         state = TimerState.RUNNING if running_since is not None else TimerState.PAUSED
+    paused_us = 0
+    for start, end in paused:
+        paused_us += max(position(epoch_us(end)) - position(epoch_us(start)), 0)
     return SlaClock(
         name=spec.name,
         label=spec.label,
         duration=spec.duration,
         state=state,
         due_at=due_at,
-        elapsed=elapsed,
-        paused=sum((work.between(s, e) for s, e in paused), timedelta(0)),
+        elapsed=timedelta(0, 0, elapsed),
+        paused=timedelta(0, 0, paused_us),
         met_at=stopped_at if stopped and met else None,
         late=late,
         warnings=tuple(warnings),
@@ -240,27 +286,39 @@ def _clock(
     )
 
 
-def _share(length: timedelta, threshold: float) -> timedelta:
+def _share(length: int, threshold: float) -> int:
     # Whole microseconds, so the instant is exact: 75% of 13 business hours is 9 h 45 min.
-    return timedelta(microseconds=round((length // timedelta(microseconds=1)) * threshold))
+    return round(length * threshold)
 
 
-def _reached(
-    spans: Sequence[tuple[datetime, timedelta]],
-    done: timedelta,
-    running_since: datetime | None,
-    work: _Clockwork,
-    mark: timedelta,
-) -> datetime | None:
-    """When running time reached (or, running, will reach) `mark`; None while paused short of it."""
-    before = timedelta(0)
-    for start, length in spans:
-        if before + length >= mark:
-            return work.add(start, mark - before)
-        before += length
-    if running_since is None:
-        return None
-    return work.add(running_since, mark - done)
+def _warnings(
+    spans: Sequence[_Run], running: _Run | None, measure: _Measure
+) -> list[tuple[float, datetime]]:
+    """(threshold, instant) of each mark the running time reached or, running, will reach.
+
+    The marks are sorted, so one walk over the runs serves them all: a mark is reached in the
+    first run that takes the running time to it, or else in the run going on at `now` (`running`,
+    with the running time done before it); while paused short of a mark, neither it nor any
+    later one is. The instant is where the position reaches the run's start position plus what
+    is still needed, except that nothing needed means the run's start itself, even outside
+    business hours (CAL-2's `add`).
+    """
+    instant = measure.work.instant
+    warnings: list[tuple[float, datetime]] = []
+    i, before = 0, 0
+    for threshold, mark in measure.marks:
+        while i < len(spans) and before + spans[i][2] < mark:
+            before += spans[i][2]
+            i += 1
+        if i < len(spans):
+            start_us, at, _ = spans[i]
+        elif running is not None:
+            start_us, at, before = running
+        else:
+            break
+        need = mark - before
+        warnings.append((threshold, from_epoch_us(start_us if need == 0 else instant(at + need))))
+    return warnings
 
 
 def to_timers(clocks: SlaClocks) -> tuple[SlaTimer, ...]:

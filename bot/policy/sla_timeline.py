@@ -123,7 +123,13 @@ class _Replay:
 def replay(case: Case, now: datetime) -> Timeline:
     """Replay `case.events` up to `now` (a case without an OPENED event opens at `opened_at`)."""
     events = [e for e in case.events if e.at <= now]
-    if not any(e.kind is EventKind.OPENED for e in events) and case.opened_at <= now:
+    # A history normally starts with its OPENED event: look no further then (P9).
+    first_is_opened = bool(events) and events[0].kind is EventKind.OPENED
+    if (
+        not first_is_opened
+        and not any(e.kind is EventKind.OPENED for e in events)
+        and case.opened_at <= now
+    ):
         opened = CaseEvent(
             EventKind.OPENED,
             case.opened_at,
