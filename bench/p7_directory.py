@@ -61,6 +61,9 @@ class Paced:
     errors: int = 0
 
 
+DM_CHANNEL = "D0ALICE01"
+
+
 async def paced_shows(url: str, standin: str, stop: asyncio.Event, prefix: str) -> Paced:
     """`show 1001` at RATE per second, at most IN_FLIGHT at once, until `stop` is set."""
     paced = Paced()
@@ -69,7 +72,11 @@ async def paced_shows(url: str, standin: str, stop: asyncio.Event, prefix: str) 
 
         async def one(trigger: str) -> None:
             try:
-                body = slash_body("show 1001", trigger, f"{standin}/response/{trigger}")
+                # In Alice's DM the answer rides on the acknowledgement (in a channel the case
+                # card is posted there, among the scheduler's posts): each reply is its own.
+                body = slash_body(
+                    "show 1001", trigger, f"{standin}/response/{trigger}", channel=DM_CHANNEL
+                )
                 paced.sent[trigger] = time.monotonic()
                 async with session.post(
                     url, data=body.encode(), headers=signed_headers(body)
