@@ -406,7 +406,7 @@ async def drive_through(
     cpu = served.cpu_seconds()
     load = await drive(f"{served.url}/slack/events", text, count, concurrency, standin, prefix)
     got = dict(load.inline)
-    got.update(await wait_arrivals(standin, set(load.sent) - set(load.inline)))
+    got.update(await wait_arrivals(standin, set(load.sent) - set(load.inline), sent=load.sent))
     server_cpu = served.cpu_seconds() - cpu
     mine = {t: got[t] for t in load.sent if t in got}
     e2e = [at - load.sent[t] for t, (at, _) in mine.items()]
