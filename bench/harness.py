@@ -36,8 +36,8 @@ TEAM, USER, CHANNEL = "T0ACME001", "U0ALICE01", "C0ACME001"
 # Two cores: the process under test gets one, the load client and the Slack stand-in the other.
 SERVER_CPU, CLIENT_CPU = 1, 0
 # A process under test counts as idle below this share of a core over IDLE_WINDOW seconds:
-# an idle `serve` (uvloop, the scheduler sleeping) uses well under 1%; a scheduler pass over
-# 100,000 open cases or a directory check uses most of a core while it runs.
+# an idle `serve` (its outbox worker and scheduler polling) used 0.2-2.6% in P8; a scheduler
+# pass over 100,000 open cases or a directory check uses most of a core while it runs.
 IDLE_SHARE, IDLE_WINDOW = 0.03, 0.5
 # A reply posted to a channel carries its request's trigger as `bench_ref` made it.
 POSTED_MARK = re.compile(r"benchref-([A-Za-z0-9-]+)")

@@ -3,7 +3,7 @@
 slack_sdk's async clients, given no session, open an aiohttp session per call: a new TCP
 connection (and, against slack.com, a TLS handshake) for every post, closed right after. A
 `show` or `open` answered with a case card posts once (CONV-1), so that was a connection per
-request: about a tenth of `show`'s CPU at the server in P8, against a local stand-in without
+request: about a tenth of `show`'s CPU in a profile of P8's server, against a stand-in without
 TLS. Here the clients share one session per event loop and reuse its connections (keep-alive).
 Nothing else changes: the same calls, retry handlers and timeout (`SDK_TIMEOUT_SECONDS`, what
 slack_sdk gives a session of its own); a kept connection the server closed meanwhile fails

@@ -71,7 +71,7 @@ class SqlUnitOfWork:
             raise
         try:
             if self._read_only:
-                await conn.execution_options(**_read_only_options(conn))
+                await conn.execution_options(**{READ_ONLY_OPTION: True})
             await conn.begin()
         except BaseException:
             await conn.close()
@@ -152,16 +152,6 @@ class SqlUnitOfWork:
         if self._conn is None:
             raise StoreError("use the unit of work as `async with store.unit_of_work() as uow`")
         return self._conn
-
-
-def _read_only_options(conn: AsyncConnection) -> dict[str, Any]:
-    """SQLite: BEGIN DEFERRED (`READ_ONLY_OPTION`). PostgreSQL: no BEGIN and no ROLLBACK, two
-    round trips of a read's four (#18): at READ COMMITTED each statement in a transaction takes
-    its own snapshot anyway, so statements on their own see exactly what they saw inside one."""
-    options: dict[str, Any] = {READ_ONLY_OPTION: True}
-    if conn.dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT"
-    return options
 
 
 def _lost(exc: BaseException | None) -> bool:
