@@ -106,7 +106,8 @@ async def paced_shows(url: str, standin: str, stop: asyncio.Event, prefix: str) 
 
 async def latencies(paced: Paced, standin: str) -> dict[str, tuple[float, float]]:
     """trigger -> (sent at, milliseconds to its reply, inline or at the stand-in)."""
-    got = await wait_arrivals(standin, set(paced.sent) - set(paced.inline), within=60)
+    waiting = set(paced.sent) - set(paced.inline)
+    got = await wait_arrivals(standin, waiting, within=60, sent=paced.sent)
     done = dict(paced.inline)
     done.update({t: at for t, (at, _) in got.items() if t in paced.sent and t not in done})
     return {t: (sent, (done[t] - sent) * 1000) for t, sent in paced.sent.items() if t in done}

@@ -42,6 +42,10 @@ CHATTY = {
     "aiosqlite": logging.INFO,
     "asyncpg": logging.INFO,
     "sqlalchemy": logging.WARNING,
+    # slack_sdk's clients format their debug lines (whole requests and responses) on every call
+    # unless their own logger's `level` attribute, not the inherited one, is above DEBUG (#18).
+    "slack_sdk.web.async_base_client": logging.INFO,
+    "slack_sdk.webhook.async_client": logging.INFO,
 }
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.commands import respond, update
 from bot.commands.conversation_capture import Captures
 from bot.commands.conversation_files import Files
+from bot.commands.known_roots import KnownRoots
 from bot.commands.registry import Handler
 from bot.conversation import (
     CaptureSubmitted,
@@ -93,6 +94,7 @@ class Conversations:
         self.settings = settings or ConversationSettings()
         self.captures = Captures(store, config, run, self.settings)
         self.files = Files(store, config, run, self.settings, storage)
+        self.known_roots = KnownRoots()
 
     async def handle(self, event: ConversationEvent) -> Conversed:
         """Answer one conversation event; never raises for anything a user can do."""
@@ -119,9 +121,12 @@ class Conversations:
 
     async def record_root(self, root: ThreadRoot) -> bool:
         """CONV-1: remember a thread root the adapter learned by posting; False if one was."""
+        if root in self.known_roots:
+            return False  # the store has this thread's root: the insert would be ignored
         async with self.store.unit_of_work() as uow:
             new = await uow.threads.record(root)
             await uow.commit()
+        self.known_roots.add(root)
         return new
 
     async def thread_reply(self, event: ThreadReply) -> Conversed:

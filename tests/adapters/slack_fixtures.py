@@ -285,6 +285,7 @@ async def running_slack(
         yield SlackHarness(client, adapter, slack_api, store, clock)
     finally:
         await adapter.drain()
+        await adapter.close()
         await client.close()
 
 

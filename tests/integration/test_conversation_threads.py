@@ -10,6 +10,7 @@ import pytest
 from bot.cards.reports import render_monthly
 from bot.cards.slack import render_messages
 from bot.cards.text import render_text
+from bot.commands.router import Router
 from bot.conversation import ThreadKind, ThreadRoot, ThreadRoute
 from bot.directory import load_directory
 from bot.jobs.reports import monthly_report
@@ -19,6 +20,7 @@ from bot.policy.config import PolicyConfig
 from bot.policy.reports import ReportMonth
 from bot.store.interface import Store
 from bot.store.interface.outbox import OutboxItem, TargetKind
+from bot.store.sql import SqlStore
 
 from .conversation_world import (
     ALERT_TS,
@@ -32,6 +34,7 @@ from .conversation_world import (
     World,
     build,
 )
+from .sql_counter import statements
 
 
 @pytest.fixture
@@ -114,6 +117,33 @@ async def test_conv_1_a_later_card_never_moves_the_thread(world: World) -> None:
     async with world.store.unit_of_work(read_only=True) as uow:
         found = await uow.threads.find(Platform.SLACK, CARD_TS, "CACME")
     assert found is not None and found.case_number == number
+
+
+async def test_conv_1_a_root_already_recorded_costs_no_statement(world: World) -> None:
+    # Every `show` in a channel posts the card again and offers its root (#18): once the store
+    # has the thread's root, offering it again sends nothing to the database.
+    number = await world.open_in_channel()
+    again = ThreadRoot(number, Platform.SLACK, ThreadKind.CUSTOMER, "CACME", "9.9", world.now)
+    assert isinstance(world.store, SqlStore)
+    with statements(world.store) as sent:
+        assert not await world.router.record_thread_root(again)
+    assert sent == []
+    # Another route of the same case is another thread: still recorded.
+    elsewhere = ThreadRoot(number, Platform.SLACK, ThreadKind.CUSTOMER, "D-ALICE", "8.8", world.now)
+    assert await world.router.record_thread_root(elsewhere)
+    async with world.store.unit_of_work(read_only=True) as uow:
+        found = await uow.threads.find(Platform.SLACK, "8.8", "D-ALICE")
+    assert found is not None and found.case_number == number
+
+
+async def test_conv_1_a_root_recorded_by_another_process_is_still_refused(world: World) -> None:
+    # This router never saw the root (another replica recorded it): the store still decides.
+    number = await world.open_in_channel()
+    other = Router(world.store, PolicyConfig())
+    later = ThreadRoot(number, Platform.SLACK, ThreadKind.CUSTOMER, "CACME", "9.9", world.now)
+    assert not await other.record_thread_root(later)
+    async with world.store.unit_of_work(read_only=True) as uow:
+        assert await uow.threads.find(Platform.SLACK, "9.9", "CACME") is None
 
 
 async def test_conv_2_designated_contacts_reply_is_one_update_with_its_effects(

@@ -40,6 +40,7 @@ from bot.adapters.slack.interactions import Ack, Asker, SlackInteractions
 from bot.adapters.slack.manifest import SHORTCUT_OPEN
 from bot.adapters.slack.payload import ModalOrigin, channel_references, decoded, request_id
 from bot.adapters.slack.requests import authentic_request, inline, interaction_asker, text_or_none
+from bot.adapters.slack.sessions import SharedSession
 from bot.adapters.slack.verify import Limits, SlackSignature, Unauthenticated
 from bot.cards.slack import render_messages, render_overview
 from bot.commands.router import Router, went_wrong
@@ -81,7 +82,9 @@ class SlackAdapter:
         self.store = store
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.client = web_client(settings.slack_bot_token, settings.slack_api_url)
+        # Every Web API call and response_url post reuses one kept-open session (#18).
+        self.sessions = SharedSession()
+        self.client = web_client(settings.slack_bot_token, settings.slack_api_url, self.sessions)
         # Signatures are checked against the wall clock, never the business clock of tests.
         self.signature = SlackSignature(settings.slack_signing_secret, time.time, limits)
         self.app = AsyncApp(
@@ -99,7 +102,8 @@ class SlackAdapter:
         self.poster = SlackPoster(self.client, self._record_root)
         self.installs = SlackInstalls(store, self.clock)
         self.deliverer = SlackDeliverer(
-            outbox_client(settings.slack_bot_token, settings.slack_api_url), self.installs
+            outbox_client(settings.slack_bot_token, settings.slack_api_url, self.sessions),
+            self.installs,
         )
         self.interactions = SlackInteractions(self.ask, self.client, self.poster)
         self.files = SlackFiles(settings.slack_bot_token, file_hosts(settings.slack_api_url))
@@ -154,7 +158,8 @@ class SlackAdapter:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def close(self) -> None:
-        """Nothing to close: slack_sdk's async client opens a session per call."""
+        """Close the kept-open HTTP session of the Slack clients (after `drain`)."""
+        await self.sessions.close()
 
     async def ask(self, asker: Asker, command: Command, key: str | None) -> Reply:
         """Run one command through the router as the Slack user it came from."""

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack.installs import SlackInstalls
+from bot.adapters.slack.sessions import SharedSession, SharedSessionWebClient
 from bot.cards.slack import render_messages
 from bot.jobs.delivery import Delivered, DeliveryFailed, RateLimited, RetryLater
 from bot.messages import Audience, CaseView, Outcome, Reply
@@ -60,12 +61,13 @@ def retry_handlers() -> list[Any]:
     ]
 
 
-def web_client(token: str, base_url: str) -> AsyncWebClient:
-    """The Web API client every Slack call of the bot goes through."""
-    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+def web_client(token: str, base_url: str, shared: SharedSession | None = None) -> AsyncWebClient:
+    """The Web API client every Slack call of the bot goes through: over `shared` when given
+    (the adapter's, kept open), else over a session of slack_sdk's own per call."""
+    return _client(token, base_url, retry_handlers(), shared)
 
 
-def outbox_client(token: str, base_url: str) -> AsyncWebClient:
+def outbox_client(token: str, base_url: str, shared: SharedSession | None = None) -> AsyncWebClient:
     """The client for outbox posts: no 429 retries inside the call (R3, R4).
 
     A 429 goes back to the outbox worker as `RateLimited`, which holds the channel back for
@@ -75,7 +77,15 @@ def outbox_client(token: str, base_url: str) -> AsyncWebClient:
         AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
         AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
     ]
-    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)
+    return _client(token, base_url, handlers, shared)
+
+
+def _client(
+    token: str, base_url: str, handlers: list[Any], shared: SharedSession | None
+) -> AsyncWebClient:
+    if shared is None:
+        return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)
+    return SharedSessionWebClient(shared, token=token, base_url=base_url, retry_handlers=handlers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +160,9 @@ class SlackPoster:
         return ts if isinstance(ts, str) else None
 
     async def _respond(self, url: str, payload: dict[str, Any], public: bool) -> None:
-        hook = AsyncWebhookClient(url, retry_handlers=retry_handlers())
+        client = self.client
+        session = client.shared.current() if isinstance(client, SharedSessionWebClient) else None
+        hook = AsyncWebhookClient(url, session=session, retry_handlers=retry_handlers())
         body = {
             **payload,
             "response_type": "in_channel" if public else "ephemeral",
