@@ -72,10 +72,12 @@ from p7_directory import run_cli, scratch_postgres
 from vendor_directory import write
 
 ALICE = ("T0ACME001", "U0ALICE01", "C0ACME001")  # designated contact of acme, in its channel
+ALICE_DM = ("T0ACME001", "U0ALICE01", "D0ALICE01")  # the same, in her DM with the bot
 ANA = ("T0VEND001", "U0ANA0001", "C0QUEUEAM")  # analyst, in the Americas queue channel
 # The text per trigger; `open`'s case card is posted to the channel, found by its `bench_ref`.
 VERBS: dict[str, tuple[tuple[str, str, str], Callable[[str], str]]] = {
-    "show": (ALICE, lambda _: "show 1001"),
+    "show": (ALICE, lambda _: "show 1001"),  # in a channel the case card is posted (CONV-1)
+    "show-dm": (ALICE_DM, lambda _: "show 1001"),  # in a DM it rides on the acknowledgement
     "list": (ALICE, lambda _: "list"),
     "queue": (ANA, lambda _: "queue"),
     "open": (ALICE, lambda t: f"open low Export question {bench_ref(t)} about the nightly job"),
@@ -264,7 +266,7 @@ async def statements_per_verb(database_url: str) -> dict[str, int]:
                     actor=actor,
                     command=Command.unparsed(text("count-0")),
                     now=datetime.now(UTC),
-                    is_direct=False,
+                    is_direct=channel.startswith("D"),
                 )
             )
             sa.event.remove(store.engine.sync_engine, "before_cursor_execute", record)
@@ -395,7 +397,9 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=500)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto")
-    parser.add_argument("--verbs", default="show,list,queue,open", type=lambda v: v.split(","))
+    parser.add_argument(
+        "--verbs", default="show,show-dm,list,queue,open", type=lambda v: v.split(",")
+    )
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
     pin(CLIENT_CPU)
