@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     RowMapping,
     Select,
+    bindparam,
     cast,
     func,
     select,
@@ -120,6 +121,26 @@ def _state_filter(state: CaseState) -> list[ColumnElement[bool]]:
     return []
 
 
+# The statements of a case lookup, built once (#18): a statement built per call costs its
+# construction and its cache key on every request, before SQLAlchemy finds the compiled form.
+_CASE_BY_NUMBER = select(cases).where(cases.c.number == bindparam("number"))
+_CASE_FOR_CHANGE = _CASE_BY_NUMBER.with_for_update(key_share=True)
+_EVENTS_OF = (
+    select(case_events)
+    .where(case_events.c.case_number == bindparam("number"))
+    .order_by(case_events.c.id)
+)
+_INSERT_CASE = cases.insert()
+_INSERT_EVENT = case_events.insert()
+_INSERT_EVENT_ID = case_events.insert().returning(case_events.c.id)
+_NEXT_NUMBER = (
+    update(counters)
+    .where(counters.c.name == CASE_NUMBER_COUNTER)
+    .values(value=counters.c.value + 1)
+    .returning(counters.c.value)
+)
+
+
 class SqlCaseRepository:
     """Cases on SQL tables."""
 
@@ -133,46 +154,35 @@ class SqlCaseRepository:
         if self._conn.dialect.name == "postgresql":
             value = await self._conn.scalar(text(f"SELECT nextval('{CASE_NUMBER_SEQUENCE}')"))
         else:
-            value = await self._conn.scalar(
-                update(counters)
-                .where(counters.c.name == CASE_NUMBER_COUNTER)
-                .values(value=counters.c.value + 1)
-                .returning(counters.c.value)
-            )
+            value = await self._conn.scalar(_NEXT_NUMBER)
         if value is None:
             raise RuntimeError("the case number counter is missing: run `supportbot db upgrade`")
         return int(value)
 
     async def add(self, case: Case) -> None:
-        await self._conn.execute(cases.insert().values(_case_values(case)))
+        await self._conn.execute(_INSERT_CASE, _case_values(case))
         self._locked.add(case.number)  # a row this transaction inserted is invisible to others
         self.inserted.add(case.number)
         if case.events:
             await self._conn.execute(
-                case_events.insert(), [_event_values(case.number, e) for e in case.events]
+                _INSERT_EVENT, [_event_values(case.number, e) for e in case.events]
             )
 
     async def get(self, number: int) -> Case | None:
-        return await self._get(select(cases).where(cases.c.number == number))
+        return await self._get(_CASE_BY_NUMBER, number)
 
     async def get_for_change(self, number: int) -> Case | None:
         """R9: the case, locked against every other change until this unit of work ends."""
-        stmt = select(cases).where(cases.c.number == number).with_for_update(key_share=True)
-        case = await self._get(stmt)
+        case = await self._get(_CASE_FOR_CHANGE, number)
         if case is not None:
             self._locked.add(number)
         return case
 
-    async def _get(self, stmt: Select[Any]) -> Case | None:
-        row = (await self._conn.execute(stmt)).first()
+    async def _get(self, stmt: Select[Any], number: int) -> Case | None:
+        row = (await self._conn.execute(stmt, {"number": number})).first()
         if row is None:
             return None
-        number = row._mapping["number"]
-        events = await self._conn.execute(
-            select(case_events)
-            .where(case_events.c.case_number == number)
-            .order_by(case_events.c.id)
-        )
+        events = await self._conn.execute(_EVENTS_OF, {"number": number})
         return _case(row._mapping, tuple(_event(e) for e in events.mappings()))
 
     async def get_many(self, numbers: Collection[int]) -> dict[int, Case]:
@@ -237,9 +247,7 @@ class SqlCaseRepository:
         # A locked case exists until this unit of work ends: it was read with its lock or
         # inserted here (R9), so no second statement checks it.
         self._ensure_locked(number)
-        event_id = await self._conn.scalar(
-            case_events.insert().values(_event_values(number, event)).returning(case_events.c.id)
-        )
+        event_id = await self._conn.scalar(_INSERT_EVENT_ID, _event_values(number, event))
         if event_id is None:
             raise StoreError(f"the event of case {number} was not written")
         return int(event_id)

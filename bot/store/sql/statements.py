@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -16,12 +17,37 @@ READ_ONLY_OPTION = (
 
 def dialect_insert(conn: AsyncConnection | Connection, table: Table) -> Any:
     """The dialect's INSERT, which has ON CONFLICT (PostgreSQL and SQLite alike)."""
-    dialect = conn.dialect.name
+    return _dialect_insert(conn.dialect.name, table)
+
+
+def _dialect_insert(dialect: str, table: Table) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
         return sqlite.insert(table)
     raise ValueError(f"unsupported database dialect {dialect!r}")
+
+
+@cache
+def _insert_ignoring(dialect: str, table: Table, conflict: tuple[str, ...]) -> Any:
+    """INSERT .. ON CONFLICT (conflict) DO NOTHING RETURNING the key, built once per shape (#18):
+    building a statement and its cache key on every call cost more than running it."""
+    pk = next(iter(table.primary_key.columns))
+    return (
+        _dialect_insert(dialect, table)
+        .on_conflict_do_nothing(index_elements=conflict)
+        .returning(pk)
+    )
+
+
+@cache
+def _upserting(dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...]) -> Any:
+    """INSERT .. ON CONFLICT (key) DO UPDATE SET the other `columns`, built once per shape."""
+    stmt = _dialect_insert(dialect, table)
+    changes = {name: stmt.excluded[name] for name in columns if name not in key}
+    if changes:
+        return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
+    return stmt.on_conflict_do_nothing(index_elements=list(key))
 
 
 async def insert_or_ignore(
@@ -32,8 +58,7 @@ async def insert_or_ignore(
     ON CONFLICT DO NOTHING raises nothing, so the surrounding transaction stays usable on
     PostgreSQL (an IntegrityError there would abort it).
     """
-    pk = next(iter(table.primary_key.columns))
-    stmt = dialect_insert(conn, table).on_conflict_do_nothing(index_elements=conflict).returning(pk)
+    stmt = _insert_ignoring(conn.dialect.name, table, tuple(conflict))
     # Values as parameters, not in the statement: SQLAlchemy then compiles it once (P3).
     result = await conn.execute(stmt, dict(values))
     return result.first() is not None
@@ -49,8 +74,7 @@ async def insert_or_ignore_many(
     """
     if not rows:
         return 0
-    pk = next(iter(table.primary_key.columns))
-    stmt = dialect_insert(conn, table).on_conflict_do_nothing(index_elements=conflict).returning(pk)
+    stmt = _insert_ignoring(conn.dialect.name, table, tuple(conflict))
     result = await conn.execute(stmt, [dict(r) for r in rows])
     return len(result.all())
 
@@ -86,8 +110,4 @@ def sync_upsert_rows(
 def _upsert(
     conn: AsyncConnection | Connection, table: Table, first: Mapping[str, Any], key: Sequence[str]
 ) -> Any:
-    stmt = dialect_insert(conn, table)
-    changes = {name: stmt.excluded[name] for name in first if name not in key}
-    if changes:
-        return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
-    return stmt.on_conflict_do_nothing(index_elements=list(key))
+    return _upserting(conn.dialect.name, table, tuple(first), tuple(key))
