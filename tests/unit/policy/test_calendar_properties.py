@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.policy.calendar import calendar_for
+from bot.policy.calendar import calendar_for, epoch_us, from_epoch_us
 from bot.policy.config import PolicyConfig
 
 CONFIG = PolicyConfig()
@@ -61,3 +61,31 @@ def test_cal_2_between_is_additive_over_a_split_point(
     whole = calendar.between(start, end)
     assert whole == calendar.between(start, middle) + calendar.between(middle, end)
     assert whole <= end - start
+
+
+@settings(deadline=None, max_examples=300)
+@given(region=REGIONS, start=STARTS, d=DURATIONS.filter(lambda d: d > timedelta(0)))
+def test_cal_2_a_position_and_its_instant_are_inverse_and_instant_is_add(
+    region: str, start: datetime, d: timedelta
+) -> None:
+    # The SLA clocks convert each instant to a running business total once and read every
+    # threshold back with `instant`: the two must agree with `add` and with each other.
+    calendar = calendar_for(CONFIG, region)
+    at = epoch_us(start)
+    target = calendar.position(at) + d // US
+    found = calendar.instant(target)
+    assert from_epoch_us(found) == calendar.add(start, d)
+    assert calendar.position(found) == target
+    assert calendar.position(found - 1) < target  # the first instant that reaches it
+
+
+@settings(deadline=None, max_examples=200)
+@given(region=REGIONS, start=STARTS, end=STARTS)
+def test_cal_2_positions_never_decrease_and_differ_by_the_time_between(
+    region: str, start: datetime, end: datetime
+) -> None:
+    calendar = calendar_for(CONFIG, region)
+    start, end = min(start, end), max(start, end)
+    a, b = calendar.position(epoch_us(start)), calendar.position(epoch_us(end))
+    assert a <= b
+    assert timedelta(microseconds=b - a) == calendar.between(start, end)
