@@ -108,9 +108,10 @@ class Files:
 
     async def _not_attached(self, number: int, event: FileShare) -> tuple[SharedFile, ...]:
         """The shared files the case does not hold yet: a platform's re-delivery of the same
-        message (or the same file shared again) is not downloaded a second time."""
+        message (or the same file shared again) is not downloaded a second time; a file whose
+        stored copy was purged is (the case asked for it again)."""
         async with self.store.unit_of_work(read_only=True) as uow:
-            held = await uow.attachments.for_case(number, include_purged=True)
+            held = await uow.attachments.for_case(number)
         platform = event.origin.platform
         known = {a.file_id for a in held if a.platform == platform}
         return tuple(f for f in event.files if f.file_id not in known)

@@ -270,3 +270,12 @@ async def test_conv_5_purged_30_days_after_close_and_reopen_says_send_again(
     assert reopened.body.note is not None and "send the files again" in reopened.body.note
     told = [m for m in await world.pending() if m.dedup_key.startswith("set_status:")]
     assert "send the files again" in str(told[0].payload)
+    # And the same file, shared again, is attached again (its purged row taken over).
+    again = await world.share(ALICE, [("server.log", b"ERROR again")])
+    assert again.reply is not None and again.reply.outcome is Outcome.OK, again
+    async with world.store.unit_of_work(read_only=True) as uow:
+        current = await uow.attachments.for_case(number)
+        everything = await uow.attachments.for_case(number, include_purged=True)
+    assert [(a.name, a.purged_at) for a in current] == [("server.log", None)]
+    assert [a.id for a in everything] == [kept[0].id]  # one row per file, not a second
+    assert len(world.stored_files()) == 1

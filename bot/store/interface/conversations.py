@@ -89,7 +89,8 @@ class AttachmentRepository(Protocol):
     """CONV-5: attachment metadata; the content is kept by an `AttachmentStorage`."""
 
     async def add(self, attachment: Attachment) -> Attachment | None:
-        """Record an attachment with its id; None if this file is already on the case."""
+        """Record an attachment with its id; None if this file (platform, file id) is already on
+        the case. A file whose copy was purged is held no longer: the new copy takes its row."""
         ...
 
     async def for_case(self, case_number: int, include_purged: bool = False) -> list[Attachment]:

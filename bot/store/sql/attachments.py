@@ -39,22 +39,33 @@ class SqlAttachmentRepository:
 
     async def add(self, attachment: Attachment) -> Attachment | None:
         a = attachments.c
-        stmt = (
-            dialect_insert(self._conn, attachments)
-            .values(
-                case_number=attachment.case_number,
-                name=attachment.name,
-                content_type=attachment.content_type,
-                size=attachment.size,
-                uploaded_by=attachment.uploaded_by,
-                platform=attachment.platform.value,
-                file_id=attachment.file_id,
-                storage_key=attachment.storage_key,
-                uploaded_at=attachment.uploaded_at,
-            )
-            .on_conflict_do_nothing(index_elements=["case_number", "platform", "file_id"])
-            .returning(a.id)
+        stmt = dialect_insert(self._conn, attachments).values(
+            case_number=attachment.case_number,
+            name=attachment.name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            uploaded_by=attachment.uploaded_by,
+            platform=attachment.platform.value,
+            file_id=attachment.file_id,
+            storage_key=attachment.storage_key,
+            uploaded_at=attachment.uploaded_at,
         )
+        # The same file again: nothing while the case still holds it; after the purge (CONV-5:
+        # the case asks for the files again) the new copy takes the purged row over.
+        again = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["case_number", "platform", "file_id"],
+            set_={
+                "name": again.name,
+                "content_type": again.content_type,
+                "size": again.size,
+                "uploaded_by": again.uploaded_by,
+                "storage_key": again.storage_key,
+                "uploaded_at": again.uploaded_at,
+                "purged_at": None,
+            },
+            where=a.purged_at.is_not(None),
+        ).returning(a.id)
         found = (await self._conn.execute(stmt)).first()
         return None if found is None else replace(attachment, id=found[0])
 
