@@ -12,14 +12,12 @@ import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-import aiohttp
-
+from bot.adapters.downloads import read_bounded
 from bot.conversation import FileFetch, SharedFile
 
 log = logging.getLogger(__name__)
 
 SLACK_FILE_HOSTS = ("files.slack.com",)
-_CHUNK = 64 * 1024
 
 
 class SlackFiles:
@@ -71,19 +69,7 @@ class SlackFiles:
             log.warning("refused to download a Slack file from host %s", urlsplit(url).hostname)
             raise ValueError("the file is not on Slack's file host")
         headers = {"Authorization": f"Bearer {self._token}"}
-        timeout = aiohttp.ClientTimeout(total=60)
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.get(url, headers=headers, allow_redirects=False) as response,
-        ):
-            if response.status != 200:
-                raise ValueError(f"Slack answered {response.status} for the file")
-            content = bytearray()
-            async for chunk in response.content.iter_chunked(_CHUNK):
-                content += chunk
-                if len(content) > limit:
-                    raise ValueError(f"the file is larger than {limit} bytes")
-            return bytes(content)
+        return await read_bounded(url, limit, "Slack", headers)
 
 
 def file_hosts(api_url: str) -> tuple[str, ...]:

@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
-
+from bot.adapters.downloads import read_bounded
 from bot.adapters.teams.hosts import FileHosts
 from bot.conversation import FileFetch, SharedFile
 
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
-_CHUNK = 64 * 1024
 # Teams gives a file type ("txt", "png"), not a media type; these are the common ones.
 _TYPES = {
     "txt": "text/plain",
@@ -75,19 +73,8 @@ class TeamsFiles:
         """The bytes at `url`; ValueError when its host is not listed or it exceeds `limit`."""
         if not self.hosts.check(url):
             raise ValueError("the file's host is not in SUPPORTBOT_TEAMS_FILE_HOSTS")
-        timeout = aiohttp.ClientTimeout(total=60)
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.get(url, allow_redirects=False) as response,  # no token: pre-authorised
-        ):
-            if response.status != 200:
-                raise ValueError(f"the file host answered {response.status}")
-            content = bytearray()
-            async for chunk in response.content.iter_chunked(_CHUNK):
-                content += chunk
-                if len(content) > limit:
-                    raise ValueError(f"the file is larger than {limit} bytes")
-            return bytes(content)
+        # No token: Teams' download URL is pre-authorised.
+        return await read_bounded(url, limit, "the file host")
 
 
 def _dump(attachment: object) -> Mapping[str, Any]:
